@@ -1,0 +1,88 @@
+/// An IPv4 prefix: address and length 0...32, host bits zero.
+public struct IPv4Prefix: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The network address (host bits are always zero).
+    public let address: IPv4Address
+    /// Prefix length, 0...32.
+    public let length: UInt8
+
+    /// A prefix with host bits cleared; nil when `length` > 32.
+    public init?(address: IPv4Address, length: UInt8) {
+        guard length <= 32 else { return nil }
+        self.address = IPv4Address(address.value & IPv4Prefix.mask(length))
+        self.length = length
+    }
+
+    /// Internal: caller guarantees `length` <= 32 and masked `value`.
+    init(unchecked value: UInt32, length: UInt8) {
+        self.address = IPv4Address(value)
+        self.length = length
+    }
+
+    /// Parses "10.244.1.0/26". With `strict`, host bits set is an error (nil).
+    public init?(_ text: some StringProtocol, strict: Bool = false) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = IPv4Address(parts[0]), parts[1].allSatisfy(\.isASCII),
+              let l = UInt8(parts[1]), l <= 32 else { return nil }
+        if strict && a.value & ~IPv4Prefix.mask(l) != 0 { return nil }
+        self.init(address: a, length: l)
+    }
+
+    /// The netmask for `length` (0 for /0).
+    public static func mask(_ length: UInt8) -> UInt32 {
+        length == 0 ? 0 : UInt32.max << (32 - UInt32(length))
+    }
+
+    /// True when `other` lies inside this prefix.
+    public func contains(_ other: IPv4Address) -> Bool {
+        other.value & IPv4Prefix.mask(length) == address.value
+    }
+
+    public var description: String { "\(address)/\(length)" }
+
+    public static func < (a: IPv4Prefix, b: IPv4Prefix) -> Bool {
+        (a.address.value, a.length) < (b.address.value, b.length)
+    }
+}
+
+// MARK: - Wire form (RFC 4271 §4.3)
+
+extension IPv4Prefix {
+    /// Bytes this prefix takes on the wire: one length octet plus the significant octets.
+    public var wireSize: Int { 1 + (Int(length) + 7) / 8 }
+
+    /// Decodes `<length, prefix>` as in RFC 4271 §4.3. Trailing bits past the length are ignored.
+    /// Throws ``NLRIError`` for a length over 32 or a truncated prefix (UPDATE error 3/10).
+    public static func decode(from r: inout ByteReader) throws(NLRIError) -> IPv4Prefix {
+        guard let len = try? r.readUInt8() else { throw NLRIError.truncated }
+        guard len <= 32 else { throw NLRIError.lengthTooLong(len, max: 32) }
+        let n = (Int(len) + 7) >> 3
+        guard r.remaining >= n else { throw NLRIError.truncated }
+        var v: UInt32 = 0
+        for i in 0..<n { v |= UInt32(r.bytes[r.position + i]) << (24 - 8 * UInt32(i)) }
+        try? r.skip(n)
+        return IPv4Prefix(unchecked: v & mask(len), length: len)
+    }
+
+    /// Appends `<length, prefix>`.
+    public func encode(into w: inout ByteWriter) {
+        w.writeUInt8(length)
+        let v = address.value
+        let n = (Int(length) + 7) >> 3
+        for i in 0..<n { w.writeUInt8(UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32(i)))) }
+    }
+}
+
+/// Why a prefix in an NLRI or withdrawn-routes field could not be decoded (RFC 4271 §6.3: 3/10).
+public enum NLRIError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The prefix length octet exceeds the family's maximum.
+    case lengthTooLong(UInt8, max: UInt8)
+    /// The field ended inside a prefix or path identifier.
+    case truncated
+
+    public var description: String {
+        switch self {
+        case .lengthTooLong(let l, let max): "prefix length \(l) exceeds \(max)"
+        case .truncated: "prefix truncated by the end of the field"
+        }
+    }
+}
