@@ -11,11 +11,16 @@ public struct CodecContext: Hashable, Sendable {
     public var extendedMessage: Bool
     /// RFC 7911: families whose NLRI in this direction carry a 4-octet path identifier.
     public var addPath: Set<AddressFamily>
+    /// The peer is external (eBGP). Decoding only: RFC 7606 §7.5 discards LOCAL_PREF from
+    /// an external peer instead of accepting it.
+    public var peerIsExternal: Bool
 
-    public init(fourOctetAS: Bool = false, extendedMessage: Bool = false, addPath: Set<AddressFamily> = []) {
+    public init(fourOctetAS: Bool = false, extendedMessage: Bool = false, addPath: Set<AddressFamily> = [],
+                peerIsExternal: Bool = false) {
         self.fourOctetAS = fourOctetAS
         self.extendedMessage = extendedMessage
         self.addPath = addPath
+        self.peerIsExternal = peerIsExternal
     }
 
     /// The context before capabilities are known: 2-octet AS, 4096-byte messages, no add-path.
