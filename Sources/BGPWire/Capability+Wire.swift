@@ -91,8 +91,9 @@ extension Capability {
         case .addPath(let entries):
             AddPathCapability.encode(entries, into: &w)
         case .fqdn(let host, let domain):
-            let h = Self.utf8Prefix(host, maxBytes: 255)
-            let d = Self.utf8Prefix(domain, maxBytes: 255 - 2 - h.count)
+            // Both names and both length octets must fit the 255-byte capability value.
+            let h = Self.utf8Prefix(host, maxBytes: 253)
+            let d = Self.utf8Prefix(domain, maxBytes: 253 - h.count)
             w.writeUInt8(UInt8(h.count))
             w.writeBytes(h)
             w.writeUInt8(UInt8(d.count))
