@@ -109,7 +109,7 @@ public enum AttributeCode {
 /// Only optional transitive attributes are kept (RFC 4271 §5, §9): they are passed on with
 /// the Partial bit set when re-encoded.
 public struct RawAttribute: Hashable, Sendable, CustomStringConvertible {
-    /// The flags as received (the extended-length bit is recomputed on encode).
+    /// The flags as received, without the extended-length bit (framing, recomputed on encode).
     public var flags: UInt8
     /// The attribute type code.
     public var code: UInt8

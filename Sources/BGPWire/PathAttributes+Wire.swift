@@ -447,7 +447,7 @@ extension PathAttributes {
                                               reason: "unrecognized well-known attribute \(c)")
                 }
                 if flags & AttributeFlags.transitive != 0 {
-                    block.attributes.unknown.append(RawAttribute(flags: flags, code: c, value: Array(bytes[start + hdr..<p])))
+                    block.attributes.unknown.append(RawAttribute(flags: flags & ~AttributeFlags.extendedLength, code: c, value: Array(bytes[start + hdr..<p])))
                 }
                 continue
             }
