@@ -1,0 +1,148 @@
+// MARK: - Packing many prefixes into few UPDATEs (RFC 4271 §4.3, RFC 4760, RFC 8654)
+
+/// Builds whole UPDATE messages (header included) that share one attribute set, filling
+/// each up to `context.maxMessageLength` (4096, or 65535 with RFC 8654 extended messages).
+///
+/// IPv4 unicast goes in the Withdrawn Routes / NLRI fields; every other family in one
+/// MP_REACH_NLRI / MP_UNREACH_NLRI per message, the other attributes repeated in each.
+/// The attribute block is encoded once; each message costs one buffer allocation.
+public enum UpdatePacker {
+    /// Announcements of `nlri` (all of `family`) with `attributes`. For IPv4 unicast the
+    /// next hop is `attributes.nextHop`; for other families it is `nextHops` (MP_REACH_NLRI).
+    public static func announce(_ attributes: PathAttributes, family: AddressFamily, nlri: [NLRI],
+                                nextHops: [IPAddress] = [], context: CodecContext) -> [[UInt8]] {
+        guard !nlri.isEmpty else { return [] }
+        let max = context.maxMessageLength
+        let addPath = context.hasAddPath(family)
+        var out: [[UInt8]] = []
+        if family == .ipv4Unicast {
+            var aw = ByteWriter(capacity: 256)
+            attributes.encode(into: &aw, context: context)
+            let attrs = aw.bytes
+            let budget = max - MessageHeader.length - 4 - attrs.count
+            var i = 0
+            while i < nlri.count {
+                var w = ByteWriter(capacity: max)
+                let at = MessageHeader.begin(.update, into: &w)
+                w.writeUInt16(0)
+                w.writeUInt16(UInt16(attrs.count))
+                w.writeBytes(attrs)
+                i = fill(&w, nlri, from: i, budget: budget, addPath: addPath)
+                MessageHeader.finish(lengthAt: at, into: &w)
+                out.append(w.bytes)
+            }
+            return out
+        }
+        precondition(MPReachNLRI.decodes(family), "UpdatePacker: family \(family) is not one Tern encodes")
+        var bw = ByteWriter(capacity: 256), fw = ByteWriter(capacity: 64)
+        attributes.encode(into: &bw, context: context, codes: 0...AttributeCode.mpReachNLRI - 1)
+        attributes.encode(into: &fw, context: context, codes: AttributeCode.mpUnreachNLRI + 1...255)
+        let before = bw.bytes, after = fw.bytes
+        let mp = MPReachNLRI(family: family, nextHops: nextHops, nlri: [])
+        let mpHeader = mp.headerSize
+        // Room for NLRI with a 4-byte (extended length) MP_REACH_NLRI attribute header.
+        let budget = max - MessageHeader.length - 4 - before.count - after.count - 4 - mpHeader
+        var i = 0
+        while i < nlri.count {
+            // Count what fits; a value of 255 bytes or less saves the extended-length octet.
+            var n = 0, size = 0, j = i
+            while j < nlri.count {
+                let s = nlri[j].wireSize(addPath: addPath)
+                if size + s > budget + 1 { break }
+                size += s; n += 1; j += 1
+            }
+            if mpHeader + size > 255 && size > budget { size -= nlri[j - 1].wireSize(addPath: addPath); n -= 1; j -= 1 }
+            precondition(n > 0, "UpdatePacker: attributes leave no room for a prefix")
+            var w = ByteWriter(capacity: max)
+            let at = MessageHeader.begin(.update, into: &w)
+            w.writeUInt16(0)
+            let al = w.reserveLength16()
+            w.writeBytes(before)
+            writeHeader(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpReachNLRI,
+                        length: mpHeader + size, into: &w)
+            mp.encodeHeader(into: &w)
+            for k in i..<j { nlri[k].encode(into: &w, addPath: addPath) }
+            w.writeBytes(after)
+            w.patchLength16(at: al)
+            MessageHeader.finish(lengthAt: at, into: &w)
+            out.append(w.bytes)
+            i = j
+        }
+        return out
+    }
+
+    /// Withdrawals of `nlri` (all of `family`): IPv4 unicast in Withdrawn Routes, others in
+    /// MP_UNREACH_NLRI with no other attribute.
+    public static func withdraw(family: AddressFamily, nlri: [NLRI], context: CodecContext) -> [[UInt8]] {
+        guard !nlri.isEmpty else { return [] }
+        let max = context.maxMessageLength
+        let addPath = context.hasAddPath(family)
+        var out: [[UInt8]] = []
+        if family == .ipv4Unicast {
+            let budget = max - MessageHeader.length - 4
+            var i = 0
+            while i < nlri.count {
+                var w = ByteWriter(capacity: max)
+                let at = MessageHeader.begin(.update, into: &w)
+                let wl = w.reserveLength16()
+                i = fill(&w, nlri, from: i, budget: budget, addPath: addPath)
+                w.patchLength16(at: wl)
+                w.writeUInt16(0)
+                MessageHeader.finish(lengthAt: at, into: &w)
+                out.append(w.bytes)
+            }
+            return out
+        }
+        precondition(MPReachNLRI.decodes(family), "UpdatePacker: family \(family) is not one Tern encodes")
+        let budget = max - MessageHeader.length - 4 - 4 - 3
+        var i = 0
+        while i < nlri.count {
+            var n = 0, size = 0, j = i
+            while j < nlri.count {
+                let s = nlri[j].wireSize(addPath: addPath)
+                if size + s > budget + 1 { break }
+                size += s; n += 1; j += 1
+            }
+            if 3 + size > 255 && size > budget { size -= nlri[j - 1].wireSize(addPath: addPath); n -= 1; j -= 1 }
+            var w = ByteWriter(capacity: max)
+            let at = MessageHeader.begin(.update, into: &w)
+            w.writeUInt16(0)
+            let al = w.reserveLength16()
+            writeHeader(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpUnreachNLRI, length: 3 + size, into: &w)
+            w.writeUInt16(family.afi.rawValue)
+            w.writeUInt8(family.safi.rawValue)
+            for k in i..<j { nlri[k].encode(into: &w, addPath: addPath) }
+            w.patchLength16(at: al)
+            MessageHeader.finish(lengthAt: at, into: &w)
+            out.append(w.bytes)
+            i = j
+        }
+        return out
+    }
+
+    /// Writes NLRI from `start` while they fit in `budget` bytes; returns the next index.
+    private static func fill(_ w: inout ByteWriter, _ nlri: [NLRI], from start: Int, budget: Int, addPath: Bool) -> Int {
+        var used = 0, i = start
+        while i < nlri.count {
+            let s = nlri[i].wireSize(addPath: addPath)
+            if used + s > budget { break }
+            nlri[i].encode(into: &w, addPath: addPath)
+            used += s
+            i += 1
+        }
+        precondition(i > start, "UpdatePacker: attributes leave no room for a prefix")
+        return i
+    }
+
+    private static func writeHeader(flags: UInt8, code: UInt8, length: Int, into w: inout ByteWriter) {
+        if length > 255 {
+            w.writeUInt8(flags | AttributeFlags.extendedLength)
+            w.writeUInt8(code)
+            w.writeUInt16(UInt16(length))
+        } else {
+            w.writeUInt8(flags)
+            w.writeUInt8(code)
+            w.writeUInt8(UInt8(length))
+        }
+    }
+}
