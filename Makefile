@@ -1,0 +1,54 @@
+# Tern — build, test, demo, benchmark. Every target that needs system packages calls
+# `deps` first, so `make demo` and `make test` work on a fresh Debian machine as root.
+
+SWIFT        ?= swift
+CONFIG       ?= debug
+BUILD_FLAGS  ?=
+SECONDS      ?= 60
+TERN         := .build/$(CONFIG)/tern
+
+# Debian packages Tern's build, tests, demo and benchmarks use.
+APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3
+
+.PHONY: all deps build release test demo bench fuzz corpus captures clean
+
+all: build
+
+## deps: install missing Debian packages (apt-get), once.
+deps:
+	@scripts/deps.sh $(APT_PACKAGES)
+
+## build: debug build of every target.
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+## release: optimised build (used by benchmarks and the fuzzer's seed checks).
+release: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+## test: unit tests, corpus through `tern decode`, a 60 s fuzz run; prints `N passed, N failed, N skipped`.
+test: deps
+	@scripts/test.sh
+
+## demo: build, then decode and pretty-print real BGP sessions captured from BIRD 2 and GoBGP.
+demo: deps build
+	@scripts/demo.sh $(TERN)
+
+## bench: codec benchmarks (package-benchmark); figures go to docs/PERFORMANCE.md.
+bench: deps
+	@scripts/bench.sh
+
+## fuzz: libFuzzer over the framer + decoder for SECONDS seconds (default 60).
+fuzz: deps
+	@scripts/fuzz.sh $(SECONDS)
+
+## corpus: regenerate the malformed-message corpus from its Python source.
+corpus:
+	python3 interop/corpus/make_corpus.py
+
+## captures: re-capture BIRD/GoBGP sessions in network namespaces (root).
+captures: deps
+	interop/capture/capture.sh
+
+clean:
+	rm -rf .build .build-* fuzz/out
