@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         /// libmnl (netlink) as a Swift module; only the Netlink target may import it.
@@ -22,12 +24,29 @@ let package = Package(
         ),
         /// Pure BGP-4 codec: messages, capabilities, attributes, NLRI, framer, RFC 7606.
         .target(name: "BGPWire"),
+        /// Pure RFC 4271 §8 session state machine: `handle(event, now) -> [action]`.
+        .target(name: "BGPSession", dependencies: ["BGPWire"]),
+        /// Adj-RIB-In, decision process (RFC 4271 §9.1), Loc-RIB, Adj-RIB-Out with update groups.
+        .target(name: "RIB", dependencies: ["BGPWire"]),
+        /// Dispatch-based non-blocking sockets and timers (no SwiftNIO).
+        .target(name: "EventLoop"),
+        /// The YAML configuration model, validation with line numbers, defaults.
+        .target(name: "Config", dependencies: ["BGPWire", .product(name: "Yams", package: "Yams")]),
+        /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "BGPWire", "BGPSession", "RIB", "EventLoop", "Config",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         /// The `tern` command line.
         .executableTarget(
             name: "tern",
             dependencies: [
-                "BGPWire",
+                "BGPWire", "Config", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -36,6 +55,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CMNLTests", dependencies: ["CMNL"]),
+        .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire"]),
+        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
     ],
     swiftLanguageModes: [.v6]
 )

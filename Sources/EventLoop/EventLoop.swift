@@ -1,0 +1,3 @@
+/// EventLoop: Dispatch sources for sockets and timers.
+/// PLACEHOLDER — replaced by the event-loop work.
+public enum EventLoopModule {}
