@@ -11,8 +11,8 @@ public struct CodecContext: Hashable, Sendable {
     public var extendedMessage: Bool
     /// RFC 7911: families whose NLRI in this direction carry a 4-octet path identifier.
     public var addPath: Set<AddressFamily>
-    /// The peer is external (eBGP). Decoding only: RFC 7606 §7.5 discards LOCAL_PREF from
-    /// an external peer instead of accepting it.
+    /// The peer is external (eBGP). Decoding only: RFC 7606 §7.5, §7.9 and §7.10 discard
+    /// LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST from an external peer, whatever their length.
     public var peerIsExternal: Bool
 
     public init(fourOctetAS: Bool = false, extendedMessage: Bool = false, addPath: Set<AddressFamily> = [],

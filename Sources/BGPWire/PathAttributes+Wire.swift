@@ -174,11 +174,16 @@ enum AttributeTable {
     }
 
     static func decodeOriginatorID(_ r: inout ByteReader, _ a: inout PathAttributes, _ c: CodecContext) throws(AttributeFault) {
+        // RFC 7606 §7.9: from an external peer it is discarded, whatever its length
+        // (RFC 4456 §8: ORIGINATOR_ID is only meaningful inside the AS).
+        if c.peerIsExternal { throw AttributeFault("ORIGINATOR_ID from an external peer", action: .attributeDiscard) }
         try expectLength(r, 4, "ORIGINATOR_ID")
         a.originatorID = IPv4Address(u32(&r))
     }
 
     static func decodeClusterList(_ r: inout ByteReader, _ a: inout PathAttributes, _ c: CodecContext) throws(AttributeFault) {
+        // RFC 7606 §7.10: from an external peer it is discarded, whatever its length.
+        if c.peerIsExternal { throw AttributeFault("CLUSTER_LIST from an external peer", action: .attributeDiscard) }
         try expectMultiple(r, 4, "CLUSTER_LIST")
         var out: [IPv4Address] = []
         out.reserveCapacity(r.remaining / 4)
