@@ -1,0 +1,42 @@
+import Daemon
+
+/// Human forms of the control socket's answers (`tern status`, `tern routes`).
+enum StatusView {
+    /// `tern status` without --json.
+    static func status(_ s: ControlProtocol.Status) -> String {
+        var out = "Tern process is running.\n"
+        out += "Node \(s.nodeName), router ID \(s.routerID), AS \(s.asNumber), role \(s.role)\n\n"
+        if s.peers.isEmpty { return out + "No BGP peers configured.\n" }
+        var t = TextTable(["PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO", "RECEIVED", "ACCEPTED", "SENT"])
+        for p in s.peers {
+            let addr = p.port == 179 ? p.address : "\(p.address):\(p.port)"
+            t.add([addr, p.type, p.state.lowercased() == "established" ? "up" : "start", p.since, p.info,
+                   String(p.prefixesReceived), String(p.prefixesAccepted), String(p.prefixesSent)])
+        }
+        return out + "IPv4 BGP status\n" + t.rendered + "\n"
+    }
+
+    /// `tern routes` without --json: the Loc-RIB, best path first and marked with `*`.
+    static func routes(_ routes: [ControlProtocol.Route]) -> String {
+        if routes.isEmpty { return "No routes.\n" }
+        var out = ""
+        for r in routes {
+            out += r.prefix + "\n"
+            for p in r.paths {
+                var line = "  \(p.best ? "*" : " ") via \(p.nextHop) from \(p.source)"
+                if let id = p.pathID { line += " path \(id)" }
+                line += "  [\(p.asPath.isEmpty ? "i" : p.asPath)] \(p.origin)"
+                if let lp = p.localPref { line += " local-pref \(lp)" }
+                if let med = p.med { line += " med \(med)" }
+                if !p.communities.isEmpty { line += " communities \(p.communities.joined(separator: " "))" }
+                if !p.largeCommunities.isEmpty { line += " large \(p.largeCommunities.joined(separator: " "))" }
+                if !p.extendedCommunities.isEmpty { line += " ext \(p.extendedCommunities.joined(separator: " "))" }
+                if let o = p.originatorID { line += " originator \(o)" }
+                if !p.clusterList.isEmpty { line += " cluster-list \(p.clusterList.joined(separator: " "))" }
+                if let why = p.reason { line += "  (best: \(why))" }
+                out += line + "\n"
+            }
+        }
+        return out
+    }
+}
