@@ -117,6 +117,7 @@ extension NLRI {
             nlri.withUnsafeBufferPointer { src in
                 for k in range {
                     let e = src[k]
+                    // Never write past the `size` bytes appended (the caller's sum must be right).
                     precondition(o + e.wireSize(addPath: addPath) <= size, "NLRI size mismatch")
                     if addPath {
                         let id = e.pathID ?? 0

@@ -128,11 +128,13 @@ public enum UpdatePacker {
     /// How many NLRI from `start` fit in `budget` bytes: returns the end index and their size.
     private static func fit(_ nlri: [NLRI], from start: Int, budget: Int, addPath: Bool) -> (end: Int, size: Int) {
         var used = 0, i = start
-        while i < nlri.count {
-            let s = nlri[i].wireSize(addPath: addPath)
-            if used + s > budget { break }
-            used += s
-            i += 1
+        nlri.withUnsafeBufferPointer { p in
+            while i < p.count {
+                let s = p[i].wireSize(addPath: addPath)
+                if used + s > budget { break }
+                used += s
+                i += 1
+            }
         }
         precondition(i > start, "UpdatePacker: attributes leave no room for a prefix")
         return (i, used)
