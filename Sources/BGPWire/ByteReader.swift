@@ -86,6 +86,11 @@ public struct ByteReader: Sendable {
         return ByteReader(bytes, range: position..<end)
     }
 
+    /// Moves to the end of the window (after its contents were read in bulk).
+    mutating func skipToEnd() {
+        position = end
+    }
+
     /// Skips `count` bytes.
     public mutating func skip(_ count: Int) throws(TruncatedInput) {
         try need(count)

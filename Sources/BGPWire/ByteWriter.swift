@@ -38,6 +38,15 @@ public struct ByteWriter: Sendable {
         bytes.append(contentsOf: b)
     }
 
+    /// Appends `count` bytes that `body` writes in place through a pointer to the first
+    /// of them (for hot loops; `body` must write only `out[0..<count]`).
+    mutating func appendUnsafe(count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void) {
+        if count == 0 { return }
+        let old = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBufferPointer { body($0.baseAddress! + old) }
+    }
+
     /// Writes a placeholder 16-bit length and returns its offset for ``patchLength16(at:)``.
     public mutating func reserveLength16() -> Int {
         let at = bytes.count

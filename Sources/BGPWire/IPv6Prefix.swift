@@ -49,10 +49,15 @@ extension IPv6Prefix {
         guard let len = try? r.readUInt8() else { throw NLRIError.truncated }
         guard len <= 128 else { throw NLRIError.lengthTooLong(len, max: 128) }
         let n = (Int(len) + 7) >> 3
-        guard let raw = try? r.readBytes(n) else { throw NLRIError.truncated }
-        var octets = [UInt8](repeating: 0, count: 16)
-        for i in 0..<n { octets[i] = raw[i] }
-        guard let a = IPv6Address(octets: octets), let p = IPv6Prefix(address: a, length: len) else {
+        guard r.remaining >= n else { throw NLRIError.truncated }
+        // The significant octets, big-endian, into the two halves (no intermediate arrays).
+        var h: UInt64 = 0, l: UInt64 = 0
+        for i in 0..<n {
+            let b = UInt64(r.bytes[r.position + i])
+            if i < 8 { h |= b << (56 - 8 * UInt64(i)) } else { l |= b << (56 - 8 * UInt64(i - 8)) }
+        }
+        try? r.skip(n)
+        guard let p = IPv6Prefix(address: IPv6Address(high: h, low: l), length: len) else {
             throw NLRIError.truncated
         }
         return p

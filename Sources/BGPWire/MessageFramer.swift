@@ -56,7 +56,8 @@ public struct MessageFramer: Sendable {
         }
         let length = Int(buffer[start + 16]) << 8 | Int(buffer[start + 17])
         let typeCode = buffer[start + 18]
-        let lengthData = [buffer[start + 16], buffer[start + 17]]
+        // Built only on the error paths (an array per message costs an allocation).
+        var lengthData: [UInt8] { [buffer[start + 16], buffer[start + 17]] }
         // §6.1: length out of range -> 1/2 with the erroneous length field as data.
         guard length >= MessageHeader.length, length <= maxMessageLength else {
             throw MessageError.header(.badMessageLength, data: lengthData,

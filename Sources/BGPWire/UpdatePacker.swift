@@ -5,7 +5,8 @@
 ///
 /// IPv4 unicast goes in the Withdrawn Routes / NLRI fields; every other family in one
 /// MP_REACH_NLRI / MP_UNREACH_NLRI per message, the other attributes repeated in each.
-/// The attribute block is encoded once; each message costs one buffer allocation.
+/// The attribute block is encoded once; each message costs one buffer allocation, of
+/// exactly the message's size.
 public enum UpdatePacker {
     /// Announcements of `nlri` (all of `family`) with `attributes`. For IPv4 unicast the
     /// next hop is `attributes.nextHop`; for other families it is `nextHops` (MP_REACH_NLRI).
@@ -22,14 +23,17 @@ public enum UpdatePacker {
             let budget = max - MessageHeader.length - 4 - attrs.count
             var i = 0
             while i < nlri.count {
-                var w = ByteWriter(capacity: max)
+                let (j, size) = fit(nlri, from: i, budget: budget, addPath: addPath)
+                // Exactly the message's size: a short last message holds no unused buffer.
+                var w = ByteWriter(capacity: MessageHeader.length + 4 + attrs.count + size)
                 let at = MessageHeader.begin(.update, into: &w)
                 w.writeUInt16(0)
                 w.writeUInt16(UInt16(attrs.count))
                 w.writeBytes(attrs)
-                i = fill(&w, nlri, from: i, budget: budget, addPath: addPath)
+                NLRI.encodeList(nlri, i..<j, size: size, addPath: addPath, into: &w)
                 MessageHeader.finish(lengthAt: at, into: &w)
                 out.append(w.bytes)
+                i = j
             }
             return out
         }
@@ -53,7 +57,7 @@ public enum UpdatePacker {
             }
             if mpHeader + size > 255 && size > budget { size -= nlri[j - 1].wireSize(addPath: addPath); n -= 1; j -= 1 }
             precondition(n > 0, "UpdatePacker: attributes leave no room for a prefix")
-            var w = ByteWriter(capacity: max)
+            var w = ByteWriter(capacity: MessageHeader.length + 4 + before.count + 4 + mpHeader + size + after.count)
             let at = MessageHeader.begin(.update, into: &w)
             w.writeUInt16(0)
             let al = w.reserveLength16()
@@ -61,7 +65,7 @@ public enum UpdatePacker {
             writeHeader(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpReachNLRI,
                         length: mpHeader + size, into: &w)
             mp.encodeHeader(into: &w)
-            for k in i..<j { nlri[k].encode(into: &w, addPath: addPath) }
+            NLRI.encodeList(nlri, i..<j, size: size, addPath: addPath, into: &w)
             w.writeBytes(after)
             w.patchLength16(at: al)
             MessageHeader.finish(lengthAt: at, into: &w)
@@ -82,14 +86,15 @@ public enum UpdatePacker {
             let budget = max - MessageHeader.length - 4
             var i = 0
             while i < nlri.count {
-                var w = ByteWriter(capacity: max)
+                let (j, size) = fit(nlri, from: i, budget: budget, addPath: addPath)
+                var w = ByteWriter(capacity: MessageHeader.length + 4 + size)
                 let at = MessageHeader.begin(.update, into: &w)
-                let wl = w.reserveLength16()
-                i = fill(&w, nlri, from: i, budget: budget, addPath: addPath)
-                w.patchLength16(at: wl)
+                w.writeUInt16(UInt16(size))
+                NLRI.encodeList(nlri, i..<j, size: size, addPath: addPath, into: &w)
                 w.writeUInt16(0)
                 MessageHeader.finish(lengthAt: at, into: &w)
                 out.append(w.bytes)
+                i = j
             }
             return out
         }
@@ -104,14 +109,14 @@ public enum UpdatePacker {
                 size += s; n += 1; j += 1
             }
             if 3 + size > 255 && size > budget { size -= nlri[j - 1].wireSize(addPath: addPath); n -= 1; j -= 1 }
-            var w = ByteWriter(capacity: max)
+            var w = ByteWriter(capacity: MessageHeader.length + 4 + 4 + 3 + size)
             let at = MessageHeader.begin(.update, into: &w)
             w.writeUInt16(0)
             let al = w.reserveLength16()
             writeHeader(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpUnreachNLRI, length: 3 + size, into: &w)
             w.writeUInt16(family.afi.rawValue)
             w.writeUInt8(family.safi.rawValue)
-            for k in i..<j { nlri[k].encode(into: &w, addPath: addPath) }
+            NLRI.encodeList(nlri, i..<j, size: size, addPath: addPath, into: &w)
             w.patchLength16(at: al)
             MessageHeader.finish(lengthAt: at, into: &w)
             out.append(w.bytes)
@@ -120,18 +125,19 @@ public enum UpdatePacker {
         return out
     }
 
-    /// Writes NLRI from `start` while they fit in `budget` bytes; returns the next index.
-    private static func fill(_ w: inout ByteWriter, _ nlri: [NLRI], from start: Int, budget: Int, addPath: Bool) -> Int {
+    /// How many NLRI from `start` fit in `budget` bytes: returns the end index and their size.
+    private static func fit(_ nlri: [NLRI], from start: Int, budget: Int, addPath: Bool) -> (end: Int, size: Int) {
         var used = 0, i = start
-        while i < nlri.count {
-            let s = nlri[i].wireSize(addPath: addPath)
-            if used + s > budget { break }
-            nlri[i].encode(into: &w, addPath: addPath)
-            used += s
-            i += 1
+        nlri.withUnsafeBufferPointer { p in
+            while i < p.count {
+                let s = p[i].wireSize(addPath: addPath)
+                if used + s > budget { break }
+                used += s
+                i += 1
+            }
         }
         precondition(i > start, "UpdatePacker: attributes leave no room for a prefix")
-        return i
+        return (i, used)
     }
 
     private static func writeHeader(flags: UInt8, code: UInt8, length: Int, into w: inout ByteWriter) {
