@@ -485,8 +485,9 @@ extension PathAttributes {
 
     // MARK: - Encoding
 
-    /// Appends the attributes whose codes lie in `codes`, in type-code order, with
-    /// `mpReach` / `mpUnreach` at codes 14 / 15. Unknown attributes get the Partial bit.
+    /// Appends the attributes whose codes lie in `codes`: `mpReach` / `mpUnreach` first
+    /// (RFC 7606 §5.1: they SHALL be the very first path attributes, so a receiver can always
+    /// locate the NLRI), then the rest in type-code order. Unknown attributes get the Partial bit.
     func encode(into w: inout ByteWriter, context: CodecContext,
                 mpReach: MPReachNLRI? = nil, mpUnreach: MPUnreachNLRI? = nil,
                 codes: ClosedRange<UInt8> = 0...255) {
@@ -504,20 +505,24 @@ extension PathAttributes {
                 AttributeTable.writeAttribute(flags: x.flags | AttributeFlags.partial, code: x.code, value: x.value, into: &w)
             }
         }
-        for d in AttributeTable.descriptors {
+        if let m = mpReach, codes.contains(AttributeCode.mpReachNLRI) {
+            m.encodeValue(into: &scratch, context: context)
+            AttributeTable.writeAttribute(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpReachNLRI,
+                                          value: scratch.bytes, into: &w)
+        }
+        if let m = mpUnreach, codes.contains(AttributeCode.mpUnreachNLRI) {
+            scratch.truncate(to: 0)
+            m.encodeValue(into: &scratch, context: context)
+            AttributeTable.writeAttribute(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpUnreachNLRI,
+                                          value: scratch.bytes, into: &w)
+        }
+        for d in AttributeTable.descriptors where !d.isMultiprotocol {
             flushUnknown(below: Int(d.code), &w)
             guard codes.contains(d.code) else { continue }
             scratch.truncate(to: 0)
-            let present: Bool
-            switch d.code {
-            case AttributeCode.mpReachNLRI:
-                if let m = mpReach { m.encodeValue(into: &scratch, context: context); present = true } else { present = false }
-            case AttributeCode.mpUnreachNLRI:
-                if let m = mpUnreach { m.encodeValue(into: &scratch, context: context); present = true } else { present = false }
-            default:
-                present = d.encode(self, &scratch, context)
+            if d.encode(self, &scratch, context) {
+                AttributeTable.writeAttribute(flags: d.flags, code: d.code, value: scratch.bytes, into: &w)
             }
-            if present { AttributeTable.writeAttribute(flags: d.flags, code: d.code, value: scratch.bytes, into: &w) }
         }
         flushUnknown(below: 256, &w)
     }

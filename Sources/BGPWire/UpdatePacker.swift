@@ -38,14 +38,14 @@ public enum UpdatePacker {
             return out
         }
         precondition(MPReachNLRI.decodes(family), "UpdatePacker: family \(family) is not one Tern encodes")
-        var bw = ByteWriter(capacity: 256), fw = ByteWriter(capacity: 64)
-        attributes.encode(into: &bw, context: context, codes: 0...AttributeCode.mpReachNLRI - 1)
-        attributes.encode(into: &fw, context: context, codes: AttributeCode.mpUnreachNLRI + 1...255)
-        let before = bw.bytes, after = fw.bytes
+        // RFC 7606 §5.1: MP_REACH_NLRI goes first, then every other attribute.
+        var aw = ByteWriter(capacity: 256)
+        attributes.encode(into: &aw, context: context)
+        let rest = aw.bytes
         let mp = MPReachNLRI(family: family, nextHops: nextHops, nlri: [])
         let mpHeader = mp.headerSize
         // Room for NLRI with a 4-byte (extended length) MP_REACH_NLRI attribute header.
-        let budget = max - MessageHeader.length - 4 - before.count - after.count - 4 - mpHeader
+        let budget = max - MessageHeader.length - 4 - rest.count - 4 - mpHeader
         var i = 0
         while i < nlri.count {
             // Count what fits; a value of 255 bytes or less saves the extended-length octet.
@@ -57,16 +57,15 @@ public enum UpdatePacker {
             }
             if mpHeader + size > 255 && size > budget { size -= nlri[j - 1].wireSize(addPath: addPath); n -= 1; j -= 1 }
             precondition(n > 0, "UpdatePacker: attributes leave no room for a prefix")
-            var w = ByteWriter(capacity: MessageHeader.length + 4 + before.count + 4 + mpHeader + size + after.count)
+            var w = ByteWriter(capacity: MessageHeader.length + 4 + 4 + mpHeader + size + rest.count)
             let at = MessageHeader.begin(.update, into: &w)
             w.writeUInt16(0)
             let al = w.reserveLength16()
-            w.writeBytes(before)
             writeHeader(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpReachNLRI,
                         length: mpHeader + size, into: &w)
             mp.encodeHeader(into: &w)
             NLRI.encodeList(nlri, i..<j, size: size, addPath: addPath, into: &w)
-            w.writeBytes(after)
+            w.writeBytes(rest)
             w.patchLength16(at: al)
             MessageHeader.finish(lengthAt: at, into: &w)
             out.append(w.bytes)

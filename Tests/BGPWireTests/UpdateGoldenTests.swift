@@ -29,8 +29,9 @@ import Testing
     @Test func mpReachIPv6GlobalNextHop() throws {
         let attrs = PathAttributes(origin: .igp, asPath: ASPath(), localPref: 100)
         let mp = MPReachNLRI(family: .ipv6Unicast, nextHops: [.v6(v6("2001:db8::1"))], nlri: [p6("2001:db8:1::/48")])
-        try check("00 00 00 2D  40 01 01 00  40 02 00  40 05 04 00 00 00 64"
-                  + " 80 0E 1C 00 02 01 10 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 01 00 30 20 01 0D B8 00 01",
+        // RFC 7606 §5.1: MP_REACH_NLRI is the very first attribute.
+        try check("00 00 00 2D  80 0E 1C 00 02 01 10 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 01 00 30 20 01 0D B8 00 01"
+                  + " 40 01 01 00  40 02 00  40 05 04 00 00 00 64",
                   length: 68, UpdateMessage(attributes: attrs, mpReach: mp), CodecContext(fourOctetAS: true))
     }
 
@@ -38,9 +39,9 @@ import Testing
         let attrs = PathAttributes(origin: .igp, asPath: ASPath())
         let mp = MPReachNLRI(family: .ipv6Unicast, nextHops: [.v6(v6("2001:db8::1")), .v6(v6("fe80::1"))],
                              nlri: [p6("2001:db8:1::/48")])
-        try check("00 00 00 36  40 01 01 00  40 02 00"
+        try check("00 00 00 36"
                   + " 80 0E 2C 00 02 01 20 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 01"
-                  + " FE 80 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 30 20 01 0D B8 00 01",
+                  + " FE 80 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 30 20 01 0D B8 00 01  40 01 01 00  40 02 00",
                   length: 77, UpdateMessage(attributes: attrs, mpReach: mp))
     }
 
@@ -62,8 +63,9 @@ import Testing
     @Test func addPathIPv6InMPReach() throws {
         let attrs = PathAttributes(origin: .igp, asPath: ASPath())
         let mp = MPReachNLRI(family: .ipv6Unicast, nextHops: [.v6(v6("2001:db8::1"))], nlri: [p6("2001:db8:1::/48", id: 9)])
-        try check("00 00 00 2A  40 01 01 00  40 02 00"
-                  + " 80 0E 20 00 02 01 10 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 09 30 20 01 0D B8 00 01",
+        try check("00 00 00 2A"
+                  + " 80 0E 20 00 02 01 10 20 01 0D B8 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 09 30 20 01 0D B8 00 01"
+                  + " 40 01 01 00  40 02 00",
                   length: 65, UpdateMessage(attributes: attrs, mpReach: mp), CodecContext(addPath: [.ipv6Unicast]))
     }
 
@@ -84,7 +86,7 @@ import Testing
         let mp = MPReachNLRI(family: AddressFamily(afi: AFI(rawValue: 25), safi: SAFI(rawValue: 70)),
                              unsupportedNextHop: [192, 0, 2, 1], unsupportedNLRI: [1, 2, 3])
         let attrs = PathAttributes(origin: .igp, asPath: ASPath())
-        try check("00 00 00 16  40 01 01 00  40 02 00  80 0E 0C 00 19 46 04 C0 00 02 01 00 01 02 03",
+        try check("00 00 00 16  80 0E 0C 00 19 46 04 C0 00 02 01 00 01 02 03  40 01 01 00  40 02 00",
                   length: 45, UpdateMessage(attributes: attrs, mpReach: mp))
     }
 
