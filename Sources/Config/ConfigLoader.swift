@@ -255,11 +255,11 @@ final class Reader {
     /// An AS number: 1...4294967295, not AS_TRANS.
     func asNumber(_ v: Node, _ path: String, whose: String) -> UInt32? {
         guard let n = integer(v, path) else { return nil }
-        let hint = "use \(whose) 4-octet AS number (private ranges: 64512-65534, 4200000000-4294967294)"
+        let hint = "use \(whose) AS number; private ones are 64512-65534 and 4200000000-4294967294"
         if n == 0 {
             fail(v, path, "AS 0 is reserved and cannot be used (RFC 7607)", hint: hint)
         } else if n == 23456 {
-            fail(v, path, "23456 is AS_TRANS, not a real AS number", hint: hint)
+            fail(v, path, "23456 is AS_TRANS, not a real AS number", hint: "use \(whose) 4-octet AS number")
         } else if n < 0 || n > Int(UInt32.max) {
             fail(v, path, "\(n) is out of range; AS numbers are 1-4294967295", hint: hint)
         } else {
