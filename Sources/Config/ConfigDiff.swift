@@ -8,6 +8,8 @@ import BGPWire
 /// - `changed`: any `PeerConfig` field differs (AS, timers, passive, type, name,
 ///   families): stop and start again with the new settings (subcode 6 "other
 ///   configuration change"), since hold time and families are negotiated in OPEN;
+///   `Change.fields` names what changed, so a label-only (`name`) change may be applied
+///   in place instead;
 /// - `unchanged`: leave the session alone.
 ///
 /// Settings outside the peers:

@@ -91,7 +91,7 @@ final class Reader {
             errors.append(ConfigError(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: "",
                                       message: message, hint: hint))
         }
-        let syntaxHint = "this is not valid YAML; check indentation and quoting near here"
+        let syntaxHint = "this is not valid YAML; check indentation, and quote values that start with ':' (an IPv6 address like '::') or contain ': '"
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
@@ -273,7 +273,7 @@ final class Reader {
         guard let n = integer(v, path) else { return nil }
         if n == 1 || n == 2 {
             fail(v, path, "hold time \(n) is not allowed; it must be 0 or at least 3 seconds (RFC 4271 §4.2)",
-                 hint: "use 3 or more (90 is usual), or 0 to turn keepalives off")
+                 hint: "use 3 or more, usually 90, or 0 to turn keepalives off")
         } else if n < 0 || n > 65535 {
             fail(v, path, "hold time \(n) is out of range 0 or 3-65535 seconds", hint: "90 is usual")
         } else {

@@ -102,6 +102,16 @@ func v4(_ s: String) -> IPAddress { .v4(IPv4Address(s)!) }
                                                 families: [.ipv4Unicast])])
     }
 
+    @Test func unquotedIPv6Addresses() throws {
+        let c = try ConfigLoader.parse(yaml: withRequired("listenAddress: '::'\npeers: [{address: fe80::1, asNumber: 65000}]\n"), file: "t.yaml")
+        #expect(c.listenAddress == .v6(IPv6Address("::")!))
+        #expect(c.peers.map(\.address) == [.v6(IPv6Address("fe80::1")!)])
+        // YAML itself cannot read a plain scalar starting with ':'; the hint says to quote it.
+        let e = try onlyError(withRequired("listenAddress: ::\n"))
+        #expect(e.line == 4)
+        #expect(e.hint?.contains("quote") == true)
+    }
+
     @Test func holdTimeBoundariesAccepted() throws {
         for h in [0, 3, 65535] {
             let c = try ConfigLoader.parse(yaml: withRequired("holdTime: \(h)\n"), file: "t.yaml")
