@@ -1,0 +1,102 @@
+import BGPWire
+
+/// What a reload (SIGHUP) has to do to go from one configuration to the next.
+///
+/// Peers are matched by `PeerID` (address and port) over `effectivePeers`:
+/// - `added`: start a session;
+/// - `removed`: stop the session (CEASE, RFC 4486 subcode 3 "peer de-configured");
+/// - `changed`: any `PeerConfig` field differs (AS, timers, passive, type, name,
+///   families): stop and start again with the new settings (subcode 6 "other
+///   configuration change"), since hold time and families are negotiated in OPEN;
+///   `Change.fields` names what changed, so a label-only (`name`) change may be applied
+///   in place instead;
+/// - `unchanged`: leave the session alone.
+///
+/// Settings outside the peers:
+/// - `restartAll`: `asNumber`, `routerID` or `role` changed. AS and router ID are carried in
+///   every OPEN, and the role decides what is reflected, so every session, including the
+///   `unchanged` ones, must be restarted. (A changed `asNumber` also shows up in `changed`
+///   for the mesh peers, which take our AS.)
+/// - `listenerChanged`: `listenAddress` or `listenPort` changed: bind the listener again;
+///   established sessions stay.
+/// - `blocksAdded` / `blocksRemoved`: advertise or withdraw, no restart.
+/// - everything else (`nodeName`, `controlSocket`, `logLevel`, `logFormat`, timers,
+///   `nodeToNodeMesh`, `nodes`, `peers`) is applied in place; its effect on peers is
+///   already in the peer lists. `changedSettings` names every top-level key that differs.
+public struct ConfigDiff: Hashable, Sendable {
+    /// A peer present in both configurations with different settings.
+    public struct Change: Hashable, Sendable {
+        public var old: PeerConfig
+        public var new: PeerConfig
+        /// Names of the `PeerConfig` fields that differ, e.g. ["holdTime", "passive"].
+        public var fields: [String]
+    }
+
+    public var added: [PeerConfig] = []
+    public var removed: [PeerConfig] = []
+    public var changed: [Change] = []
+    public var unchanged: [PeerConfig] = []
+    /// Top-level keys whose value differs, in file order.
+    public var changedSettings: [String] = []
+    public var restartAll: Bool = false
+    public var listenerChanged: Bool = false
+    public var blocksAdded: [IPPrefix] = []
+    public var blocksRemoved: [IPPrefix] = []
+
+    /// True when the reload changes nothing at all.
+    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && changedSettings.isEmpty }
+
+    /// Every peer whose session must be (re)started after the reload: added and changed
+    /// ones, and with `restartAll` the unchanged ones too.
+    public var peersToStart: [PeerConfig] {
+        added + changed.map(\.new) + (restartAll ? unchanged : [])
+    }
+
+    public init(old: TernConfig, new: TernConfig) {
+        let oldPeers = old.effectivePeers, newPeers = new.effectivePeers
+        let oldByID = Dictionary(oldPeers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let newIDs = Set(newPeers.map(\.id))
+        for peer in newPeers {
+            guard let before = oldByID[peer.id] else { added.append(peer); continue }
+            let fields = ConfigDiff.differences(before, peer)
+            if fields.isEmpty { unchanged.append(peer) } else { changed.append(Change(old: before, new: peer, fields: fields)) }
+        }
+        removed = oldPeers.filter { !newIDs.contains($0.id) }
+
+        func check<T: Equatable>(_ key: String, _ path: KeyPath<TernConfig, T>) {
+            if old[keyPath: path] != new[keyPath: path] { changedSettings.append(key) }
+        }
+        check("nodeName", \.nodeName)
+        check("role", \.role)
+        check("asNumber", \.asNumber)
+        check("routerID", \.routerID)
+        check("listenAddress", \.listenAddress)
+        check("listenPort", \.listenPort)
+        check("controlSocket", \.controlSocket)
+        check("holdTime", \.holdTime)
+        check("connectRetryTime", \.connectRetryTime)
+        check("nodeToNodeMesh", \.nodeToNodeMesh)
+        check("nodes", \.nodes)
+        check("peers", \.peers)
+        check("blocks", \.blocks)
+        check("logLevel", \.logLevel)
+        check("logFormat", \.logFormat)
+
+        restartAll = old.asNumber != new.asNumber || old.routerID != new.routerID || old.role != new.role
+        listenerChanged = old.listenAddress != new.listenAddress || old.listenPort != new.listenPort
+        blocksAdded = new.blocks.filter { !old.blocks.contains($0) }
+        blocksRemoved = old.blocks.filter { !new.blocks.contains($0) }
+    }
+
+    static func differences(_ a: PeerConfig, _ b: PeerConfig) -> [String] {
+        var out: [String] = []
+        if a.asNumber != b.asNumber { out.append("asNumber") }
+        if a.holdTime != b.holdTime { out.append("holdTime") }
+        if a.connectRetryTime != b.connectRetryTime { out.append("connectRetryTime") }
+        if a.passive != b.passive { out.append("passive") }
+        if a.type != b.type { out.append("type") }
+        if a.name != b.name { out.append("name") }
+        if a.families != b.families { out.append("families") }
+        return out
+    }
+}
