@@ -1,3 +1,0 @@
-import Testing
-@testable import EventLoop
-@Test func links() { #expect(EventLoop.now > 0) }

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import EventLoop
+
+@Suite("TCP listener and connection")
+struct TCPConnectionTests {
+    /// Echo server + client on `host`: bytes go both ways intact and in order.
+    func echo(host: String, payload: [UInt8], seed: UInt64) async throws {
+        let loop = EventLoop(label: "test.echo")
+        let serverSide = LoopBox<[TCPConnection]>([])
+        let listener = try makeListener(loop, host: host) { connection in
+            serverSide.value.append(connection)
+            connection.onRead = { bytes in
+                loop.assertOnLoop()
+                #expect(bytes.count <= 64 * 1024)
+                #expect(connection.write(bytes))
+            }
+        }
+        let port = loop.sync { listener.localAddress.port }
+        #expect(port != 0)
+
+        let received = LoopBox<[UInt8]>([])
+        let connected = LoopBox(false)
+        let closeReason = LoopBox<CloseReason?>(nil)
+        let client = try loop.sync {
+            let client = try TCPConnection.connect(to: host, port: port, timeout: .seconds(10), on: loop)
+            client.onConnect = {
+                loop.assertOnLoop()
+                connected.value = true
+                // Send in arbitrary chunk sizes.
+                var generator = SplitMix64(seed: seed)
+                var offset = 0
+                while offset < payload.count {
+                    let size = min(Int.random(in: 1...70_000, using: &generator), payload.count - offset)
+                    #expect(client.write(Array(payload[offset..<offset + size])))
+                    offset += size
+                }
+            }
+            client.onRead = { bytes in
+                loop.assertOnLoop()
+                received.value += bytes
+            }
+            client.onClose = { reason in closeReason.value = reason }
+            return client
+        }
+        let done = await waitUntil { loop.sync { received.value.count >= payload.count || closeReason.value != nil } }
+        #expect(done)
+        loop.sync {
+            #expect(connected.value)
+            #expect(closeReason.value == nil)
+            #expect(received.value.count == payload.count)
+            #expect(received.value == payload)
+            #expect(client.localAddress?.port != nil)
+            #expect(client.remoteAddress.port == port)
+            #expect(serverSide.value.count == 1)
+            if let server = serverSide.value.first {
+                #expect(server.remoteAddress == client.localAddress)
+                #expect(server.localAddress?.port == port)
+            }
+            client.close()
+            serverSide.value.forEach { $0.close() }
+            listener.close()
+        }
+    }
+
+    @Test func echoSmallIPv4() async throws {
+        try await echo(host: "127.0.0.1", payload: Array("hello, tern\n".utf8), seed: 1)
+    }
+
+    @Test func echoOneMegabyteIPv4InArbitraryChunks() async throws {
+        try await echo(host: "127.0.0.1", payload: testBytes(1 << 20, seed: 42), seed: 7)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/net/if_inet6"), "IPv6 is not available"))
+    func echoIPv6() async throws {
+        try await echo(host: "::1", payload: testBytes(200_000, seed: 3), seed: 9)
+    }
+
+    @Test func connectToClosedPortReportsECONNREFUSED() async throws {
+        let loop = EventLoop(label: "test.refused")
+        // Find a port nobody listens on: bind an ephemeral one, then close it.
+        let port = try loop.sync {
+            let listener = try TCPListener(host: "127.0.0.1", port: 0, on: loop)
+            defer { listener.close() }
+            return listener.localAddress.port
+        }
+        let reason = LoopBox<CloseReason?>(nil)
+        let connected = LoopBox(false)
+        _ = try loop.sync {
+            let connection = try TCPConnection.connect(to: "127.0.0.1", port: port, timeout: .seconds(10), on: loop)
+            connection.onConnect = { connected.value = true }
+            connection.onClose = { loop.assertOnLoop(); reason.value = $0 }
+            return connection
+        }
+        #expect(await waitUntil { loop.sync { reason.value != nil } })
+        loop.sync {
+            #expect(!connected.value)
+            guard case .error(let error) = reason.value else {
+                Issue.record("expected an error, got \(String(describing: reason.value))")
+                return
+            }
+            #expect(error.code == .connectionRefused)
+            #expect(error.name == "ECONNREFUSED")
+            #expect(error.operation == "connect to 127.0.0.1:\(port)")
+            #expect(error.description.contains("ECONNREFUSED"))
+        }
+    }
+
+    @Test func bindToUnconfiguredLocalAddressThrows() throws {
+        let loop = EventLoop(label: "test.bind")
+        #expect {
+            try loop.sync {
+                _ = try TCPConnection.connect(to: "127.0.0.1", port: 9, from: "192.0.2.77", on: loop)
+            }
+        } throws: { error in
+            (error as? SocketError)?.code == .addressNotAvailable
+        }
+    }
+
+    @Test func listenerOnUsedPortNamesEADDRINUSE() throws {
+        let loop = EventLoop(label: "test.inuse")
+        try loop.sync {
+            let first = try TCPListener(host: "127.0.0.1", port: 0, on: loop)
+            defer { first.close() }
+            do {
+                let second = try TCPListener(host: "127.0.0.1", port: first.localAddress.port, on: loop)
+                second.close()
+                Issue.record("second listener on the same port succeeded")
+            } catch let error as SocketError {
+                #expect(error.name == "EADDRINUSE")
+                #expect(error.operation == "bind \(first.localAddress)")
+            }
+        }
+    }
+}
