@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import EventLoop
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("TCP listener and connection")
 struct TCPConnectionTests {
@@ -78,12 +81,13 @@ struct TCPConnectionTests {
 
     @Test func connectToClosedPortReportsECONNREFUSED() async throws {
         let loop = EventLoop(label: "test.refused")
-        // Find a port nobody listens on: bind an ephemeral one, then close it.
-        let port = try loop.sync {
-            let listener = try TCPListener(host: "127.0.0.1", port: 0, on: loop)
-            defer { listener.close() }
-            return listener.localAddress.port
-        }
+        // A port nobody listens on and nobody else can take while we hold it: a socket
+        // bound to an ephemeral port that never listens (connecting to it gets a RST).
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        let any = try SocketAddress(parsing: "127.0.0.1", port: 0)
+        #expect(any.withSockAddr { bind(holder, $0, $1) } == 0)
+        let port = try #require(Syscall.address(holder, peer: false)).port
         let reason = LoopBox<CloseReason?>(nil)
         let connected = LoopBox(false)
         _ = try loop.sync {
