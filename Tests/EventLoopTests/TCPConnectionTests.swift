@@ -137,3 +137,66 @@ struct TCPConnectionTests {
         }
     }
 }
+
+@Suite("TCP options")
+struct TCPOptionTests {
+    @Test func smallReadBudgetStillDeliversEverythingInOrder() async throws {
+        // 1 KiB per event in 300-byte chunks: the read path yields and re-schedules often.
+        let loop = EventLoop(label: "test.budget")
+        let options = ConnectionOptions(readChunkSize: 300, maxReadPerEvent: 1024)
+        let payload = testBytes(300_000, seed: 11)
+        let received = LoopBox<[UInt8]>([])
+        let maxChunk = LoopBox(0)
+        let server = LoopBox<TCPConnection?>(nil)
+        let listener = try makeListener(loop, options: options) { connection in
+            server.value = connection
+            connection.onRead = { bytes in
+                maxChunk.value = max(maxChunk.value, bytes.count)
+                received.value += bytes
+            }
+        }
+        let port = loop.sync { listener.localAddress.port }
+        let client = try loop.sync {
+            let client = try TCPConnection.connect(to: "127.0.0.1", port: port, on: loop)
+            client.onConnect = { _ = client.write(payload) }
+            return client
+        }
+        #expect(await waitUntil { loop.sync { received.value.count >= payload.count } })
+        loop.sync {
+            #expect(received.value == payload)
+            #expect(maxChunk.value <= 300)
+            client.close()
+            server.value?.close()
+            listener.close()
+        }
+    }
+
+    @Test func md5SignedSessionConnects() async throws {
+        let loop = EventLoop(label: "test.md5")
+        let key = Array("tern-secret".utf8)
+        let peer = try SocketAddress(parsing: "127.0.0.1", port: 0)
+        let accepted = LoopBox(false)
+        let listener = try makeListener(loop) { connection in
+            accepted.value = true
+            connection.close()
+        }
+        do {
+            try loop.sync { try listener.setMD5Key(key, for: peer) }
+        } catch let error as SocketError where error.code.rawValue == ENOPROTOOPT || error.code.rawValue == ENOENT {
+            loop.sync { listener.close() }
+            return  // kernel without CONFIG_TCP_MD5SIG: nothing to test
+        }
+        let port = loop.sync { listener.localAddress.port }
+        let connected = LoopBox(false)
+        let client = try loop.sync {
+            let client = try TCPConnection.connect(to: "127.0.0.1", port: port, md5Key: key, on: loop)
+            client.onConnect = { connected.value = true }
+            return client
+        }
+        #expect(await waitUntil { loop.sync { connected.value && accepted.value } })
+        loop.sync {
+            client.close()
+            listener.close()
+        }
+    }
+}
