@@ -1,5 +1,13 @@
 import Dispatch
 
+/// # EventLoop module
+///
+/// Dispatch-based non-blocking sockets, timers and signals for Tern (no SwiftNIO). It
+/// knows nothing of BGP; it moves bytes and lines. Related RFCs: RFC 9687 (BGP send hold
+/// timer, fed by ``TCPConnection/lastWriteProgress``), RFC 2385 (TCP MD5 signatures).
+/// Syscalls are wrapped once (`Syscall`), retried on `EINTR`, and fail with a typed
+/// ``SocketError`` carrying the ``Errno`` name and the operation.
+///
 /// The event loop: one serial `DispatchQueue` on which every callback of this module runs.
 ///
 /// The daemon keeps all protocol state (sessions, RIB) confined to ``queue``. Sockets,

@@ -40,6 +40,7 @@ final class StreamChannel: @unchecked Sendable {
     var lowWatermark: Int
     var maxBufferedBytes: Int
     var maxReadPerEvent: Int
+    var readChunkSize: Int { readBuffer.count }
     private(set) var isWritable = true
     private(set) var lastWriteProgress: UInt64
 

@@ -76,7 +76,8 @@ public final class TCPConnection: @unchecked Sendable {
     public var options: ConnectionOptions {
         ConnectionOptions(
             highWatermark: channel.highWatermark, lowWatermark: channel.lowWatermark,
-            maxBufferedBytes: channel.maxBufferedBytes, maxReadPerEvent: channel.maxReadPerEvent
+            maxBufferedBytes: channel.maxBufferedBytes, readChunkSize: channel.readChunkSize,
+            maxReadPerEvent: channel.maxReadPerEvent
         )
     }
     /// Whether reading is paused by ``pauseReading()``.

@@ -73,11 +73,17 @@ public final class UnixSocketServer: @unchecked Sendable {
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
             throw SocketError(Errno(rawValue: EEXIST), operation: "create control socket \(path) (exists and is not a socket)")
         }
-        // A socket file: is a server still behind it?
-        if let probe = try? Syscall.socket(domain: AF_UNIX, type: Int32(SOCK_STREAM.rawValue), blocking: true) {
+        // A socket file: is a server still behind it? (Non-blocking probe: a live server
+        // with a full backlog answers EAGAIN instead of blocking us.)
+        if let probe = try? Syscall.socket(domain: AF_UNIX, type: Int32(SOCK_STREAM.rawValue)) {
             defer { Syscall.close(probe) }
-            if (try? Syscall.connect(probe, unixPath: path, "probe \(path)")) != nil {
+            do throws(SocketError) {
+                try Syscall.connect(probe, unixPath: path, "probe \(path)")
                 throw SocketError(.addressInUse, operation: "create control socket \(path) (another server is running)")
+            } catch where error.code == .wouldBlock || error.code == .addressInUse {
+                throw SocketError(.addressInUse, operation: "create control socket \(path) (another server is running)")
+            } catch {
+                // ECONNREFUSED: stale file, nobody listening.
             }
         }
         _ = try Syscall.retrying("remove stale socket \(path)") { unlink(path) }
