@@ -33,6 +33,9 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `a` moved forward by `d`.
     public static func + (a: Instant, d: Duration) -> Instant { a.advanced(by: d) }
 
+    /// `a` moved back by `d` (never below the origin).
+    public static func - (a: Instant, d: Duration) -> Instant { a.advanced(by: .zero - d) }
+
     /// Moves `a` forward by `d`.
     public static func += (a: inout Instant, d: Duration) { a = a.advanced(by: d) }
 
