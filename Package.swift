@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         /// libmnl (netlink) as a Swift module; only the Netlink target may import it.
@@ -38,6 +39,7 @@ let package = Package(
             dependencies: [
                 "BGPWire", "BGPSession", "RIB", "EventLoop", "Config",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         /// The `tern` command line.
