@@ -164,8 +164,9 @@ public struct BestChange: Sendable, Equatable {
 }
 
 /// The prefixes whose best path changed (a new best, or none any more), in the order the
-/// changes happened, each prefix at most once. The input of the dataplane and of
-/// ``RIB/exports(for:)``.
+/// changes happened. A prefix appears once per call, except when one UPDATE names it twice
+/// (withdrawn and announced): then both steps are listed, in order. ``merge(_:)`` folds
+/// those. The input of the dataplane and of ``RIB/exports(for:)``.
 public struct RIBChanges: Sendable, Equatable {
     public private(set) var changes: [BestChange] = []
 
@@ -178,7 +179,7 @@ public struct RIBChanges: Sendable, Equatable {
     /// The change for `prefix`, if any.
     public func change(for prefix: IPPrefix) -> BestChange? { changes.first { $0.prefix == prefix } }
 
-    /// Records a change (the caller makes sure the prefix is not already listed).
+    /// Records a change (no-op when the best path did not change).
     mutating func record(_ prefix: IPPrefix, old: Path?, new: Path?) {
         if old == new { return }
         changes.append(BestChange(prefix: prefix, old: old, new: new))
