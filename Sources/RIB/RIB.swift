@@ -1,3 +1,362 @@
-/// RIB: Adj-RIB-In, the decision process, Loc-RIB and Adj-RIB-Out.
-/// PLACEHOLDER — replaced by the RIB work.
-public enum RIBModule {}
+import BGPWire
+
+/// The routing information bases of a BGP speaker (RFC 4271 §3.2, §9):
+/// Adj-RIB-In per peer, the decision process and the Loc-RIB, Adj-RIB-Out with update
+/// groups; RFC 4456 loop checks; RFC 6793 AS path reconstruction; RFC 7911 path keys.
+///
+/// Pure: no I/O, clock or logging. Every mutation returns the ``RIBChanges`` it caused.
+///
+/// ## Memory layout
+/// - Loc-RIB: one `Dictionary<IPv4Prefix, PathList>` (and one for IPv6). A ``PathList`` is
+///   16 bytes and holds a single path inline; the candidates are the Adj-RIB-In contents
+///   (there is no import policy), so they are stored once, best first.
+/// - A ``Path`` is (peer, path ID, attribute-set reference): 16 bytes. Attribute sets are
+///   interned: one ``AttributeSet`` per distinct ``RouteAttributes``.
+/// - Adj-RIB-In index: per peer a `Set` of the prefixes it sent, so a peer going down
+///   recomputes only its prefixes.
+/// - Adj-RIB-Out: not materialised. Exports are computed from the old and new best path of
+///   each change (what was exportable before is what the peer has), with per-peer counts.
+public struct RIB: Sendable {
+    /// Speaker-wide settings.
+    public let config: RIBConfig
+
+    var v4: [IPv4Prefix: PathList] = [:]
+    var v6: [IPv6Prefix: PathList] = [:]
+    var interner = AttributeInterner()
+    var descriptors: [PeerID: PeerDescriptor] = [:]
+    var adjIn: [PeerID: AdjRIBInIndex] = [:]
+    var adjOut: [PeerID: AdjRIBOutState] = [:]
+    /// In-sync peers (their full table was sent) by update group.
+    var groups: [UpdateGroupKey: [PeerID]] = [:]
+    /// Counters for tests and `tern status`.
+    public internal(set) var stats = Stats()
+
+    public init(config: RIBConfig) { self.config = config }
+
+    /// Counters.
+    public struct Stats: Sendable, Hashable {
+        /// UPDATE messages encoded by ``RIB/exports(for:)`` and ``RIB/fullTable(for:families:)``
+        /// (once per update group, however many peers receive them).
+        public var encodedMessages = 0
+        /// Decision processes run over two or more candidates.
+        public var decisions = 0
+    }
+}
+
+/// Per peer: the prefixes it has paths for, and its counts.
+struct AdjRIBInIndex: Sendable {
+    var v4: Set<IPv4Prefix> = []
+    var v6: Set<IPv6Prefix> = []
+    /// Paths held in the Loc-RIB candidates.
+    var accepted = 0
+    /// Paths received but ignored (AS loop, RFC 4456 loop), by key.
+    var rejected: Set<NLRI> = []
+}
+
+/// Per peer: sync state and what it was sent.
+struct AdjRIBOutState: Sendable {
+    var inSync = false
+    var advertised = 0
+}
+
+// MARK: - Peers
+
+extension RIB {
+    /// Registers a peer, or updates its descriptor (e.g. when it reaches Established with
+    /// its router ID and negotiated encoding). It receives exports once
+    /// ``fullTable(for:families:)`` was called for it.
+    public mutating func addPeer(_ d: PeerDescriptor) {
+        if let old = descriptors[d.id], adjOut[d.id]?.inSync == true, old.updateGroupKey != d.updateGroupKey {
+            leaveGroup(d.id, key: old.updateGroupKey)
+            groups[d.updateGroupKey, default: []].append(d.id)
+        }
+        descriptors[d.id] = d
+        if adjIn[d.id] == nil { adjIn[d.id] = AdjRIBInIndex() }
+        if adjOut[d.id] == nil { adjOut[d.id] = AdjRIBOutState() }
+    }
+
+    /// The descriptor of `peer`.
+    public func peer(_ id: PeerID) -> PeerDescriptor? { descriptors[id] }
+
+    /// The registered peers.
+    public var peerIDs: [PeerID] { descriptors.keys.sorted() }
+
+    /// The session with `peer` went down: its paths are removed (only its prefixes are
+    /// recomputed) and it leaves its update group. It stays registered.
+    public mutating func peerDown(_ peer: PeerID) -> RIBChanges {
+        var changes = RIBChanges()
+        if let d = descriptors[peer], adjOut[peer]?.inSync == true { leaveGroup(peer, key: d.updateGroupKey) }
+        adjOut[peer] = descriptors[peer] == nil ? nil : AdjRIBOutState()
+        guard let index = adjIn.removeValue(forKey: peer) else { return changes }
+        let ctx = decisionContext
+        for p in index.v4 {
+            Self.removeAll(from: peer, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+        }
+        for p in index.v6 {
+            Self.removeAll(from: peer, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        }
+        if descriptors[peer] != nil { adjIn[peer] = AdjRIBInIndex() }
+        interner.sweepIfNeeded()
+        return changes
+    }
+
+    /// Forgets `peer` (after ``peerDown(_:)`` semantics).
+    public mutating func removePeer(_ peer: PeerID) -> RIBChanges {
+        let changes = peerDown(peer)
+        descriptors[peer] = nil
+        adjIn[peer] = nil
+        adjOut[peer] = nil
+        return changes
+    }
+
+    mutating func leaveGroup(_ peer: PeerID, key: UpdateGroupKey) {
+        guard var m = groups[key] else { return }
+        m.removeAll { $0 == peer }
+        groups[key] = m.isEmpty ? nil : m
+    }
+}
+
+// MARK: - Applying UPDATEs
+
+extension RIB {
+    /// Applies one UPDATE from `peer`. With `treatAsWithdraw` (RFC 7606) every prefix the
+    /// message names is withdrawn. Announcements from an eBGP peer whose AS_PATH contains
+    /// our AS, or carrying our router ID as ORIGINATOR_ID or our cluster ID in CLUSTER_LIST
+    /// (RFC 4456 §8), are ignored (a path the peer had under that key is removed).
+    /// From a 2-octet-AS peer the AS path is reconstructed first (RFC 6793 §4.2.3).
+    public mutating func apply(_ update: UpdateMessage, from peer: PeerID, treatAsWithdraw: Bool = false) -> RIBChanges {
+        var changes = RIBChanges()
+        guard let desc = descriptors[peer], var index = adjIn.removeValue(forKey: peer) else { return changes }
+        defer { adjIn[peer] = index }
+        let ctx = decisionContext
+
+        if treatAsWithdraw {
+            for n in update.allPrefixes { withdraw(n, peer: peer, index: &index, ctx: ctx, changes: &changes) }
+            return changes
+        }
+        for n in update.withdrawn { withdraw(n, peer: peer, index: &index, ctx: ctx, changes: &changes) }
+        if let u = update.mpUnreach {
+            for n in u.withdrawn { withdraw(n, peer: peer, index: &index, ctx: ctx, changes: &changes) }
+        }
+
+        let reach = update.mpReach.map { !$0.nlri.isEmpty } ?? false
+        guard !update.nlri.isEmpty || reach else { return changes }
+
+        var attrs = update.attributes
+        if desc.encodeContext.fourOctetAS {
+            attrs.as4Path = nil  // RFC 6793 §4.2.2: not exchanged between 4-octet speakers
+            attrs.as4Aggregator = nil
+        } else {
+            attrs = attrs.reconstructed
+        }
+        let rejected = isLooped(attrs, from: desc)
+
+        if !update.nlri.isEmpty {
+            let set = rejected ? nil : interner.intern(RouteAttributes(attrs))
+            for n in update.nlri { announce(n, set: set, peer: peer, index: &index, ctx: ctx, changes: &changes) }
+        }
+        if let r = update.mpReach, !r.nlri.isEmpty {
+            var a = attrs
+            var hops = r.nextHops
+            if r.family.afi == .ipv4, case .v4(let nh)? = hops.first {
+                a.nextHop = nh
+                hops = []
+            } else if r.family.afi == .ipv6 {
+                a.nextHop = nil
+            }
+            let set = rejected ? nil : interner.intern(RouteAttributes(a, nextHops: hops))
+            for n in r.nlri { announce(n, set: set, peer: peer, index: &index, ctx: ctx, changes: &changes) }
+        }
+        interner.sweepIfNeeded()
+        return changes
+    }
+
+    /// True when the path must be ignored: our AS in the AS_PATH of an eBGP path (RFC 4271
+    /// §9.1.2), our router ID as ORIGINATOR_ID or our cluster ID in the CLUSTER_LIST
+    /// (RFC 4456 §8).
+    func isLooped(_ a: PathAttributes, from peer: PeerDescriptor) -> Bool {
+        if peer.isExternal, let path = a.asPath,
+           path.segments.contains(where: { $0.asns.contains(config.localAS) }) { return true }
+        if a.originatorID == config.routerID { return true }
+        if let cl = a.clusterList, cl.contains(config.effectiveClusterID) { return true }
+        return false
+    }
+
+    private mutating func announce(_ n: NLRI, set: AttributeSet?, peer: PeerID, index: inout AdjRIBInIndex,
+                                   ctx: DecisionContext, changes: inout RIBChanges) {
+        guard let set else {
+            // Ignored: remove what the peer had under this key, remember it as received.
+            withdraw(n, peer: peer, index: &index, ctx: ctx, changes: &changes)
+            index.rejected.insert(n)
+            return
+        }
+        if !index.rejected.isEmpty { index.rejected.remove(n) }
+        let path = Path(peer: peer, pathID: n.pathID ?? 0, attributeSet: set)
+        let added: Bool
+        switch n.prefix {
+        case .v4(let p):
+            added = Self.upsert(path, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+            if added { index.v4.insert(p) }
+        case .v6(let p):
+            added = Self.upsert(path, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+            if added { index.v6.insert(p) }
+        }
+        if added { index.accepted += 1 }
+    }
+
+    private mutating func withdraw(_ n: NLRI, peer: PeerID, index: inout AdjRIBInIndex,
+                                   ctx: DecisionContext, changes: inout RIBChanges) {
+        if !index.rejected.isEmpty { index.rejected.remove(n) }
+        let id = n.pathID ?? 0
+        switch n.prefix {
+        case .v4(let p):
+            guard index.v4.contains(p) else { return }
+            let (removed, peerLeft) = Self.remove(peer: peer, pathID: id, prefix: p, wrap: IPPrefix.v4, table: &v4,
+                                                  ctx: ctx, changes: &changes, stats: &stats)
+            if removed { index.accepted -= 1 }
+            if !peerLeft { index.v4.remove(p) }
+        case .v6(let p):
+            guard index.v6.contains(p) else { return }
+            let (removed, peerLeft) = Self.remove(peer: peer, pathID: id, prefix: p, wrap: IPPrefix.v6, table: &v6,
+                                                  ctx: ctx, changes: &changes, stats: &stats)
+            if removed { index.accepted -= 1 }
+            if !peerLeft { index.v6.remove(p) }
+        }
+    }
+}
+
+// MARK: - Local origination
+
+extension RIB {
+    /// Originates `prefix` locally (a node's address block, a workload /32). The path takes
+    /// part in the decision as the local source: no AS path, LOCAL_PREF 100 unless given,
+    /// our router ID, preferred on a full tie. ORIGIN defaults to IGP. Calling it again
+    /// replaces the attributes.
+    public mutating func originate(prefix: IPPrefix, attributes: PathAttributes = PathAttributes()) -> RIBChanges {
+        var a = attributes
+        if a.origin == nil { a.origin = .igp }
+        if a.asPath == nil { a.asPath = ASPath() }
+        a.nextHop = nil
+        let path = Path(peer: .local, pathID: 0, attributeSet: interner.intern(RouteAttributes(a)))
+        var changes = RIBChanges()
+        let ctx = decisionContext
+        switch prefix {
+        case .v4(let p): _ = Self.upsert(path, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+        case .v6(let p): _ = Self.upsert(path, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        }
+        interner.sweepIfNeeded()
+        return changes
+    }
+
+    /// Withdraws a locally originated prefix.
+    public mutating func withdrawOriginated(prefix: IPPrefix) -> RIBChanges {
+        var changes = RIBChanges()
+        let ctx = decisionContext
+        switch prefix {
+        case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+        case .v6(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        }
+        return changes
+    }
+}
+
+// MARK: - Table operations (generic over the family)
+
+/// What the decision process needs besides the paths.
+struct DecisionContext {
+    let config: RIBConfig
+    let descriptors: [PeerID: PeerDescriptor]
+
+    func candidate(_ p: Path) -> DecisionCandidate {
+        DecisionCandidate(attributes: p.attributeSet, pathID: p.pathID,
+                          peer: p.peer.isLocal ? nil : descriptors[p.peer], config: config)
+    }
+
+    /// Runs the decision over `list` and moves the winner to the front.
+    func reorder(_ list: inout PathList, stats: inout RIB.Stats) {
+        guard list.count > 1 else { return }
+        stats.decisions += 1
+        let paths = list.paths
+        let (w, _) = DecisionProcess.select(paths.map(candidate))
+        list.moveToFront(w)
+    }
+
+    func reason(_ list: PathList) -> DecisionReason {
+        DecisionProcess.select(list.paths.map(candidate)).reason
+    }
+}
+
+extension RIB {
+    var decisionContext: DecisionContext { DecisionContext(config: config, descriptors: descriptors) }
+
+    /// Adds or replaces `path` (keyed by peer and path ID). True when it was added (new key).
+    static func upsert<P: Hashable>(_ path: Path, prefix: P, wrap: (P) -> IPPrefix, table: inout [P: PathList],
+                                    ctx: DecisionContext, changes: inout RIBChanges, stats: inout Stats) -> Bool {
+        guard let i = table.index(forKey: prefix) else {
+            table[prefix] = .one(path)
+            changes.record(wrap(prefix), old: nil, new: path)
+            return true
+        }
+        var added = false
+        var old: Path?
+        var new: Path?
+        modify(&table.values[i]) { list in
+            old = list.best
+            if let k = list.firstIndex(peer: path.peer, pathID: path.pathID) {
+                if list[k] == path { return }  // same path again: nothing changes
+                list.replace(at: k, with: path)
+            } else {
+                list.append(path)
+                added = true
+            }
+            ctx.reorder(&list, stats: &stats)
+            new = list.best
+        }
+        if let new { changes.record(wrap(prefix), old: old, new: new) }
+        return added
+    }
+
+    /// Removes the path (peer, pathID). Returns whether one was removed and whether `peer`
+    /// still has another path for the prefix.
+    static func remove<P: Hashable>(peer: PeerID, pathID: UInt32, prefix: P, wrap: (P) -> IPPrefix,
+                                    table: inout [P: PathList], ctx: DecisionContext,
+                                    changes: inout RIBChanges, stats: inout Stats) -> (removed: Bool, peerLeft: Bool) {
+        guard let i = table.index(forKey: prefix) else { return (false, false) }
+        let list = table.values[i]
+        guard let k = list.firstIndex(peer: peer, pathID: pathID) else { return (false, list.contains(peer: peer)) }
+        let old = list.best
+        var emptied = false
+        var new: Path?
+        modify(&table.values[i]) { list in
+            if !list.remove(at: k) { emptied = true; return }
+            if k == 0 { ctx.reorder(&list, stats: &stats) }
+            new = list.best
+        }
+        if emptied {
+            table.remove(at: i)
+            changes.record(wrap(prefix), old: old, new: nil)
+            return (true, false)
+        }
+        changes.record(wrap(prefix), old: old, new: new)
+        return (true, table.values[i].contains(peer: peer))
+    }
+
+    /// Removes every path of `peer` for the prefix.
+    static func removeAll<P: Hashable>(from peer: PeerID, prefix: P, wrap: (P) -> IPPrefix, table: inout [P: PathList],
+                                       ctx: DecisionContext, changes: inout RIBChanges, stats: inout Stats) {
+        guard let i = table.index(forKey: prefix) else { return }
+        let old = table.values[i].best
+        var emptied = false
+        var new: Path?
+        modify(&table.values[i]) { list in
+            if !list.removeAll(from: peer) { emptied = true; return }
+            if old.peer == peer { ctx.reorder(&list, stats: &stats) }
+            new = list.best
+        }
+        if emptied { table.remove(at: i) }
+        changes.record(wrap(prefix), old: old, new: new)
+    }
+
+    @inline(__always)
+    static func modify<T>(_ value: inout T, _ body: (inout T) -> Void) { body(&value) }
+}

@@ -1,0 +1,129 @@
+import BGPWire
+
+/// Where a path comes from, as the export policy sees it.
+public struct ExportSource: Hashable, Sendable {
+    /// The source peer (``PeerID/local`` for locally originated routes).
+    public var peer: PeerID
+    /// Learned over eBGP.
+    public var isExternal: Bool
+    /// Learned from a route-reflector client (RFC 4456; used by the reflector rules).
+    public var reflectorClient: Bool
+
+    public init(peer: PeerID, isExternal: Bool, reflectorClient: Bool = false) {
+        self.peer = peer
+        self.isExternal = isExternal
+        self.reflectorClient = reflectorClient
+    }
+
+    /// The local source.
+    public static let local = ExportSource(peer: .local, isExternal: false)
+
+    /// Locally originated.
+    public var isLocal: Bool { peer.isLocal }
+}
+
+/// The export inputs of a receiving peer (with its encoding, the update group key).
+public struct ExportTarget: Hashable, Sendable {
+    /// eBGP (true) or iBGP (false).
+    public var isExternal: Bool
+    /// Our address on the session: next-hop-self and the next hop of local routes.
+    public var localAddress: IPAddress
+    /// The peer is our route-reflector client.
+    public var reflectorClient: Bool
+
+    public init(isExternal: Bool, localAddress: IPAddress, reflectorClient: Bool = false) {
+        self.isExternal = isExternal
+        self.localAddress = localAddress
+        self.reflectorClient = reflectorClient
+    }
+}
+
+/// Peers whose keys are equal share one encoded form of every UPDATE.
+public struct UpdateGroupKey: Hashable, Sendable {
+    public var target: ExportTarget
+    public var encodeContext: CodecContext
+    public var families: Set<AddressFamily>
+
+    public init(target: ExportTarget, encodeContext: CodecContext, families: Set<AddressFamily>) {
+        self.target = target
+        self.encodeContext = encodeContext
+        self.families = families
+    }
+}
+
+/// The export policy: which best paths go to a peer, and with which attributes.
+///
+/// 1. Never send a path back to the peer it came from (``mayAdvertise(_:to:)``, applied
+///    per peer inside an update group).
+/// 2. NO_ADVERTISE (RFC 1997): to nobody. NO_EXPORT: not to eBGP peers.
+/// 3. iBGP split horizon (RFC 4271 §9.2): a path learned over iBGP is not sent to iBGP
+///    peers. (The RFC 4456 reflection rules will relax this for reflector clients.)
+/// 4. To an eBGP peer: confederation segments removed, our AS prepended, NEXT_HOP = our
+///    session address (next-hop-self), no LOCAL_PREF, MED only for our own routes (a MED
+///    from another AS is not propagated), no ORIGINATOR_ID / CLUSTER_LIST.
+/// 5. To an iBGP peer: next hop unchanged for learned paths, our session address for
+///    locally originated ones; LOCAL_PREF 100 when missing.
+/// 6. An IPv4 route needs an IPv4 next hop (no RFC 8950): with only an IPv6 session
+///    address it is not exported. IPv6 routes over an IPv4 session get the IPv4-mapped
+///    IPv6 address (::ffff:a.b.c.d) as next hop.
+public enum ExportPolicy {
+    /// Rule 1.
+    public static func mayAdvertise(_ source: ExportSource, to peer: PeerID) -> Bool { source.peer != peer }
+
+    /// Rules 2–6: the attributes to send for a best path of `family` with attributes
+    /// `route` from `source` to a peer described by `target`, or nil when it is not sent.
+    public static func export(_ route: RouteAttributes, family: AddressFamily, from source: ExportSource,
+                              to target: ExportTarget, config: RIBConfig) -> RouteAttributes? {
+        var a = route.attributes
+        var hops = route.nextHops
+        // 2.
+        if a.communities.contains(.noAdvertise) { return nil }
+        if target.isExternal && a.communities.contains(.noExport) { return nil }
+        if target.isExternal {
+            // 4.
+            var segments = (a.asPath ?? ASPath()).withoutConfederationSegments.segments
+            if let first = segments.first, first.kind == .sequence, first.asns.count < 255 {
+                segments[0].asns.insert(config.localAS, at: 0)
+            } else {
+                segments.insert(ASPathSegment(.sequence, [config.localAS]), at: 0)
+            }
+            a.asPath = ASPath(segments)
+            a.localPref = nil
+            if !source.isLocal { a.multiExitDisc = nil }
+            a.originatorID = nil
+            a.clusterList = nil
+            guard setNextHop(&a, &hops, family: family, to: target.localAddress) else { return nil }
+        } else {
+            // 3.
+            if !source.isLocal && !source.isExternal { return nil }
+            // 5.
+            if a.localPref == nil { a.localPref = 100 }
+            if source.isLocal {
+                guard setNextHop(&a, &hops, family: family, to: target.localAddress) else { return nil }
+            }
+        }
+        // 6.
+        if family == .ipv4Unicast && a.nextHop == nil { return nil }
+        if family != .ipv4Unicast && hops.isEmpty { return nil }
+        if a.origin == nil { a.origin = .igp }
+        if a.asPath == nil { a.asPath = ASPath() }
+        return RouteAttributes(a, nextHops: hops)
+    }
+
+    /// Sets the next hop to `address` (rule 6); false when impossible.
+    static func setNextHop(_ a: inout PathAttributes, _ hops: inout [IPAddress], family: AddressFamily,
+                           to address: IPAddress) -> Bool {
+        if family == .ipv4Unicast {
+            guard case .v4(let v4) = address else { return false }
+            a.nextHop = v4
+            hops = []
+        } else {
+            a.nextHop = nil
+            switch address {
+            case .v6: hops = [address]
+            case .v4(let v4): hops = [.v6(IPv6Address(high: 0, low: 0x0000_FFFF_0000_0000 | UInt64(v4.value)))]
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,95 @@
+import BGPWire
+
+// MARK: - PeerID
+
+/// A small integer handle for a BGP peer. ``local`` (0) is the RIB itself: the source of
+/// locally originated routes (a node's address blocks, workload /32s).
+public struct PeerID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// The local source (routes from ``RIB/originate(prefix:attributes:)``).
+    public static let local = PeerID(0)
+
+    /// True for ``local``.
+    public var isLocal: Bool { rawValue == 0 }
+
+    /// "local" or "peer N".
+    public var description: String { isLocal ? "local" : "peer \(rawValue)" }
+
+    public static func < (a: PeerID, b: PeerID) -> Bool { a.rawValue < b.rawValue }
+}
+
+// MARK: - PeerDescriptor
+
+/// What the RIB needs to know about one peer: identity for the decision process, the
+/// export policy inputs and the encoding of what we send it.
+public struct PeerDescriptor: Hashable, Sendable {
+    /// The handle (never ``PeerID/local``).
+    public var id: PeerID
+    /// The peer's address (decision step 8: lowest peer address).
+    public var address: IPAddress
+    /// The peer's AS.
+    public var asNumber: UInt32
+    /// The peer's BGP identifier, known once the session is Established (decision step 6).
+    public var routerID: IPv4Address
+    /// eBGP (true) or iBGP (false).
+    public var isExternal: Bool
+    /// Our address on this session: the next hop for next-hop-self (eBGP) and for locally
+    /// originated routes (iBGP). An IPv4 address is sent IPv4-mapped in IPv6 routes.
+    public var localAddress: IPAddress
+    /// How we encode what we send this peer (4-octet AS, extended messages, add-path TX).
+    public var encodeContext: CodecContext
+    /// The peer is a route-reflector client of ours (RFC 4456). Part of the export policy.
+    public var reflectorClient: Bool
+    /// The address families negotiated on the session (what we send, End-of-RIB markers).
+    public var families: Set<AddressFamily>
+
+    public init(id: PeerID, address: IPAddress, asNumber: UInt32, routerID: IPv4Address = IPv4Address(0),
+                isExternal: Bool, localAddress: IPAddress, encodeContext: CodecContext = CodecContext(fourOctetAS: true),
+                reflectorClient: Bool = false, families: Set<AddressFamily> = [.ipv4Unicast]) {
+        precondition(!id.isLocal, "PeerID 0 is reserved for locally originated routes")
+        self.id = id
+        self.address = address
+        self.asNumber = asNumber
+        self.routerID = routerID
+        self.isExternal = isExternal
+        self.localAddress = localAddress
+        self.encodeContext = encodeContext
+        self.reflectorClient = reflectorClient
+        self.families = families
+    }
+
+    /// The export inputs of this peer, which with the encoding form its update group.
+    public var exportTarget: ExportTarget {
+        ExportTarget(isExternal: isExternal, localAddress: localAddress, reflectorClient: reflectorClient)
+    }
+
+    /// The update group this peer belongs to: peers with equal keys get the same bytes.
+    public var updateGroupKey: UpdateGroupKey {
+        UpdateGroupKey(target: exportTarget, encodeContext: encodeContext, families: families)
+    }
+}
+
+// MARK: - RIBConfig
+
+/// The speaker-wide settings the RIB uses.
+public struct RIBConfig: Hashable, Sendable {
+    /// Our AS (prepended towards eBGP peers, AS-loop detection).
+    public var localAS: UInt32
+    /// Our BGP identifier (router ID of local routes, ORIGINATOR_ID loop detection).
+    public var routerID: IPv4Address
+    /// Our route-reflector cluster ID (RFC 4456), when we reflect; CLUSTER_LIST loop detection.
+    public var clusterID: IPv4Address?
+
+    public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil) {
+        self.localAS = localAS
+        self.routerID = routerID
+        self.clusterID = clusterID
+    }
+
+    /// The cluster ID in effect: the configured one, else the router ID (RFC 4456 §7).
+    public var effectiveClusterID: IPv4Address { clusterID ?? routerID }
+}

@@ -1,0 +1,90 @@
+import BGPWire
+
+/// One prefix with its candidate paths, for `tern routes`.
+public struct RouteView: Sendable, Equatable {
+    public var prefix: IPPrefix
+    /// All candidate paths, the best one first.
+    public var paths: [Path]
+    /// Why `paths[0]` won.
+    public var reason: DecisionReason
+
+    /// The best path.
+    public var best: Path { paths[0] }
+}
+
+extension RIB {
+    /// Prefixes in the Loc-RIB (both families).
+    public var prefixCount: Int { v4.count + v6.count }
+
+    /// The best path for `prefix`.
+    public func bestPath(for prefix: IPPrefix) -> Path? {
+        switch prefix {
+        case .v4(let p): v4[p]?.best
+        case .v6(let p): v6[p]?.best
+        }
+    }
+
+    /// `prefix` with all its paths and the reason the best one won.
+    public func route(for prefix: IPPrefix) -> RouteView? {
+        let list: PathList?
+        switch prefix {
+        case .v4(let p): list = v4[p]
+        case .v6(let p): list = v6[p]
+        }
+        return list.map { view(prefix, $0) }
+    }
+
+    /// Every prefix of `family` (both when nil), sorted, with all paths, best first.
+    /// A whole-table walk: for the control socket, not for the event path.
+    public func routes(family: AddressFamily? = nil) -> [RouteView] {
+        var out: [RouteView] = []
+        if family == nil || family == .ipv4Unicast {
+            out += v4.keys.sorted().compactMap { p in v4[p].map { view(.v4(p), $0) } }
+        }
+        if family == nil || family == .ipv6Unicast {
+            out += v6.keys.sorted().compactMap { p in v6[p].map { view(.v6(p), $0) } }
+        }
+        return out
+    }
+
+    private func view(_ prefix: IPPrefix, _ list: PathList) -> RouteView {
+        RouteView(prefix: prefix, paths: list.paths, reason: decisionContext.reason(list))
+    }
+
+    /// Paths received from `peer` (including ignored ones) and accepted into the Loc-RIB
+    /// candidates.
+    public func prefixCount(from peer: PeerID) -> (received: Int, accepted: Int) {
+        guard let i = adjIn[peer] else { return (0, 0) }
+        return (i.accepted + i.rejected.count, i.accepted)
+    }
+
+    /// Prefixes currently advertised to `peer`.
+    public func advertisedCount(to peer: PeerID) -> Int { adjOut[peer]?.advertised ?? 0 }
+
+    /// Distinct interned attribute sets.
+    public var attributeSetCount: Int { interner.count }
+
+    /// Drops attribute sets no path uses any more (also done automatically, amortised).
+    public mutating func compactAttributeSets() { interner.sweep() }
+
+    /// An estimate of the bytes the tables take (hash tables, path arrays, indexes,
+    /// attribute sets), for the memory-per-route benchmark. Uses the Swift hash-table
+    /// layout: power-of-two buckets at most 3/4 full, one bit of metadata per bucket.
+    public func storageEstimate() -> (bytes: Int, routes: Int) {
+        func table<K, V>(_ count: Int, _: K.Type, _: V.Type) -> Int {
+            guard count > 0 else { return 0 }
+            var buckets = 1
+            while buckets * 3 / 4 < count { buckets <<= 1 }
+            return buckets * (MemoryLayout<K>.stride + MemoryLayout<V>.stride) + buckets / 8 + 64
+        }
+        var bytes = table(v4.count, IPv4Prefix.self, PathList.self) + table(v6.count, IPv6Prefix.self, PathList.self)
+        var routes = 0
+        for (_, l) in v4 { routes += l.count; if l.count > 1 { bytes += 32 + l.count * MemoryLayout<Path>.stride } }
+        for (_, l) in v6 { routes += l.count; if l.count > 1 { bytes += 32 + l.count * MemoryLayout<Path>.stride } }
+        for (_, i) in adjIn {
+            bytes += table(i.v4.count, IPv4Prefix.self, Void.self) + table(i.v6.count, IPv6Prefix.self, Void.self)
+        }
+        bytes += table(interner.count, RouteAttributes.self, AttributeSet.self) + interner.count * 256
+        return (bytes, routes)
+    }
+}
