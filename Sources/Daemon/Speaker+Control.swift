@@ -1,0 +1,82 @@
+import BGPWire
+import EventLoop
+import Foundation
+import RIB
+
+// MARK: - Control socket (`tern status`, `tern routes`)
+
+extension Speaker {
+    func openControlSocket() throws {
+        let server = try UnixSocketServer(path: config.controlSocket, on: loop)
+        server.onConnection = { [weak self] connection in
+            guard let self else { return }
+            let key = ObjectIdentifier(connection)
+            self.controlConnections[key] = connection
+            connection.onLine = { [weak self, weak connection] line in
+                guard let self, let connection else { return }
+                connection.send(line: self.answer(line))
+            }
+            connection.onClose = { [weak self] _ in self?.controlConnections[key] = nil }
+        }
+        server.onError = { [weak self] error in self?.logger.error("control socket: \(error)") }
+        control = server
+    }
+
+    /// One response line for one request line.
+    func answer(_ line: String) -> String {
+        let response: ControlProtocol.Response
+        if let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line) {
+            response = handle(request)
+        } else {
+            response = .failure("not a JSON request: \(line.prefix(80))")
+        }
+        return (try? ControlProtocol.line(response)) ?? #"{"ok":false,"error":"could not encode the response"}"#
+    }
+
+    func handle(_ request: ControlProtocol.Request) -> ControlProtocol.Response {
+        switch request.command {
+        case "status":
+            return ControlProtocol.Response(ok: true, status: status())
+        case "routes":
+            if let text = request.prefix {
+                guard let prefix = IPPrefix(text) else { return .failure("'\(text)' is not a prefix (CIDR)") }
+                return ControlProtocol.Response(ok: true, routes: rib.route(for: prefix).map { [route($0)] } ?? [])
+            }
+            return ControlProtocol.Response(ok: true, routes: rib.routes().map(route))
+        default:
+            return .failure("unknown command '\(request.command)' (known: status, routes)")
+        }
+    }
+
+    func status() -> ControlProtocol.Status {
+        let rows = peers.values.sorted { $0.config.id.description < $1.config.id.description }.map { p in
+            let id = ribID(of: p)
+            let counts = id.map { rib.prefixCount(from: $0) } ?? (received: 0, accepted: 0)
+            let state = p.state.description
+            return ControlProtocol.Peer(
+                address: p.config.address.description, port: p.config.port, asNumber: p.config.asNumber,
+                type: p.config.type.rawValue, state: state, since: LogTime.iso8601(p.stateSince),
+                prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
+                prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
+                lastError: p.lastError, info: p.lastError.map { "\(state): \($0)" } ?? state)
+        }
+        return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
+                                      asNumber: config.asNumber, role: config.role.rawValue, peers: rows)
+    }
+
+    func route(_ view: RouteView) -> ControlProtocol.Route {
+        ControlProtocol.Route(prefix: view.prefix.description, paths: view.paths.enumerated().map { i, p in
+            let a = p.attributes
+            let source = p.peer.isLocal ? "local" : (peersByRIBID[p.peer]?.config.address.description ?? "\(p.peer)")
+            return ControlProtocol.Path(
+                best: i == 0, source: source, pathID: p.pathID == 0 ? nil : p.pathID,
+                nextHop: p.nextHop?.description ?? (p.peer.isLocal ? "self" : "-"),
+                asPath: a.asPath?.description ?? "", origin: a.origin?.description ?? "-",
+                localPref: a.localPref, med: a.multiExitDisc,
+                communities: a.communities.map(\.description), largeCommunities: a.largeCommunities.map(\.description),
+                extendedCommunities: a.extendedCommunities.map(\.description),
+                originatorID: a.originatorID?.description, clusterList: a.clusterList?.map(\.description) ?? [],
+                reason: i == 0 ? view.reason.description : nil)
+        })
+    }
+}

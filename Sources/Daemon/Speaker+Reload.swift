@@ -1,0 +1,59 @@
+import BGPWire
+import Config
+import Foundation
+import RIB
+
+// MARK: - SIGHUP: reload the configuration without touching untouched peers
+
+extension Speaker {
+    /// Re-reads the configuration file. An invalid file is rejected with every error logged
+    /// and the running configuration stays. Otherwise: removed peers get Cease 3 (Peer
+    /// De-configured), changed peers restart with Cease 6 (Other Configuration Change),
+    /// added peers start, untouched peers keep their sessions; blocks are re-originated.
+    public func reload() {
+        guard let path = configPath else { return }
+        let new: TernConfig
+        do {
+            new = try ConfigLoader.load(path: path)
+        } catch {
+            logger.error("SIGHUP: \(path) rejected, keeping the running configuration:\n\(error)")
+            return
+        }
+        let diff = ConfigDiff(old: config, new: new)
+        if diff.isEmpty {
+            logger.info("SIGHUP: \(path) unchanged")
+            return
+        }
+        if diff.restartAll {
+            logger.warning("SIGHUP: AS number, router ID or role changed: restarting every session")
+            let cease = NotificationMessage(code: NotificationCode.cease, subcode: NotificationCode.Cease.otherConfigurationChange)
+            for id in Array(peers.keys) { removePeer(id, notification: cease) }
+            withdrawOriginated(config.blocks)
+            config = new
+            rib = RIB(config: RIBConfig(localAS: new.asNumber, routerID: new.routerID))
+            originate(new.blocks)
+            for pc in new.effectivePeers { addPeer(pc) }
+            return
+        }
+        config = new
+        for pc in diff.removed {
+            logger.info("SIGHUP: peer \(pc.id) removed (Cease 3)")
+            removePeer(pc.id, notification: NotificationMessage(code: NotificationCode.cease,
+                                                                subcode: NotificationCode.Cease.peerDeconfigured))
+        }
+        for change in diff.changed {
+            logger.info("SIGHUP: peer \(change.old.id) changed (\(change.fields.joined(separator: ", "))): restarting it")
+            removePeer(change.old.id, notification: NotificationMessage(code: NotificationCode.cease,
+                                                                        subcode: NotificationCode.Cease.otherConfigurationChange))
+            addPeer(change.new)
+        }
+        for pc in diff.added {
+            logger.info("SIGHUP: peer \(pc.id) added")
+            addPeer(pc)
+        }
+        withdrawOriginated(diff.blocksRemoved)
+        originate(diff.blocksAdded)
+        if diff.listenerChanged { logger.warning("SIGHUP: listen address/port changes need a restart of tern") }
+        logger.info("SIGHUP: reloaded \(path)")
+    }
+}

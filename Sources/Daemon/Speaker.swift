@@ -1,0 +1,163 @@
+import BGPSession
+import BGPWire
+import Config
+import EventLoop
+import Foundation
+import Logging
+import RIB
+
+/// The BGP speaker: owns the configuration, the peers, the RIB, the listening socket and the
+/// control socket, all on one serial event loop (docs/ARCHITECTURE.md). Sessions talk to the
+/// RIB through ``PeerDelegate``; RIB changes go out to peers as pre-encoded UPDATEs, one
+/// encoding per update group.
+public final class Speaker: @unchecked Sendable {
+    let loop: EventLoop
+    var logger: Logger
+    public internal(set) var config: TernConfig
+    /// Where the configuration came from (re-read on SIGHUP).
+    let configPath: String?
+    var rib: RIB
+    var peers: [Config.PeerID: Peer] = [:]
+    var ribIDs: [ObjectIdentifier: RIBPeerID] = [:]
+    var peersByRIBID: [RIBPeerID: Peer] = [:]
+    private var nextRIBID: UInt32 = 1
+    var listener: TCPListener?
+    var control: UnixSocketServer?
+    var controlConnections: [ObjectIdentifier: UnixSocketConnection] = [:]
+    private var signals: SignalSource?
+    /// Called (on the loop) when the speaker has shut down; the process exits with the code.
+    public var onExit: ((Int32) -> Void)?
+
+    /// A speaker for `config`; call ``start()`` on the loop.
+    public init(config: TernConfig, configPath: String?, loop: EventLoop, logger: Logger) {
+        self.config = config
+        self.configPath = configPath
+        self.loop = loop
+        self.logger = logger
+        rib = RIB(config: RIBConfig(localAS: config.asNumber, routerID: config.routerID))
+    }
+
+    // MARK: - Lifecycle
+
+    /// Binds the BGP and control sockets, originates the node's blocks and starts every peer.
+    /// Call on the loop. Throws when a socket cannot be opened (address in use, permissions).
+    public func start() throws {
+        loop.assertOnLoop()
+        try openListener()
+        try openControlSocket()
+        signals = try SignalSource(signals: [SIGHUP, SIGTERM, SIGINT], on: loop) { [weak self] signal in
+            guard let self else { return }
+            if signal == SIGHUP { self.reload() } else { self.shutdown(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT") }
+        }
+        originate(config.blocks)
+        for pc in config.effectivePeers { addPeer(pc) }
+        logger.info("tern started", metadata: [
+            "node": "\(config.nodeName)", "as": "\(config.asNumber)", "routerID": "\(config.routerID)",
+            "listen": "\(listener.map { "\($0.localAddress)" } ?? "-")", "peers": "\(peers.count)",
+        ])
+    }
+
+    /// Sends Cease 2 (Administrative Shutdown, RFC 4486/9003) to every peer, closes the sockets
+    /// and calls ``onExit``. Kernel routes are left alone (see the dataplane issue).
+    public func shutdown(reason: String) {
+        logger.info("shutting down (\(reason)): Cease 2 to every peer")
+        let notification = NotificationMessage.cease(NotificationCode.Cease.administrativeShutdown,
+                                                     communication: "tern shutting down")
+        for peer in peers.values { peer.stop(notification) }
+        listener?.close()
+        control?.close()
+        signals?.cancel()
+        // Let the kernel push the NOTIFICATIONs out before the process ends.
+        loop.queue.asyncAfter(deadline: .now() + .milliseconds(200)) { [weak self] in
+            self?.onExit?(0)
+        }
+    }
+
+    private func openListener() throws {
+        let address = SocketAddress(config.listenAddress, port: config.listenPort)
+        let l = try TCPListener(address: address, on: loop)
+        l.onAccept = { [weak self] connection in self?.accepted(connection) }
+        l.onError = { [weak self] error in self?.logger.error("listener: \(error)") }
+        listener = l
+    }
+
+    private func accepted(_ connection: TCPConnection) {
+        guard let ip = connection.remoteAddress.ipAddress else { connection.close(); return }
+        // Match the peer by address; several peers may share one address on different ports
+        // (test set-ups): prefer the one whose session can take a connection.
+        let candidates = peers.values.filter { $0.config.address == ip }
+        guard let peer = candidates.first(where: { $0.state == .active }) ?? candidates.first else {
+            logger.info("rejecting connection from unconfigured \(connection.remoteAddress)")
+            connection.close()
+            return
+        }
+        peer.accept(connection)
+    }
+
+    // MARK: - Peers
+
+    func addPeer(_ pc: PeerConfig) {
+        var session = SessionConfig(localAS: config.asNumber, peerAS: pc.asNumber, localID: config.routerID,
+                                    holdTime: pc.holdTime, connectRetryTime: .seconds(Int(pc.connectRetryTime)),
+                                    passive: pc.passive, families: pc.families)
+        session.gracefulRestart = GracefulRestartConfig(restartTime: 120)
+        session.routeRefresh = true
+        session.enhancedRouteRefresh = true
+        let bind: SocketAddress? = {
+            switch config.listenAddress {
+            case .v4(let a) where a.value != 0: return SocketAddress(config.listenAddress, port: 0)
+            case .v6(let a) where a.high != 0 || a.low != 0: return SocketAddress(config.listenAddress, port: 0)
+            default: return nil
+            }
+        }()
+        do {
+            let peer = try Peer(config: pc, session: session, localBind: bind, loop: loop, logger: logger)
+            peer.delegate = self
+            let id = RIBPeerID(nextRIBID)
+            nextRIBID += 1
+            ribIDs[ObjectIdentifier(peer)] = id
+            peersByRIBID[id] = peer
+            peers[pc.id] = peer
+            peer.start()
+        } catch {
+            logger.error("peer \(pc.id) not started: \(error)")
+        }
+    }
+
+    /// Stops a peer with `notification`, forgets it and withdraws what it had sent.
+    func removePeer(_ id: Config.PeerID, notification: NotificationMessage) {
+        guard let peer = peers.removeValue(forKey: id) else { return }
+        peer.delegate = nil
+        peer.stop(notification)
+        if let rid = ribIDs.removeValue(forKey: ObjectIdentifier(peer)) {
+            peersByRIBID[rid] = nil
+            distribute(rib.removePeer(rid))
+        }
+    }
+
+    func ribID(of peer: Peer) -> RIBPeerID? { ribIDs[ObjectIdentifier(peer)] }
+
+    // MARK: - Routes
+
+    func originate(_ blocks: [IPPrefix]) {
+        var changes = RIBChanges()
+        for b in blocks {
+            changes.merge(rib.originate(prefix: b, attributes: PathAttributes(origin: .igp, asPath: ASPath())))
+        }
+        distribute(changes)
+    }
+
+    func withdrawOriginated(_ blocks: [IPPrefix]) {
+        var changes = RIBChanges()
+        for b in blocks { changes.merge(rib.withdrawOriginated(prefix: b)) }
+        distribute(changes)
+    }
+
+    /// Sends the UPDATEs that `changes` call for, one encoding per update group.
+    func distribute(_ changes: RIBChanges) {
+        guard !changes.changes.isEmpty else { return }
+        for batch in rib.exports(for: changes) {
+            for id in batch.peers { peersByRIBID[id]?.send(batch.messages) }
+        }
+    }
+}
