@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "RIB", dependencies: ["BGPWire"]),
         /// Dispatch-based non-blocking sockets and timers (no SwiftNIO).
         .target(name: "EventLoop"),
+        /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
+        .target(name: "Netlink", dependencies: ["CMNL"]),
         /// The YAML configuration model, validation with line numbers, defaults.
         .target(name: "Config", dependencies: ["BGPWire", .product(name: "Yams", package: "Yams")]),
         /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
     ],
     swiftLanguageModes: [.v6]
