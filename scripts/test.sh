@@ -4,7 +4,8 @@
 #   2. the malformed corpus is up to date with its generator
 #   3. `tern decode` classifies every corpus case (CLI, exit statuses)
 #   4. `tern decode` reads every real BIRD/GoBGP capture without error
-#   5. a libFuzzer run over the framer + decoder (FUZZ_SECONDS, default 60)
+#   5. network-namespace topologies against real BIRD 2 / GoBGP / ExaBGP (root)
+#   6. a libFuzzer run over the framer + decoder (FUZZ_SECONDS, default 60)
 # Each check prints PASS/FAIL/SKIP lines into $results; nothing here asserts a wall-clock time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,27 @@ for f in Tests/BGPWireTests/Fixtures/captures/*.bgp; do
     record "FAIL decode-capture/$n: $(echo "$out" | grep -m1 error)"
   fi
 done
+
+section "network-namespace topologies with real BIRD 2 / GoBGP / ExaBGP peers"
+if [ "$(id -u)" -ne 0 ]; then
+  for t in interop/topologies/*.sh; do [ -e "$t" ] && record "SKIP topology/$(basename "$t" .sh): needs root for network namespaces"; done
+else
+  for t in interop/topologies/*.sh; do
+    [ -e "$t" ] || continue
+    n=$(basename "$t" .sh)
+    echo "-- $n"
+    TERN="$PWD/.build/debug/tern" timeout 600 "$t" > "$logdir/topology-$n.log" 2>&1
+    rc=$?
+    grep -E "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log" | sed "s/^\(PASS\|FAIL\|SKIP\) /\1 $n\//" | tee -a "$results"
+    if ! grep -qE "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log"; then
+      tail -20 "$logdir/topology-$n.log"
+      record "FAIL topology/$n: exited $rc without a result (see $logdir/topology-$n.log)"
+    elif [ $rc -ne 0 ] && ! grep -q "^FAIL " "$logdir/topology-$n.log"; then
+      tail -20 "$logdir/topology-$n.log"
+      record "FAIL topology/$n: exited $rc (see $logdir/topology-$n.log)"
+    fi
+  done
+fi
 
 section "libFuzzer over framer + decoder (${FUZZ_SECONDS:-60}s)"
 if scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then
