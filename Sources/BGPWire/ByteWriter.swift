@@ -82,6 +82,21 @@ public struct ByteWriter: Sendable {
         bytes[offset + 1] = UInt8(truncatingIfNeeded: v)
     }
 
+    /// Overwrites the byte at `offset`.
+    @inline(__always)
+    mutating func setByte(_ v: UInt8, at offset: Int) {
+        bytes[offset] = v
+    }
+
+    /// Turns the one-octet length of the path attribute header at `offset` (flags, code,
+    /// length) into an extended two-octet one holding `length` (RFC 4271 §4.3: flag E).
+    mutating func widenAttributeLength(at offset: Int, length: Int) {
+        let len = UInt16(length)
+        bytes[offset] |= AttributeFlags.extendedLength
+        bytes.insert(UInt8(truncatingIfNeeded: len >> 8), at: offset + 2)
+        bytes[offset + 3] = UInt8(truncatingIfNeeded: len)
+    }
+
     /// Removes everything after `count` bytes (used to roll back a partial write).
     public mutating func truncate(to count: Int) {
         bytes.removeSubrange(count..<bytes.count)
