@@ -15,13 +15,16 @@ public struct ByteWriter: Sendable {
     /// Bytes written so far.
     public var count: Int { bytes.count }
 
+    @inline(__always)
     public mutating func writeUInt8(_ v: UInt8) { bytes.append(v) }
 
+    @inline(__always)
     public mutating func writeUInt16(_ v: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: v >> 8))
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
+    @inline(__always)
     public mutating func writeUInt32(_ v: UInt32) {
         bytes.append(UInt8(truncatingIfNeeded: v >> 24))
         bytes.append(UInt8(truncatingIfNeeded: v >> 16))
@@ -29,6 +32,7 @@ public struct ByteWriter: Sendable {
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
+    @inline(__always)
     public mutating func writeUInt64(_ v: UInt64) {
         writeUInt32(UInt32(truncatingIfNeeded: v >> 32))
         writeUInt32(UInt32(truncatingIfNeeded: v))

@@ -132,17 +132,19 @@ extension UpdateMessage {
         }
 
         var issues: [UpdateIssue] = []
-        // The attributes are decoded straight into the message (no copy of the attribute set).
-        var msg = UpdateMessage(withdrawn: withdrawn, nlri: nlri)
+        // Decoded into locals that are then moved into the message (the attribute set is never copied).
+        var attributes = PathAttributes()
+        var mpReach: MPReachNLRI?
+        var mpUnreach: MPUnreachNLRI?
         var seen = AttributeCodeSet()
         try PathAttributes.decodeBlock(ar, context: context, hasIPv4Prefixes: !withdrawn.isEmpty || !nlri.isEmpty,
-                                       issues: &issues, attributes: &msg.attributes, mpReach: &msg.mpReach,
-                                       mpUnreach: &msg.mpUnreach, seen: &seen)
+                                       issues: &issues, attributes: &attributes, mpReach: &mpReach,
+                                       mpUnreach: &mpUnreach, seen: &seen)
 
         // RFC 7606 §3 d: missing well-known mandatory attributes -> treat-as-withdraw, but only
         // when the UPDATE announces something. NEXT_HOP is needed only for IPv4 NLRI
         // (RFC 4760 §3: not with MP_REACH_NLRI alone).
-        let announces = !nlri.isEmpty || !(msg.mpReach?.nlri.isEmpty ?? true) || !(msg.mpReach?.unsupportedNLRI.isEmpty ?? true)
+        let announces = !nlri.isEmpty || !(mpReach?.nlri.isEmpty ?? true) || !(mpReach?.unsupportedNLRI.isEmpty ?? true)
         if announces {
             func require(_ code: UInt8) {
                 guard !seen.contains(code) else { return }
@@ -154,7 +156,9 @@ extension UpdateMessage {
             if !nlri.isEmpty { require(AttributeCode.nextHop) }
         }
 
-        return DecodedMessage(.update(msg), issues: issues)
+        return DecodedMessage(.update(UpdateMessage(withdrawn: withdrawn, attributes: attributes, nlri: nlri,
+                                                    mpReach: mpReach, mpUnreach: mpUnreach)),
+                              issues: issues)
     }
 }
 
