@@ -589,6 +589,34 @@ extension PathAttributes {
 
     // MARK: - Encoding
 
+    /// An upper bound of what ``encode(into:context:mpReach:mpUnreach:codes:)`` writes without
+    /// MP attributes (every header counted as extended, every ASN as 4 octets): for sizing buffers.
+    func encodedSizeBound(context: CodecContext) -> Int {
+        func path(_ p: ASPath?) -> Int {
+            guard let p else { return 0 }
+            var n = 4
+            for s in p.segments { n += 2 * (s.asns.count / 255 + 1) + 4 * s.asns.count }
+            return n
+        }
+        var n = 0
+        if origin != nil { n += 5 }
+        n += path(asPath)
+        if nextHop != nil { n += 8 }
+        if multiExitDisc != nil { n += 8 }
+        if localPref != nil { n += 8 }
+        if atomicAggregate { n += 4 }
+        if aggregator != nil { n += 12 }
+        if !communities.isEmpty { n += 4 + 4 * communities.count }
+        if originatorID != nil { n += 8 }
+        if let l = clusterList { n += 4 + 4 * l.count }
+        if !extendedCommunities.isEmpty { n += 4 + 8 * extendedCommunities.count }
+        if !context.fourOctetAS { n += max(path(asPath), path(as4Path)) + 12 }
+        if !largeCommunities.isEmpty { n += 4 + 12 * largeCommunities.count }
+        for u in unknown { n += 4 + u.value.count }
+        return n
+    }
+
+
     /// Appends the attributes whose codes lie in `codes`: `mpReach` / `mpUnreach` first
     /// (RFC 7606 §5.1: they SHALL be the very first path attributes, so a receiver can always
     /// locate the NLRI), then the rest in type-code order. Unknown attributes get the Partial bit.
