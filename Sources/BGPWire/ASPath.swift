@@ -160,8 +160,27 @@ extension ASPath {
                 let n = min(255, s.asns.count - i)
                 w.writeUInt8(s.kind.rawValue)
                 w.writeUInt8(UInt8(n))
-                for a in s.asns[i..<i + n] {
-                    if fourOctet { w.writeUInt32(a) } else { w.writeUInt16(a > 0xFFFF ? UInt16(ASPath.asTrans) : UInt16(a)) }
+                let width = fourOctet ? 4 : 2
+                let from = i
+                // The ASNs in one go, through a pointer (exactly n * width bytes).
+                s.asns.withUnsafeBufferPointer { src in
+                    w.appendUnsafe(count: n * width) { out in
+                        var o = 0
+                        for k in from..<from + n {
+                            let a = src[k]
+                            if fourOctet {
+                                out[o] = UInt8(truncatingIfNeeded: a >> 24)
+                                out[o + 1] = UInt8(truncatingIfNeeded: a >> 16)
+                                out[o + 2] = UInt8(truncatingIfNeeded: a >> 8)
+                                out[o + 3] = UInt8(truncatingIfNeeded: a)
+                            } else {
+                                let b = a > 0xFFFF ? UInt16(ASPath.asTrans) : UInt16(a)
+                                out[o] = UInt8(truncatingIfNeeded: b >> 8)
+                                out[o + 1] = UInt8(truncatingIfNeeded: b)
+                            }
+                            o += width
+                        }
+                    }
                 }
                 i += n
             } while i < s.asns.count

@@ -67,7 +67,8 @@ public enum MessageHeader {
 
     /// Writes a header for a message of `type`; returns the offset of its length field.
     public static func begin(_ type: MessageType, into w: inout ByteWriter) -> Int {
-        for _ in 0..<16 { w.writeUInt8(0xFF) }
+        w.writeUInt64(.max)  // the 16-octet marker, all ones
+        w.writeUInt64(.max)
         let at = w.reserveLength16()
         w.writeUInt8(type.rawValue)
         return at

@@ -28,6 +28,14 @@ public struct ByteReader: Sendable {
         self.end = range.upperBound
     }
 
+    /// A reader over `range` of `bytes` that the caller has already checked lies inside `bytes`.
+    @inline(__always)
+    init(unchecked bytes: [UInt8], range: Range<Int>) {
+        self.bytes = bytes
+        self.position = range.lowerBound
+        self.end = range.upperBound
+    }
+
     /// Bytes left in this reader's window.
     public var remaining: Int { end - position }
     /// True when every byte of the window has been read.

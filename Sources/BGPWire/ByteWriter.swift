@@ -15,13 +15,16 @@ public struct ByteWriter: Sendable {
     /// Bytes written so far.
     public var count: Int { bytes.count }
 
+    @inline(__always)
     public mutating func writeUInt8(_ v: UInt8) { bytes.append(v) }
 
+    @inline(__always)
     public mutating func writeUInt16(_ v: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: v >> 8))
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
+    @inline(__always)
     public mutating func writeUInt32(_ v: UInt32) {
         bytes.append(UInt8(truncatingIfNeeded: v >> 24))
         bytes.append(UInt8(truncatingIfNeeded: v >> 16))
@@ -29,6 +32,7 @@ public struct ByteWriter: Sendable {
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
+    @inline(__always)
     public mutating func writeUInt64(_ v: UInt64) {
         writeUInt32(UInt32(truncatingIfNeeded: v >> 32))
         writeUInt32(UInt32(truncatingIfNeeded: v))
@@ -80,6 +84,21 @@ public struct ByteWriter: Sendable {
     public mutating func set(uint16 v: UInt16, at offset: Int) {
         bytes[offset] = UInt8(truncatingIfNeeded: v >> 8)
         bytes[offset + 1] = UInt8(truncatingIfNeeded: v)
+    }
+
+    /// Overwrites the byte at `offset`.
+    @inline(__always)
+    mutating func setByte(_ v: UInt8, at offset: Int) {
+        bytes[offset] = v
+    }
+
+    /// Turns the one-octet length of the path attribute header at `offset` (flags, code,
+    /// length) into an extended two-octet one holding `length` (RFC 4271 §4.3: flag E).
+    mutating func widenAttributeLength(at offset: Int, length: Int) {
+        let len = UInt16(length)
+        bytes[offset] |= AttributeFlags.extendedLength
+        bytes.insert(UInt8(truncatingIfNeeded: len >> 8), at: offset + 2)
+        bytes[offset + 3] = UInt8(truncatingIfNeeded: len)
     }
 
     /// Removes everything after `count` bytes (used to roll back a partial write).

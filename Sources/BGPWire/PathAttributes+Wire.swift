@@ -27,19 +27,24 @@ struct AttributeFault: Error {
 }
 
 /// How one known attribute code is checked, decoded and encoded.
+///
+/// A plain value (no closures, no reference-counted fields), so looking one up and copying it
+/// costs nothing; its value decoder and encoder are selected by ``code`` in
+/// ``AttributeTable/decodeValue(_:_:_:_:)`` / ``AttributeTable/encodeValue(_:_:_:_:)``.
 struct AttributeDescriptor: Sendable {
-    typealias Decode = @Sendable (inout ByteReader, inout PathAttributes, CodecContext) throws(AttributeFault) -> Void
-    /// Writes the value into the writer; returns false when the attribute is absent.
-    typealias Encode = @Sendable (PathAttributes, inout ByteWriter, CodecContext) -> Bool
-
     let code: UInt8
-    let name: String
+    let name: StaticString
     /// Expected optional/transitive bits (``AttributeFlags/categoryMask``).
     let flags: UInt8
     /// What a malformed instance gets (RFC 7606 §7).
     let malformed: ErrorAction
-    let decode: Decode
-    let encode: Encode
+
+    init(code: UInt8, name: StaticString, flags: UInt8, malformed: ErrorAction) {
+        self.code = code
+        self.name = name
+        self.flags = flags
+        self.malformed = malformed
+    }
 
     var isMultiprotocol: Bool { code == AttributeCode.mpReachNLRI || code == AttributeCode.mpUnreachNLRI }
 }
@@ -49,50 +54,50 @@ enum AttributeTable {
     static let descriptors: [AttributeDescriptor] = [
         // RFC 4271 §5.1.1, RFC 7606 §7.1
         AttributeDescriptor(code: AttributeCode.origin, name: "ORIGIN", flags: AttributeFlags.wellKnown,
-                            malformed: .treatAsWithdraw, decode: decodeOrigin, encode: encodeOrigin),
+                            malformed: .treatAsWithdraw),
         // RFC 4271 §5.1.2, RFC 7606 §7.2
         AttributeDescriptor(code: AttributeCode.asPath, name: "AS_PATH", flags: AttributeFlags.wellKnown,
-                            malformed: .treatAsWithdraw, decode: decodeASPath, encode: encodeASPath),
+                            malformed: .treatAsWithdraw),
         // RFC 4271 §5.1.3, RFC 7606 §7.3
         AttributeDescriptor(code: AttributeCode.nextHop, name: "NEXT_HOP", flags: AttributeFlags.wellKnown,
-                            malformed: .treatAsWithdraw, decode: decodeNextHop, encode: encodeNextHop),
+                            malformed: .treatAsWithdraw),
         // RFC 4271 §5.1.4, RFC 7606 §7.4
         AttributeDescriptor(code: AttributeCode.multiExitDisc, name: "MULTI_EXIT_DISC", flags: AttributeFlags.optionalNonTransitive,
-                            malformed: .treatAsWithdraw, decode: decodeMED, encode: encodeMED),
+                            malformed: .treatAsWithdraw),
         // RFC 4271 §5.1.5, RFC 7606 §7.5
         AttributeDescriptor(code: AttributeCode.localPref, name: "LOCAL_PREF", flags: AttributeFlags.wellKnown,
-                            malformed: .treatAsWithdraw, decode: decodeLocalPref, encode: encodeLocalPref),
+                            malformed: .treatAsWithdraw),
         // RFC 4271 §5.1.6, RFC 7606 §7.6
         AttributeDescriptor(code: AttributeCode.atomicAggregate, name: "ATOMIC_AGGREGATE", flags: AttributeFlags.wellKnown,
-                            malformed: .attributeDiscard, decode: decodeAtomicAggregate, encode: encodeAtomicAggregate),
+                            malformed: .attributeDiscard),
         // RFC 4271 §5.1.7, RFC 7606 §7.7
         AttributeDescriptor(code: AttributeCode.aggregator, name: "AGGREGATOR", flags: AttributeFlags.optionalTransitive,
-                            malformed: .attributeDiscard, decode: decodeAggregator, encode: encodeAggregator),
+                            malformed: .attributeDiscard),
         // RFC 1997, RFC 7606 §7.8
         AttributeDescriptor(code: AttributeCode.communities, name: "COMMUNITIES", flags: AttributeFlags.optionalTransitive,
-                            malformed: .treatAsWithdraw, decode: decodeCommunities, encode: encodeCommunities),
+                            malformed: .treatAsWithdraw),
         // RFC 4456 §8, RFC 7606 §7.9
         AttributeDescriptor(code: AttributeCode.originatorID, name: "ORIGINATOR_ID", flags: AttributeFlags.optionalNonTransitive,
-                            malformed: .treatAsWithdraw, decode: decodeOriginatorID, encode: encodeOriginatorID),
+                            malformed: .treatAsWithdraw),
         // RFC 4456 §8, RFC 7606 §7.10
         AttributeDescriptor(code: AttributeCode.clusterList, name: "CLUSTER_LIST", flags: AttributeFlags.optionalNonTransitive,
-                            malformed: .treatAsWithdraw, decode: decodeClusterList, encode: encodeClusterList),
+                            malformed: .treatAsWithdraw),
         // RFC 4760 §3/§4, RFC 7606 §7.11, §5.3: decoded by MPReachNLRI / MPUnreachNLRI.
         AttributeDescriptor(code: AttributeCode.mpReachNLRI, name: "MP_REACH_NLRI", flags: AttributeFlags.optionalNonTransitive,
-                            malformed: .sessionReset, decode: decodeNothing, encode: encodeNothing),
+                            malformed: .sessionReset),
         AttributeDescriptor(code: AttributeCode.mpUnreachNLRI, name: "MP_UNREACH_NLRI", flags: AttributeFlags.optionalNonTransitive,
-                            malformed: .sessionReset, decode: decodeNothing, encode: encodeNothing),
+                            malformed: .sessionReset),
         // RFC 4360, RFC 7606 §7.14
         AttributeDescriptor(code: AttributeCode.extendedCommunities, name: "EXTENDED_COMMUNITIES", flags: AttributeFlags.optionalTransitive,
-                            malformed: .treatAsWithdraw, decode: decodeExtendedCommunities, encode: encodeExtendedCommunities),
+                            malformed: .treatAsWithdraw),
         // RFC 6793 §6: a malformed AS4_PATH / AS4_AGGREGATOR is discarded.
         AttributeDescriptor(code: AttributeCode.as4Path, name: "AS4_PATH", flags: AttributeFlags.optionalTransitive,
-                            malformed: .attributeDiscard, decode: decodeAS4Path, encode: encodeAS4Path),
+                            malformed: .attributeDiscard),
         AttributeDescriptor(code: AttributeCode.as4Aggregator, name: "AS4_AGGREGATOR", flags: AttributeFlags.optionalTransitive,
-                            malformed: .attributeDiscard, decode: decodeAS4Aggregator, encode: encodeAS4Aggregator),
+                            malformed: .attributeDiscard),
         // RFC 8092 §6
         AttributeDescriptor(code: AttributeCode.largeCommunities, name: "LARGE_COMMUNITY", flags: AttributeFlags.optionalTransitive,
-                            malformed: .treatAsWithdraw, decode: decodeLargeCommunities, encode: encodeLargeCommunities),
+                            malformed: .treatAsWithdraw),
     ]
 
     /// Index into ``descriptors`` by type code, -1 for codes Tern does not know.
@@ -102,9 +107,54 @@ enum AttributeTable {
         return t
     }()
 
+    @inline(__always)
     static func descriptor(_ code: UInt8) -> AttributeDescriptor? {
         let i = index[Int(code)]
         return i < 0 ? nil : descriptors[Int(i)]
+    }
+
+    /// Decodes the value of known attribute `code` (not MP_REACH/MP_UNREACH) into `a`.
+    @inline(__always)
+    static func decodeValue(_ code: UInt8, _ r: inout ByteReader, _ a: inout PathAttributes, _ c: CodecContext) throws(AttributeFault) {
+        switch code {
+        case AttributeCode.origin: try decodeOrigin(&r, &a, c)
+        case AttributeCode.asPath: try decodeASPath(&r, &a, c)
+        case AttributeCode.nextHop: try decodeNextHop(&r, &a, c)
+        case AttributeCode.multiExitDisc: try decodeMED(&r, &a, c)
+        case AttributeCode.localPref: try decodeLocalPref(&r, &a, c)
+        case AttributeCode.atomicAggregate: try decodeAtomicAggregate(&r, &a, c)
+        case AttributeCode.aggregator: try decodeAggregator(&r, &a, c)
+        case AttributeCode.communities: try decodeCommunities(&r, &a, c)
+        case AttributeCode.originatorID: try decodeOriginatorID(&r, &a, c)
+        case AttributeCode.clusterList: try decodeClusterList(&r, &a, c)
+        case AttributeCode.extendedCommunities: try decodeExtendedCommunities(&r, &a, c)
+        case AttributeCode.as4Path: try decodeAS4Path(&r, &a, c)
+        case AttributeCode.as4Aggregator: try decodeAS4Aggregator(&r, &a, c)
+        case AttributeCode.largeCommunities: try decodeLargeCommunities(&r, &a, c)
+        default: break
+        }
+    }
+
+    /// Appends the whole attribute (header and value) for descriptor `d` when `a` has it.
+    @inline(__always)
+    static func encodeValue(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        switch d.code {
+        case AttributeCode.origin: encodeOrigin(d, a, &w, c)
+        case AttributeCode.asPath: encodeASPath(d, a, &w, c)
+        case AttributeCode.nextHop: encodeNextHop(d, a, &w, c)
+        case AttributeCode.multiExitDisc: encodeMED(d, a, &w, c)
+        case AttributeCode.localPref: encodeLocalPref(d, a, &w, c)
+        case AttributeCode.atomicAggregate: encodeAtomicAggregate(d, a, &w, c)
+        case AttributeCode.aggregator: encodeAggregator(d, a, &w, c)
+        case AttributeCode.communities: encodeCommunities(d, a, &w, c)
+        case AttributeCode.originatorID: encodeOriginatorID(d, a, &w, c)
+        case AttributeCode.clusterList: encodeClusterList(d, a, &w, c)
+        case AttributeCode.extendedCommunities: encodeExtendedCommunities(d, a, &w, c)
+        case AttributeCode.as4Path: encodeAS4Path(d, a, &w, c)
+        case AttributeCode.as4Aggregator: encodeAS4Aggregator(d, a, &w, c)
+        case AttributeCode.largeCommunities: encodeLargeCommunities(d, a, &w, c)
+        default: break
+        }
     }
 
     // MARK: Value decoders
@@ -222,108 +272,151 @@ enum AttributeTable {
     static func decodeNothing(_ r: inout ByteReader, _ a: inout PathAttributes, _ c: CodecContext) throws(AttributeFault) {}
 
     // MARK: Value encoders
+    //
+    // Each writes nothing when the attribute is absent; otherwise the header (``begin``),
+    // the value straight into the output, and the length (``finish``).
 
-    static func encodeOrigin(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let o = a.origin else { return false }
+    static func encodeOrigin(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let o = a.origin else { return }
+        let at = begin(d, &w)
         w.writeUInt8(o.rawValue)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeASPath(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let p = a.asPath else { return false }
+    static func encodeASPath(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let p = a.asPath else { return }
+        let at = begin(d, &w)
         p.encode(into: &w, fourOctet: c.fourOctetAS)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeNextHop(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let n = a.nextHop else { return false }
+    static func encodeNextHop(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let n = a.nextHop else { return }
+        let at = begin(d, &w)
         w.writeUInt32(n.value)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeMED(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let m = a.multiExitDisc else { return false }
+    static func encodeMED(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let m = a.multiExitDisc else { return }
+        let at = begin(d, &w)
         w.writeUInt32(m)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeLocalPref(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let l = a.localPref else { return false }
+    static func encodeLocalPref(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let l = a.localPref else { return }
+        let at = begin(d, &w)
         w.writeUInt32(l)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeAtomicAggregate(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        a.atomicAggregate
+    static func encodeAtomicAggregate(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard a.atomicAggregate else { return }
+        finish(begin(d, &w), &w)
     }
 
-    static func encodeAggregator(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let g = a.aggregator else { return false }
+    static func encodeAggregator(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let g = a.aggregator else { return }
+        let at = begin(d, &w)
         if c.fourOctetAS { w.writeUInt32(g.asn) } else { w.writeUInt16(g.asn > 0xFFFF ? UInt16(ASPath.asTrans) : UInt16(g.asn)) }
         w.writeUInt32(g.address.value)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeCommunities(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard !a.communities.isEmpty else { return false }
+    static func encodeCommunities(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard !a.communities.isEmpty else { return }
+        let at = begin(d, &w)
         for x in a.communities { w.writeUInt32(x.rawValue) }
-        return true
+        finish(at, &w)
     }
 
-    static func encodeOriginatorID(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let o = a.originatorID else { return false }
+    static func encodeOriginatorID(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let o = a.originatorID else { return }
+        let at = begin(d, &w)
         w.writeUInt32(o.value)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeClusterList(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard let l = a.clusterList else { return false }
+    static func encodeClusterList(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard let l = a.clusterList else { return }
+        let at = begin(d, &w)
         for x in l { w.writeUInt32(x.value) }
-        return true
+        finish(at, &w)
     }
 
-    static func encodeExtendedCommunities(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard !a.extendedCommunities.isEmpty else { return false }
+    static func encodeExtendedCommunities(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard !a.extendedCommunities.isEmpty else { return }
+        let at = begin(d, &w)
         for x in a.extendedCommunities { w.writeUInt64(x.rawValue) }
-        return true
+        finish(at, &w)
     }
 
     /// RFC 6793 §4.2.2: to a 2-octet peer, a path with 4-octet ASNs goes as AS_TRANS in
     /// AS_PATH plus the full path (without confederation segments) in AS4_PATH. Never sent
     /// to a 4-octet peer.
-    static func encodeAS4Path(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard !c.fourOctetAS else { return false }
+    static func encodeAS4Path(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard !c.fourOctetAS else { return }
         if let p = a.asPath, p.needsFourOctet {
+            let at = begin(d, &w)
             p.withoutConfederationSegments.encode(into: &w, fourOctet: true)
-            return true
+            finish(at, &w)
+            return
         }
-        guard let p4 = a.as4Path else { return false }
+        guard let p4 = a.as4Path else { return }
+        let at = begin(d, &w)
         p4.encode(into: &w, fourOctet: true)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeAS4Aggregator(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard !c.fourOctetAS else { return false }
+    static func encodeAS4Aggregator(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard !c.fourOctetAS else { return }
         let g: Aggregator
-        if let agg = a.aggregator, agg.asn > 0xFFFF { g = agg } else if let agg4 = a.as4Aggregator { g = agg4 } else { return false }
+        if let agg = a.aggregator, agg.asn > 0xFFFF { g = agg } else if let agg4 = a.as4Aggregator { g = agg4 } else { return }
+        let at = begin(d, &w)
         w.writeUInt32(g.asn)
         w.writeUInt32(g.address.value)
-        return true
+        finish(at, &w)
     }
 
-    static func encodeLargeCommunities(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool {
-        guard !a.largeCommunities.isEmpty else { return false }
+    static func encodeLargeCommunities(_ d: AttributeDescriptor, _ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) {
+        guard !a.largeCommunities.isEmpty else { return }
+        let at = begin(d, &w)
         for x in a.largeCommunities {
             w.writeUInt32(x.global)
             w.writeUInt32(x.local1)
             w.writeUInt32(x.local2)
         }
-        return true
+        finish(at, &w)
     }
 
-    static func encodeNothing(_ a: PathAttributes, _ w: inout ByteWriter, _ c: CodecContext) -> Bool { false }
-
     // MARK: Attribute header
+
+    /// Writes `<flags, code, 0>` (one-octet length, patched by ``finish(_:_:)``); returns its offset.
+    @inline(__always)
+    static func begin(flags: UInt8, code: UInt8, _ w: inout ByteWriter) -> Int {
+        let at = w.count
+        w.writeUInt16(UInt16(flags & ~AttributeFlags.extendedLength) << 8 | UInt16(code))
+        w.writeUInt8(0)
+        return at
+    }
+
+    @inline(__always)
+    static func begin(_ d: AttributeDescriptor, _ w: inout ByteWriter) -> Int {
+        begin(flags: d.flags, code: d.code, &w)
+    }
+
+    /// Fills in the length of the attribute begun at `at`, with the extended-length flag set
+    /// (and a two-octet length field) exactly when the value is longer than 255 bytes.
+    @inline(__always)
+    static func finish(_ at: Int, _ w: inout ByteWriter) {
+        let len = w.count - at - 3
+        if len <= 255 {
+            w.setByte(UInt8(truncatingIfNeeded: len), at: at + 2)
+        } else {
+            w.widenAttributeLength(at: at, length: len)
+        }
+    }
 
     /// Appends `<flags, code, length, value>`, with the extended-length flag set exactly when
     /// the value is longer than 255 bytes.
@@ -386,6 +479,18 @@ extension PathAttributes {
     static func decodeBlock(_ r: ByteReader, context: CodecContext, hasIPv4Prefixes: Bool,
                             issues: inout [UpdateIssue]) throws(MessageError) -> AttributeBlock {
         var block = AttributeBlock()
+        try decodeBlock(r, context: context, hasIPv4Prefixes: hasIPv4Prefixes, issues: &issues,
+                        attributes: &block.attributes, mpReach: &block.mpReach, mpUnreach: &block.mpUnreach,
+                        seen: &block.seen)
+        return block
+    }
+
+    /// ``decodeBlock(_:context:hasIPv4Prefixes:issues:)`` writing straight into the caller's
+    /// storage (the UPDATE being built), so the attributes are never copied.
+    static func decodeBlock(_ r: ByteReader, context: CodecContext, hasIPv4Prefixes: Bool,
+                            issues: inout [UpdateIssue], attributes: inout PathAttributes,
+                            mpReach: inout MPReachNLRI?, mpUnreach: inout MPUnreachNLRI?,
+                            seen: inout AttributeCodeSet) throws(MessageError) {
         let bytes = r.bytes
         var p = r.position
         let end = r.end
@@ -420,7 +525,7 @@ extension PathAttributes {
                     throw MessageError.update(NotificationCode.Update.malformedAttributeList,
                                               reason: "\(why): its NLRI cannot be located")
                 }
-                if !hasIPv4Prefixes && block.mpReach == nil && block.mpUnreach == nil {
+                if !hasIPv4Prefixes && mpReach == nil && mpUnreach == nil {
                     throw MessageError.update(NotificationCode.Update.malformedAttributeList,
                                               reason: "\(why), and no NLRI could be located to withdraw")
                 }
@@ -430,10 +535,9 @@ extension PathAttributes {
             let flags = bytes[p]
             let c = bytes[p + 1]
             p += hdr + len
-            var value = ByteReader(bytes, range: start + hdr..<p)
 
             // RFC 7606 §3 g: duplicates.
-            if block.seen.contains(c) {
+            if seen.contains(c) {
                 if c == AttributeCode.mpReachNLRI || c == AttributeCode.mpUnreachNLRI {
                     throw MessageError.update(NotificationCode.Update.malformedAttributeList,
                                               reason: "\(AttributeCode.name(c)) appears more than once")
@@ -442,7 +546,7 @@ extension PathAttributes {
                                           reason: "duplicate \(AttributeCode.name(c)) discarded, first kept"))
                 continue
             }
-            block.seen.insert(c)
+            seen.insert(c)
 
             guard let d = AttributeTable.descriptor(c) else {
                 // Unknown codes (RFC 4271 §5, §6.3, §9).
@@ -452,7 +556,7 @@ extension PathAttributes {
                                               reason: "unrecognized well-known attribute \(c)")
                 }
                 if flags & AttributeFlags.transitive != 0 {
-                    block.attributes.unknown.append(RawAttribute(flags: flags & ~AttributeFlags.extendedLength, code: c, value: Array(bytes[start + hdr..<p])))
+                    attributes.unknown.append(RawAttribute(flags: flags & ~AttributeFlags.extendedLength, code: c, value: Array(bytes[start + hdr..<p])))
                 }
                 continue
             }
@@ -463,35 +567,80 @@ extension PathAttributes {
                 issues.append(UpdateIssue(.treatAsWithdraw, attributeCode: c,
                                           reason: "\(d.name) flags 0x\(String(flags, radix: 16)) conflict with its type (expected optional/transitive bits 0x\(String(d.flags, radix: 16)))"))
             }
+            var value = ByteReader(unchecked: bytes, range: start + hdr..<p)
             if d.isMultiprotocol {
                 // Still parsed with bad flags: treat-as-withdraw needs its NLRI.
                 let whole = start..<p
                 if c == AttributeCode.mpReachNLRI {
-                    block.mpReach = try MPReachNLRI.decode(&value, attribute: whole, context: context)
+                    mpReach = try MPReachNLRI.decode(&value, attribute: whole, context: context)
                 } else {
-                    block.mpUnreach = try MPUnreachNLRI.decode(&value, attribute: whole, context: context)
+                    mpUnreach = try MPUnreachNLRI.decode(&value, attribute: whole, context: context)
                 }
                 continue
             }
             guard flagsOK else { continue }
             do {
-                try d.decode(&value, &block.attributes, context)
+                try AttributeTable.decodeValue(c, &value, &attributes, context)
             } catch {
                 issues.append(UpdateIssue(error.action ?? d.malformed, attributeCode: c, reason: error.reason))
             }
         }
-        return block
     }
 
     // MARK: - Encoding
 
+    /// An upper bound of what ``encode(into:context:mpReach:mpUnreach:codes:)`` writes without
+    /// MP attributes (every header counted as extended, every ASN as 4 octets): for sizing buffers.
+    func encodedSizeBound(context: CodecContext) -> Int {
+        func path(_ p: ASPath?) -> Int {
+            guard let p else { return 0 }
+            var n = 4
+            for s in p.segments { n += 2 * (s.asns.count / 255 + 1) + 4 * s.asns.count }
+            return n
+        }
+        var n = 0
+        if origin != nil { n += 5 }
+        n += path(asPath)
+        if nextHop != nil { n += 8 }
+        if multiExitDisc != nil { n += 8 }
+        if localPref != nil { n += 8 }
+        if atomicAggregate { n += 4 }
+        if aggregator != nil { n += 12 }
+        if !communities.isEmpty { n += 4 + 4 * communities.count }
+        if originatorID != nil { n += 8 }
+        if let l = clusterList { n += 4 + 4 * l.count }
+        if !extendedCommunities.isEmpty { n += 4 + 8 * extendedCommunities.count }
+        if !context.fourOctetAS { n += max(path(asPath), path(as4Path)) + 12 }
+        if !largeCommunities.isEmpty { n += 4 + 12 * largeCommunities.count }
+        for u in unknown { n += 4 + u.value.count }
+        return n
+    }
+
+
     /// Appends the attributes whose codes lie in `codes`: `mpReach` / `mpUnreach` first
     /// (RFC 7606 §5.1: they SHALL be the very first path attributes, so a receiver can always
     /// locate the NLRI), then the rest in type-code order. Unknown attributes get the Partial bit.
+    /// Each attribute's header is written first and its length filled in after its value
+    /// (no intermediate buffer).
     func encode(into w: inout ByteWriter, context: CodecContext,
                 mpReach: MPReachNLRI? = nil, mpUnreach: MPUnreachNLRI? = nil,
                 codes: ClosedRange<UInt8> = 0...255) {
-        var scratch = ByteWriter(capacity: 256)
+        if let m = mpReach, codes.contains(AttributeCode.mpReachNLRI) {
+            let at = AttributeTable.begin(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpReachNLRI, &w)
+            m.encodeValue(into: &w, context: context)
+            AttributeTable.finish(at, &w)
+        }
+        if let m = mpUnreach, codes.contains(AttributeCode.mpUnreachNLRI) {
+            let at = AttributeTable.begin(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpUnreachNLRI, &w)
+            m.encodeValue(into: &w, context: context)
+            AttributeTable.finish(at, &w)
+        }
+        if unknown.isEmpty {
+            for d in AttributeTable.descriptors where !d.isMultiprotocol && codes.contains(d.code) {
+                AttributeTable.encodeValue(d, self, &w, context)
+            }
+            return
+        }
         var unknownSorted = unknown
         if unknownSorted.count > 1 { unknownSorted.sort { $0.code < $1.code } }
         var u = 0
@@ -505,24 +654,10 @@ extension PathAttributes {
                 AttributeTable.writeAttribute(flags: x.flags | AttributeFlags.partial, code: x.code, value: x.value, into: &w)
             }
         }
-        if let m = mpReach, codes.contains(AttributeCode.mpReachNLRI) {
-            m.encodeValue(into: &scratch, context: context)
-            AttributeTable.writeAttribute(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpReachNLRI,
-                                          value: scratch.bytes, into: &w)
-        }
-        if let m = mpUnreach, codes.contains(AttributeCode.mpUnreachNLRI) {
-            scratch.truncate(to: 0)
-            m.encodeValue(into: &scratch, context: context)
-            AttributeTable.writeAttribute(flags: AttributeFlags.optionalNonTransitive, code: AttributeCode.mpUnreachNLRI,
-                                          value: scratch.bytes, into: &w)
-        }
         for d in AttributeTable.descriptors where !d.isMultiprotocol {
             flushUnknown(below: Int(d.code), &w)
             guard codes.contains(d.code) else { continue }
-            scratch.truncate(to: 0)
-            if d.encode(self, &scratch, context) {
-                AttributeTable.writeAttribute(flags: d.flags, code: d.code, value: scratch.bytes, into: &w)
-            }
+            AttributeTable.encodeValue(d, self, &w, context)
         }
         flushUnknown(below: 256, &w)
     }

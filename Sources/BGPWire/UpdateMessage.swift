@@ -132,25 +132,33 @@ extension UpdateMessage {
         }
 
         var issues: [UpdateIssue] = []
-        let block = try PathAttributes.decodeBlock(ar, context: context, hasIPv4Prefixes: !withdrawn.isEmpty || !nlri.isEmpty,
-                                                   issues: &issues)
+        // Decoded into locals that are then moved into the message (the attribute set is never copied).
+        var attributes = PathAttributes()
+        var mpReach: MPReachNLRI?
+        var mpUnreach: MPUnreachNLRI?
+        var seen = AttributeCodeSet()
+        try PathAttributes.decodeBlock(ar, context: context, hasIPv4Prefixes: !withdrawn.isEmpty || !nlri.isEmpty,
+                                       issues: &issues, attributes: &attributes, mpReach: &mpReach,
+                                       mpUnreach: &mpUnreach, seen: &seen)
 
         // RFC 7606 §3 d: missing well-known mandatory attributes -> treat-as-withdraw, but only
         // when the UPDATE announces something. NEXT_HOP is needed only for IPv4 NLRI
         // (RFC 4760 §3: not with MP_REACH_NLRI alone).
-        let announces = !nlri.isEmpty || !(block.mpReach?.nlri.isEmpty ?? true) || !(block.mpReach?.unsupportedNLRI.isEmpty ?? true)
+        let announces = !nlri.isEmpty || !(mpReach?.nlri.isEmpty ?? true) || !(mpReach?.unsupportedNLRI.isEmpty ?? true)
         if announces {
-            var missing: [UInt8] = [AttributeCode.origin, AttributeCode.asPath]
-            if !nlri.isEmpty { missing.append(AttributeCode.nextHop) }
-            for code in missing where !block.seen.contains(code) {
+            func require(_ code: UInt8) {
+                guard !seen.contains(code) else { return }
                 issues.append(UpdateIssue(.treatAsWithdraw, attributeCode: code,
                                           reason: "missing well-known mandatory attribute \(AttributeCode.name(code))"))
             }
+            require(AttributeCode.origin)
+            require(AttributeCode.asPath)
+            if !nlri.isEmpty { require(AttributeCode.nextHop) }
         }
 
-        let msg = UpdateMessage(withdrawn: withdrawn, attributes: block.attributes, nlri: nlri,
-                                mpReach: block.mpReach, mpUnreach: block.mpUnreach)
-        return DecodedMessage(.update(msg), issues: issues)
+        return DecodedMessage(.update(UpdateMessage(withdrawn: withdrawn, attributes: attributes, nlri: nlri,
+                                                    mpReach: mpReach, mpUnreach: mpUnreach)),
+                              issues: issues)
     }
 }
 

@@ -17,19 +17,31 @@ public enum UpdatePacker {
         let addPath = context.hasAddPath(family)
         var out: [[UInt8]] = []
         if family == .ipv4Unicast {
-            var aw = ByteWriter(capacity: 256)
-            attributes.encode(into: &aw, context: context)
-            let attrs = aw.bytes
-            let budget = max - MessageHeader.length - 4 - attrs.count
+            // The first message gets the attributes encoded straight into it (no intermediate
+            // buffer); later messages copy them from the first. Its capacity: the attributes'
+            // upper bound plus what would fit with no attributes at all (never less than needed,
+            // and for a short message close to its size).
+            let (_, roomy) = fit(nlri, from: 0, budget: max - MessageHeader.length - 4, addPath: addPath)
+            var w = ByteWriter(capacity: MessageHeader.length + 4 + attributes.encodedSizeBound(context: context) + roomy)
+            var at = MessageHeader.begin(.update, into: &w)
+            w.writeUInt16(0)
+            let al = w.reserveLength16()
+            attributes.encode(into: &w, context: context)
+            w.patchLength16(at: al)
+            let attrsEnd = w.count
+            let attrsCount = attrsEnd - al - 2
+            let budget = max - MessageHeader.length - 4 - attrsCount
             var i = 0
             while i < nlri.count {
                 let (j, size) = fit(nlri, from: i, budget: budget, addPath: addPath)
-                // Exactly the message's size: a short last message holds no unused buffer.
-                var w = ByteWriter(capacity: MessageHeader.length + 4 + attrs.count + size)
-                let at = MessageHeader.begin(.update, into: &w)
-                w.writeUInt16(0)
-                w.writeUInt16(UInt16(attrs.count))
-                w.writeBytes(attrs)
+                if i > 0 {
+                    // Exactly the message's size: a short last message holds no unused buffer.
+                    let first = out[0]
+                    w = ByteWriter(capacity: MessageHeader.length + 4 + attrsCount + size)
+                    at = MessageHeader.begin(.update, into: &w)
+                    w.writeUInt16(0)
+                    w.writeBytes(first[MessageHeader.length + 2..<attrsEnd])
+                }
                 NLRI.encodeList(nlri, i..<j, size: size, addPath: addPath, into: &w)
                 MessageHeader.finish(lengthAt: at, into: &w)
                 out.append(w.bytes)
