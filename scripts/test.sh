@@ -50,6 +50,10 @@ grep -E "^(PASS|FAIL|SKIP)" "$logdir/decode-corpus.log" >> "$results"
 grep "^FAIL" "$logdir/decode-corpus.log" | head -20
 echo "$(grep -c '^PASS' "$logdir/decode-corpus.log") passed, $(grep -c '^FAIL' "$logdir/decode-corpus.log") failed"
 
+section "tern check and CLI exit statuses"
+Tests/cli/check_config.sh .build/debug/tern > "$logdir/cli.log" 2>&1
+grep -E "^(PASS|FAIL|SKIP)" "$logdir/cli.log" | tee -a "$results"
+
 section "tern decode over real BIRD/GoBGP captures"
 for f in Tests/BGPWireTests/Fixtures/captures/*.bgp; do
   n=$(basename "$f" .bgp)
