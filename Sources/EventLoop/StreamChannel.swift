@@ -15,6 +15,12 @@ final class StreamChannel: @unchecked Sendable {
 
     let loop: EventLoop
     let fd: Int32
+    /// A duplicate of `fd` that only the write source watches. libdispatch on Linux keeps one
+    /// epoll registration per fd for all sources on it; suspending the write source while the
+    /// read source's activation is still pending removes the fd from epoll (EPOLL_CTL_DEL) and
+    /// the read source's registration then fails (EPOLL_CTL_MOD -> ENOENT): reads never arrive.
+    /// Two fds give each source its own registration.
+    private let writeFD: Int32
     /// Used in error operations: "read from <peer>".
     var peerDescription: String
     private(set) var state: State
@@ -56,6 +62,8 @@ final class StreamChannel: @unchecked Sendable {
 
     init(fd: Int32, loop: EventLoop, state: State, peerDescription: String, options: ConnectionOptions) {
         self.fd = fd
+        let dupFD = dup(fd)
+        self.writeFD = dupFD >= 0 ? dupFD : fd
         self.loop = loop
         self.state = state
         self.peerDescription = peerDescription
@@ -66,7 +74,7 @@ final class StreamChannel: @unchecked Sendable {
         readBuffer = .allocate(byteCount: max(options.readChunkSize, 1), alignment: 16)
         lastWriteProgress = loop.now
         readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        writeSource = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+        writeSource = DispatchSource.makeWriteSource(fileDescriptor: writeFD, queue: loop.queue)
         readSource.setEventHandler { [self] in readPass() }
         writeSource.setEventHandler { [self] in writeEvent() }
         readSource.setCancelHandler { [self] in sourceCancelled() }
@@ -141,7 +149,10 @@ final class StreamChannel: @unchecked Sendable {
 
     private func sourceCancelled() {
         pendingCancels -= 1
-        if pendingCancels == 0 { Syscall.close(fd) }
+        if pendingCancels == 0 {
+            if writeFD != fd { Syscall.close(writeFD) }
+            Syscall.close(fd)
+        }
     }
 
     // MARK: - Source state
@@ -240,8 +251,8 @@ final class StreamChannel: @unchecked Sendable {
             guard state == .open else { return }
             flush()
             guard state == .open else { return }
-            syncWriteSource()
             syncReadSource()
+            syncWriteSource()
         case .open:
             flush()
             if state == .open { syncWriteSource() }
