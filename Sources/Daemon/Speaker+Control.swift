@@ -1,4 +1,5 @@
 import BGPWire
+import Config
 import EventLoop
 import Foundation
 import RIB
@@ -49,7 +50,7 @@ extension Speaker {
     }
 
     func status() -> ControlProtocol.Status {
-        let rows = peers.values.sorted { $0.config.id.description < $1.config.id.description }.map { p in
+        let rows = peers.values.sorted { Speaker.addressOrder($0.config, $1.config) }.map { p in
             let id = ribID(of: p)
             let counts = id.map { rib.prefixCount(from: $0) } ?? (received: 0, accepted: 0)
             let state = p.state.description
@@ -62,6 +63,18 @@ extension Speaker {
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows)
+    }
+
+    /// Numeric address order (IPv4 before IPv6), then port: how `tern status` lists peers.
+    static func addressOrder(_ a: PeerConfig, _ b: PeerConfig) -> Bool {
+        func key(_ ip: IPAddress) -> (Int, UInt64, UInt64) {
+            switch ip {
+            case .v4(let v): (4, UInt64(v.value), 0)
+            case .v6(let v): (6, v.high, v.low)
+            }
+        }
+        let (ka, kb) = (key(a.address), key(b.address))
+        return ka != kb ? ka < kb : a.port < b.port
     }
 
     func route(_ view: RouteView) -> ControlProtocol.Route {
