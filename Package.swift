@@ -33,13 +33,15 @@ let package = Package(
         .target(name: "EventLoop"),
         /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
         .target(name: "Netlink", dependencies: ["CMNL"]),
+        /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
+        .target(name: "Dataplane", dependencies: ["Netlink", "BGPWire"]),
         /// The YAML configuration model, validation with line numbers, defaults.
         .target(name: "Config", dependencies: ["BGPWire", .product(name: "Yams", package: "Yams")]),
         /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
         .target(
             name: "Daemon",
             dependencies: [
-                "BGPWire", "BGPSession", "RIB", "EventLoop", "Config",
+                "BGPWire", "BGPSession", "RIB", "EventLoop", "Config", "Dataplane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "Netlink", "BGPWire"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
     ],
     swiftLanguageModes: [.v6]
