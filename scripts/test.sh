@@ -74,7 +74,7 @@ else
     echo "-- $n"
     TERN="$PWD/.build/debug/tern" timeout 600 "$t" > "$logdir/topology-$n.log" 2>&1
     rc=$?
-    grep -E "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log" | sed "s/^\(PASS\|FAIL\|SKIP\) /\1 $n\//" | tee -a "$results"
+    grep -E "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log" | tee -a "$results"
     if ! grep -qE "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log"; then
       tail -20 "$logdir/topology-$n.log"
       record "FAIL topology/$n: exited $rc without a result (see $logdir/topology-$n.log)"
