@@ -47,13 +47,17 @@ public enum ControlProtocol {
         public var asNumber: UInt32
         public var role: String
         public var peers: [Peer]
+        /// Set while the BGP port cannot be bound (retried every 5 s).
+        public var listenError: String?
 
-        public init(nodeName: String, routerID: String, asNumber: UInt32, role: String, peers: [Peer]) {
+        public init(nodeName: String, routerID: String, asNumber: UInt32, role: String, peers: [Peer],
+                    listenError: String? = nil) {
             self.nodeName = nodeName
             self.routerID = routerID
             self.asNumber = asNumber
             self.role = role
             self.peers = peers
+            self.listenError = listenError
         }
     }
 

@@ -62,7 +62,8 @@ extension Speaker {
                 lastError: p.lastError, info: p.lastError.map { "\(state): \($0)" } ?? state)
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
-                                      asNumber: config.asNumber, role: config.role.rawValue, peers: rows)
+                                      asNumber: config.asNumber, role: config.role.rawValue, peers: rows,
+                                      listenError: listenerError)
     }
 
     /// Numeric address order (IPv4 before IPv6), then port: how `tern status` lists peers.

@@ -22,6 +22,9 @@ public final class Speaker: @unchecked Sendable {
     var peersByRIBID: [RIBPeerID: Peer] = [:]
     private var nextRIBID: UInt32 = 1
     var listener: TCPListener?
+    /// Why the BGP port is not bound (retried every 5 s), for logs and `tern status`.
+    var listenerError: String?
+    private var listenerRetry: LoopTimer?
     var control: UnixSocketServer?
     var controlConnections: [ObjectIdentifier: UnixSocketConnection] = [:]
     private var signals: SignalSource?
@@ -43,7 +46,7 @@ public final class Speaker: @unchecked Sendable {
     /// Call on the loop. Throws when a socket cannot be opened (address in use, permissions).
     public func start() throws {
         loop.assertOnLoop()
-        try openListener()
+        openListenerOrRetry()
         try openControlSocket()
         signals = try SignalSource(signals: [SIGHUP, SIGTERM, SIGINT], on: loop) { [weak self] signal in
             guard let self else { return }
@@ -65,11 +68,27 @@ public final class Speaker: @unchecked Sendable {
                                                      communication: "tern shutting down")
         for peer in peers.values { peer.stop(notification) }
         listener?.close()
+        listenerRetry?.cancel()
         control?.close()
         signals?.cancel()
         // Let the kernel push the NOTIFICATIONs out before the process ends.
         loop.queue.asyncAfter(deadline: .now() + .milliseconds(200)) { [weak self] in
             self?.onExit?(0)
+        }
+    }
+
+    /// Binds the BGP port; when that fails (address not configured yet, port in use) logs the
+    /// error and retries every 5 s, as BIRD does, instead of exiting: outgoing sessions work
+    /// meanwhile, and `tern status` shows the error.
+    private func openListenerOrRetry() {
+        do {
+            try openListener()
+            listenerError = nil
+        } catch {
+            listenerError = "\(error)"
+            logger.error("cannot listen for BGP: \(error); retrying every 5 s")
+            listenerRetry = LoopTimer(on: loop) { [weak self] in self?.openListenerOrRetry() }
+            listenerRetry?.arm(after: .seconds(5))
         }
     }
 

@@ -5,7 +5,9 @@ enum StatusView {
     /// `tern status` without --json.
     static func status(_ s: ControlProtocol.Status) -> String {
         var out = "Tern process is running.\n"
-        out += "Node \(s.nodeName), router ID \(s.routerID), AS \(s.asNumber), role \(s.role)\n\n"
+        out += "Node \(s.nodeName), router ID \(s.routerID), AS \(s.asNumber), role \(s.role)\n"
+        if let e = s.listenError { out += "WARNING: not listening for BGP (retrying every 5 s): \(e)\n" }
+        out += "\n"
         if s.peers.isEmpty { return out + "No BGP peers configured.\n" }
         var t = TextTable(["PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO", "RECEIVED", "ACCEPTED", "SENT"])
         for p in s.peers {
