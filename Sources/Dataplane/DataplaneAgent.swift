@@ -51,6 +51,8 @@ public final class DataplaneAgent: @unchecked Sendable {
 
     // Agent state.
     var failures: [KernelPrefix: RouteFailure] = [:]
+    /// Prefixes this agent installed since `start()`: their withdrawal needs no End-of-RIB.
+    var ownedThisRun: Set<KernelPrefix> = []
     var programmedNeighbours: [NeighbourKey: Neighbour] = [:]
     var desiredNeighbourKeys: Set<NeighbourKey> = []
     var configuredInterfaces: [String: Int32] = [:]
@@ -189,7 +191,7 @@ public final class DataplaneAgent: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         return reconciler.plan(desired: computeDesired(), kernel: Array(kernelRoutes.values.joined()),
                                staleRemovalAllowed: staleRemovalAllowed, failures: failures,
-                               interfaceNames: interfaceNames).fib
+                               ownedThisRun: ownedThisRun, interfaceNames: interfaceNames).fib
     }
 
     /// Stops the monitor and timers. Routes stay in the kernel (forwarding continues; the
@@ -324,7 +326,9 @@ public final class DataplaneAgent: @unchecked Sendable {
         let names = interfaceNames
         let plan = reconciler.plan(desired: desired, kernel: Array(kernelRoutes.values.joined()),
                                    staleRemovalAllowed: staleRemovalAllowed, failures: failures,
-                                   interfaceNames: names)
+                                   ownedThisRun: ownedThisRun, interfaceNames: names)
+        // A desired route found in place is ours to withdraw at once later, like one we installed.
+        for e in plan.fib where e.state == .installed { ownedThisRun.insert(KernelPrefix(e.prefix)) }
         // Forget failures of routes no longer wanted in that form.
         failures = failures.filter { p, f in desired.routes[p]?.route == f.route }
         if !plan.operations.isEmpty {
@@ -343,12 +347,13 @@ public final class DataplaneAgent: @unchecked Sendable {
             list.append(r)
             kernelRoutes[p] = list
             failures[p] = nil
+            ownedThisRun.insert(p)
             counters.replaced += 1
             log(.debug, "dataplane: installed \(RouteReconciler.describe(r, names))")
         case (.delete(let r), .success):
             forget(r)
             counters.deleted += 1
-            log(.info, "dataplane: removed stale \(RouteReconciler.describe(r, names))")
+            log(.info, "dataplane: removed \(RouteReconciler.describe(r, names))")
         case (.delete(let r), .failure(let e)) where e.code == ESRCH:
             forget(r)  // already gone
         case (.replace(let r), .failure(let e)):

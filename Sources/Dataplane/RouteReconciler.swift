@@ -112,8 +112,10 @@ public struct RoutePlan: Hashable, Sendable {
 ///    `replace` would overwrite the other route when metrics are equal).
 /// 4. Desired, otherwise: `replace` (add, or change ours atomically). A failure recorded
 ///    for exactly this route shows as error; it is tried again on every plan.
-/// 5. Ours but not desired (or a second copy of ours with another metric): stale; deleted
-///    only once stale removal is allowed (End-of-RIB or the stale timeout).
+/// 5. Ours but not desired (or a second copy of ours with another metric): deleted when
+///    this agent installed the prefix itself during this run (`ownedThisRun`: a withdrawal
+///    is applied at once); otherwise (adopted after a restart) stale, and deleted only once
+///    stale removal is allowed (End-of-RIB or the stale timeout).
 public struct RouteReconciler: Sendable {
     public var routeProtocol: RouteProtocol
     public var table: UInt32
@@ -128,9 +130,10 @@ public struct RouteReconciler: Sendable {
     ///   - kernel: routes from a dump (any table, any protocol; filtered here).
     ///   - staleRemovalAllowed: delete routes of ours that are not desired.
     ///   - failures: the last failure per prefix.
+    ///   - ownedThisRun: prefixes this agent installed itself since it started.
     ///   - interfaceNames: index -> name, for the FIB view's words.
     public func plan(desired: DesiredState, kernel: [Route], staleRemovalAllowed: Bool,
-                     failures: [KernelPrefix: RouteFailure] = [:],
+                     failures: [KernelPrefix: RouteFailure] = [:], ownedThisRun: Set<KernelPrefix> = [],
                      interfaceNames: [Int32: String] = [:]) -> RoutePlan {
         var byPrefix: [KernelPrefix: [Route]] = [:]
         for r in kernel where r.table == table && (r.family == .v4 || r.family == .v6) {
@@ -171,10 +174,10 @@ public struct RouteReconciler: Sendable {
                 entry.state = .pending
                 unwanted = ours
             } else {
-                entry.state = staleRemovalAllowed ? .pending : .stale
+                entry.state = staleRemovalAllowed || ownedThisRun.contains(p) ? .pending : .stale
                 unwanted = ours
             }
-            if staleRemovalAllowed {
+            if staleRemovalAllowed || ownedThisRun.contains(p) {
                 ops += unwanted.map { .delete($0) }
             } else if !unwanted.isEmpty && entry.detail == nil && desired.routes[p] != nil {
                 entry.detail = "stale copies of ours kept until End-of-RIB: \(unwanted.count)"
