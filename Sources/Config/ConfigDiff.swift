@@ -20,6 +20,9 @@ import BGPWire
 /// - `listenerChanged`: `listenAddress` or `listenPort` changed: bind the listener again;
 ///   established sessions stay.
 /// - `blocksAdded` / `blocksRemoved`: advertise or withdraw, no restart.
+/// - `workloadsAdded` / `workloadsRemoved` / `workloadsChanged` (matched by name): hand the
+///   new list to the dataplane; it converges the kernel, no session restarts.
+/// - `dataplane` settings changed: restart the dataplane agent (it adopts its routes).
 /// - everything else (`nodeName`, `controlSocket`, `logLevel`, `logFormat`, timers,
 ///   `nodeToNodeMesh`, `nodes`, `peers`) is applied in place; its effect on peers is
 ///   already in the peer lists. `changedSettings` names every top-level key that differs.
@@ -32,6 +35,12 @@ public struct ConfigDiff: Hashable, Sendable {
         public var fields: [String]
     }
 
+    /// A workload present in both configurations (same name) with different settings.
+    public struct WorkloadChange: Hashable, Sendable {
+        public var old: WorkloadSpec
+        public var new: WorkloadSpec
+    }
+
     public var added: [PeerConfig] = []
     public var removed: [PeerConfig] = []
     public var changed: [Change] = []
@@ -42,6 +51,14 @@ public struct ConfigDiff: Hashable, Sendable {
     public var listenerChanged: Bool = false
     public var blocksAdded: [IPPrefix] = []
     public var blocksRemoved: [IPPrefix] = []
+    /// Workloads whose name is new.
+    public var workloadsAdded: [WorkloadSpec] = []
+    /// Workloads whose name is gone.
+    public var workloadsRemoved: [WorkloadSpec] = []
+    /// Workloads present in both (by name) whose interface, addresses or MAC differ.
+    public var workloadsChanged: [WorkloadChange] = []
+    /// The `dataplane` section differs (the agent must be restarted with the new settings).
+    public var dataplaneChanged: Bool = false
 
     /// True when the reload changes nothing at all.
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && changedSettings.isEmpty }
@@ -79,6 +96,8 @@ public struct ConfigDiff: Hashable, Sendable {
         check("nodes", \.nodes)
         check("peers", \.peers)
         check("blocks", \.blocks)
+        check("workloads", \.workloads)
+        check("dataplane", \.dataplane)
         check("logLevel", \.logLevel)
         check("logFormat", \.logFormat)
 
@@ -86,6 +105,17 @@ public struct ConfigDiff: Hashable, Sendable {
         listenerChanged = old.listenAddress != new.listenAddress || old.listenPort != new.listenPort
         blocksAdded = new.blocks.filter { !old.blocks.contains($0) }
         blocksRemoved = old.blocks.filter { !new.blocks.contains($0) }
+        let oldWorkloads = Dictionary(old.workloads.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newNames = Set(new.workloads.map(\.name))
+        for w in new.workloads {
+            if let before = oldWorkloads[w.name] {
+                if before != w { workloadsChanged.append(WorkloadChange(old: before, new: w)) }
+            } else {
+                workloadsAdded.append(w)
+            }
+        }
+        workloadsRemoved = old.workloads.filter { !newNames.contains($0.name) }
+        dataplaneChanged = old.dataplane != new.dataplane || old.dataplaneEnabled != new.dataplaneEnabled
     }
 
     static func differences(_ a: PeerConfig, _ b: PeerConfig) -> [String] {

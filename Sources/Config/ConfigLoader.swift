@@ -10,12 +10,16 @@ public enum ConfigLoader {
     /// Keys of the top-level mapping, in the order of `config/node-a.yaml`.
     public static let topLevelKeys = [
         "nodeName", "role", "asNumber", "routerID", "listenAddress", "listenPort", "controlSocket",
-        "holdTime", "connectRetryTime", "nodeToNodeMesh", "nodes", "peers", "blocks", "logLevel", "logFormat",
+        "holdTime", "connectRetryTime", "nodeToNodeMesh", "nodes", "peers", "blocks", "workloads", "dataplane", "logLevel", "logFormat",
     ]
     /// Keys of one `peers` entry.
     public static let peerKeys = ["name", "address", "port", "asNumber", "holdTime", "connectRetryTime", "passive", "families"]
     /// Keys of one `nodes` entry.
     public static let nodeKeys = ["name", "address", "port"]
+    /// Keys of one `workloads` entry.
+    public static let workloadKeys = ["name", "interface", "ipNetworks", "mac"]
+    /// Keys of the `dataplane` mapping.
+    public static let dataplaneKeys = ["enabled", "routeProtocol", "routeTable", "resyncInterval", "staleRouteTimeout", "rpFilter"]
 
     /// Reads and parses the file at `path`; errors name `path` as their file.
     public static func load(path: String) throws(ConfigErrors) -> TernConfig {
@@ -497,6 +501,9 @@ final class Reader {
                 c.peers.append(spec)
             }
         }
+
+        if let v = top["workloads"] { c.workloads = workloads(v) }
+        if let v = top["dataplane"] { c.dataplane = dataplane(v) }
 
         guard nodeName != nil, localAS != nil, localID != nil else { return nil }
         return c

@@ -145,6 +145,10 @@ public struct TernConfig: Hashable, Sendable {
     public var blocks: [IPPrefix] = []
     public var logLevel: LogLevel = .info
     public var logFormat: LogFormat = .text
+    /// Local workloads (pods) the dataplane routes to.
+    public var workloads: [WorkloadSpec] = []
+    /// The dataplane agent's settings.
+    public var dataplane = DataplaneSettings()
 
     public static let defaultControlSocket = "/run/tern/tern.sock"
 

@@ -1,0 +1,73 @@
+import BGPWire
+
+/// One entry of `workloads`: a local workload (pod) whose host-side interface the
+/// dataplane routes to (`<ip>/32 dev <interface> scope link`).
+public struct WorkloadSpec: Hashable, Sendable {
+    /// Unique among the workloads.
+    public var name: String
+    /// The host-side interface (a valid Linux name, at most 15 bytes), e.g. "cali1a2b3c4d5e6".
+    public var interface: String
+    /// Host prefixes only: IPv4 /32 or IPv6 /128.
+    public var ipNetworks: [IPPrefix]
+    /// The workload's MAC (6 octets), for a permanent neighbour entry; nil when unknown.
+    public var mac: [UInt8]?
+
+    public init(name: String, interface: String, ipNetworks: [IPPrefix], mac: [UInt8]? = nil) {
+        self.name = name
+        self.interface = interface
+        self.ipNetworks = ipNetworks
+        self.mac = mac
+    }
+}
+
+/// The reverse-path filter a workload interface gets (`net.ipv4.conf.<if>.rp_filter`).
+public enum RPFilterSetting: Hashable, Sendable, CustomStringConvertible {
+    /// Copy `net.ipv4.conf.default.rp_filter` (Calico's behaviour).
+    case copy
+    /// 0 (off), 1 (strict) or 2 (loose).
+    case value(UInt8)
+
+    public var description: String {
+        switch self {
+        case .copy: "copy"
+        case .value(let v): "\(v)"
+        }
+    }
+}
+
+/// The `dataplane` section: how the Felix-like agent programs the kernel.
+public struct DataplaneSettings: Hashable, Sendable {
+    /// nil: not written; `TernConfig.dataplaneEnabled` then follows the role
+    /// (on for `node`, off for `reflector`).
+    public var enabled: Bool?
+    /// `rtm_protocol` marking Tern's routes. Default 199. Never 0-4 (kernel), a number
+    /// iproute2 names in rt_protos, or 80 (Felix).
+    public var routeProtocol: UInt8 = 199
+    /// Kernel routing table, 1-4294967295 except 253 (default) and 255 (local). Default 254 (main).
+    public var routeTable: UInt32 = 254
+    /// Seconds between full resyncs against a kernel dump. Default 90.
+    public var resyncInterval: UInt32 = 90
+    /// Seconds after start after which routes of ours that are no longer desired are
+    /// removed even without End-of-RIB. Default 120.
+    public var staleRouteTimeout: UInt32 = 120
+    /// Default `copy`.
+    public var rpFilter: RPFilterSetting = .copy
+
+    public init() {}
+
+    /// Protocol numbers that belong to someone else: the kernel's (0-4,
+    /// `<linux/rtnetlink.h>` RTPROT_*), the ones iproute2 names in /etc/iproute2/rt_protos,
+    /// and 80, Felix's.
+    public static let reservedProtocols: [UInt8: String] = [
+        0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 8: "gated", 9: "ra",
+        10: "mrt", 11: "zebra", 12: "bird", 13: "dnrouted", 14: "xorp", 15: "ntk", 16: "dhcp",
+        17: "mrouted", 18: "keepalived", 42: "babel", 80: "Calico Felix", 99: "openr", 186: "bgp (FRR)",
+        187: "isis (FRR)", 188: "ospf (FRR)", 189: "rip (FRR)", 192: "eigrp (FRR)",
+    ]
+}
+
+extension TernConfig {
+    /// Whether the dataplane agent runs: `dataplane.enabled` when written, else on for
+    /// `role: node` and off for `role: reflector`.
+    public var dataplaneEnabled: Bool { dataplane.enabled ?? (role != .reflector) }
+}

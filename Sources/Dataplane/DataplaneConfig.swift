@@ -1,0 +1,95 @@
+import BGPWire
+import Netlink
+
+/// Dataplane: the Felix-like agent that converges the kernel's routing table to the
+/// desired state computed from workloads, local IPAM blocks and the best BGP routes.
+///
+/// - ``DesiredState``: pure, inputs to the routes Tern wants (keyed by prefix).
+/// - ``RouteReconciler``: pure, desired state and a kernel dump to netlink operations and
+///   the FIB view (`tern fib`). Only routes with Tern's protocol number are ever touched.
+/// - ``SysctlWriter``: /proc/sys writes (per network namespace).
+/// - ``DataplaneAgent``: the queue-confined agent: monitor, coalesced batches, resyncs.
+///
+/// Kernel interfaces: rtnetlink (RFC 3549, `<linux/rtnetlink.h>`), ip-sysctl.rst.
+
+/// `net.ipv4.conf.<if>.rp_filter` for workload interfaces.
+public enum RPFilterPolicy: Hashable, Sendable, CustomStringConvertible {
+    /// Copy `net.ipv4.conf.default.rp_filter`.
+    case copy
+    /// 0 (off), 1 (strict), 2 (loose).
+    case value(UInt8)
+
+    public var description: String {
+        switch self {
+        case .copy: "copy"
+        case .value(let v): "\(v)"
+        }
+    }
+}
+
+/// How the agent programs the kernel (the `dataplane` configuration section).
+public struct DataplaneConfig: Hashable, Sendable {
+    /// `rtm_protocol` of Tern's routes; routes with any other protocol are never touched.
+    public var routeProtocol: UInt8
+    /// The routing table (254 = main).
+    public var routeTable: UInt32
+    /// Seconds between full resyncs against a kernel dump.
+    public var resyncInterval: Double
+    /// Seconds after `start()` after which stale routes are removed even without
+    /// `allowStaleRemoval()`.
+    public var staleRouteTimeout: Double
+    /// rp_filter policy for workload interfaces.
+    public var rpFilter: RPFilterPolicy
+    /// Where sysctls live; tests may point it elsewhere. Default /proc/sys.
+    public var sysctlRoot: String
+    /// Write sysctls at all (turn off where /proc/sys is read-only).
+    public var manageSysctls: Bool
+
+    /// A configuration; defaults are those of the config file.
+    public init(routeProtocol: UInt8 = 199, routeTable: UInt32 = 254, resyncInterval: Double = 90,
+                staleRouteTimeout: Double = 120, rpFilter: RPFilterPolicy = .copy,
+                sysctlRoot: String = "/proc/sys", manageSysctls: Bool = true) {
+        self.routeProtocol = routeProtocol
+        self.routeTable = routeTable
+        self.resyncInterval = resyncInterval
+        self.staleRouteTimeout = staleRouteTimeout
+        self.rpFilter = rpFilter
+        self.sysctlRoot = sysctlRoot
+        self.manageSysctls = manageSysctls
+    }
+}
+
+/// Severity of an agent log line (the daemon maps it to swift-log).
+public enum DataplaneLogLevel: Int, Hashable, Sendable, Comparable, CustomStringConvertible {
+    case debug, info, warning, error
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    public var description: String {
+        switch self {
+        case .debug: "debug"
+        case .info: "info"
+        case .warning: "warning"
+        case .error: "error"
+        }
+    }
+}
+
+/// A local workload (pod): its host-side interface and its addresses.
+public struct Workload: Hashable, Sendable {
+    /// Unique name.
+    public var name: String
+    /// Host-side interface name (e.g. "cali1a2b3c4d5e6"); looked up by name, so the
+    /// route follows the interface when it is re-created with a new index.
+    public var interface: String
+    /// Host prefixes (/32, /128); other lengths are routed as given.
+    public var ipNetworks: [BGPWire.IPPrefix]
+    /// MAC (6 octets) for a permanent neighbour entry; nil: none.
+    public var mac: [UInt8]?
+
+    /// A workload.
+    public init(name: String, interface: String, ipNetworks: [BGPWire.IPPrefix], mac: [UInt8]? = nil) {
+        self.name = name
+        self.interface = interface
+        self.ipNetworks = ipNetworks
+        self.mac = mac
+    }
+}
