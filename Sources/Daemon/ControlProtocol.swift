@@ -16,10 +16,13 @@ public enum ControlProtocol {
         public var command: String
         /// For "routes": only this prefix (CIDR).
         public var prefix: String?
+        /// For "workload-add" / "workload-del".
+        public var workload: Workload?
 
-        public init(command: String, prefix: String? = nil) {
+        public init(command: String, prefix: String? = nil, workload: Workload? = nil) {
             self.command = command
             self.prefix = prefix
+            self.workload = workload
         }
     }
 
@@ -29,12 +32,17 @@ public enum ControlProtocol {
         public var error: String?
         public var status: Status?
         public var routes: [Route]?
+        public var workloads: [Workload]?
+        public var fib: [FIBRow]?
 
-        public init(ok: Bool, error: String? = nil, status: Status? = nil, routes: [Route]? = nil) {
+        public init(ok: Bool, error: String? = nil, status: Status? = nil, routes: [Route]? = nil,
+                    workloads: [Workload]? = nil, fib: [FIBRow]? = nil) {
             self.ok = ok
             self.error = error
             self.status = status
             self.routes = routes
+            self.workloads = workloads
+            self.fib = fib
         }
 
         public static func failure(_ message: String) -> Response { Response(ok: false, error: message) }
@@ -143,6 +151,47 @@ public enum ControlProtocol {
             self.originatorID = originatorID
             self.clusterList = clusterList
             self.reason = reason
+        }
+    }
+
+    /// A workload (pod): `tern workload add/del/list`.
+    public struct Workload: Codable, Sendable, Equatable {
+        public var name: String
+        public var interface: String
+        /// CIDR host routes ("10.244.1.5/32").
+        public var ipNetworks: [String]
+        /// "0a:58:0a:f4:01:05", optional.
+        public var mac: String?
+        /// "config" (from the YAML file) or "cli" (added at run time, kept in the state file).
+        public var origin: String?
+
+        public init(name: String, interface: String, ipNetworks: [String], mac: String? = nil, origin: String? = nil) {
+            self.name = name
+            self.interface = interface
+            self.ipNetworks = ipNetworks
+            self.mac = mac
+            self.origin = origin
+        }
+    }
+
+    /// One line of `tern fib`: desired vs kernel for a prefix.
+    public struct FIBRow: Codable, Sendable, Equatable {
+        public var prefix: String
+        /// "workload", "block", "bgp", or nil for a stale route of ours.
+        public var source: String?
+        public var desired: String?
+        public var kernel: [String]
+        /// "installed", "pending", "error", "conflict", "stale".
+        public var state: String
+        public var detail: String?
+
+        public init(prefix: String, source: String?, desired: String?, kernel: [String], state: String, detail: String?) {
+            self.prefix = prefix
+            self.source = source
+            self.desired = desired
+            self.kernel = kernel
+            self.state = state
+            self.detail = detail
         }
     }
 

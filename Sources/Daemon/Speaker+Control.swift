@@ -44,8 +44,18 @@ extension Speaker {
                 return ControlProtocol.Response(ok: true, routes: rib.route(for: prefix).map { [route($0)] } ?? [])
             }
             return ControlProtocol.Response(ok: true, routes: rib.routes().map(route))
+        case "workload-add":
+            guard let w = request.workload else { return .failure("workload-add needs a workload") }
+            return addWorkload(w)
+        case "workload-del":
+            guard let name = request.workload?.name else { return .failure("workload-del needs a name") }
+            return deleteWorkload(named: name)
+        case "workload-list":
+            return ControlProtocol.Response(ok: true, workloads: listWorkloads())
+        case "fib":
+            return fibRows()
         default:
-            return .failure("unknown command '\(request.command)' (known: status, routes)")
+            return .failure("unknown command '\(request.command)' (known: status, routes, workload-add, workload-del, workload-list, fib)")
         }
     }
 

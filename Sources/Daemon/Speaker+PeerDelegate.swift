@@ -20,6 +20,7 @@ extension Speaker: PeerDelegate {
 
     func peer(_ peer: Peer, received update: DecodedMessage) {
         guard let id = ribID(of: peer), case .update(let u) = update.message else { return }
+        if u.endOfRIBFamily != nil { noteEndOfRIB(from: peer); return }
         distribute(rib.apply(u, from: id, treatAsWithdraw: update.isTreatAsWithdraw))
     }
 

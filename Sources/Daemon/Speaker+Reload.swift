@@ -31,8 +31,14 @@ extension Speaker {
             withdrawOriginated(config.blocks)
             config = new
             rib = RIB(config: RIBConfig(localAS: new.asNumber, routerID: new.routerID))
+            originatedBorrowed = []
             originate(new.blocks)
             for pc in new.effectivePeers { addPeer(pc) }
+            dataplane?.stop()
+            dataplane = nil
+            dataplaneError = nil
+            startDataplane()
+            if dataplane == nil { applyWorkloads() }
             return
         }
         config = new
@@ -53,6 +59,16 @@ extension Speaker {
         }
         withdrawOriginated(diff.blocksRemoved)
         originate(diff.blocksAdded)
+        if diff.dataplaneChanged {
+            logger.info("SIGHUP: dataplane settings changed: restarting the agent (it adopts the kernel's routes)")
+            dataplane?.stop()
+            dataplane = nil
+            dataplaneError = nil
+            startDataplane()
+        } else {
+            dataplane?.setLocalBlocks(new.blocks)
+            applyWorkloads()
+        }
         if diff.listenerChanged { logger.warning("SIGHUP: listen address/port changes need a restart of tern") }
         logger.info("SIGHUP: reloaded \(path)")
     }

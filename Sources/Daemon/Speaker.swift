@@ -1,6 +1,7 @@
 import BGPSession
 import BGPWire
 import Config
+import Dataplane
 import EventLoop
 import Foundation
 import Logging
@@ -28,6 +29,15 @@ public final class Speaker: @unchecked Sendable {
     var control: UnixSocketServer?
     var controlConnections: [ObjectIdentifier: UnixSocketConnection] = [:]
     private var signals: SignalSource?
+    /// The kernel side (nil when disabled or when it could not start: see `dataplaneError`).
+    var dataplane: DataplaneAgent?
+    var dataplaneError: String?
+    /// Workloads added with `tern workload add` (kept in `workloadStatePath`).
+    var dynamicWorkloads: [String: WorkloadSpec] = [:]
+    /// Workload addresses outside our blocks that we originate as host routes.
+    var originatedBorrowed: Set<IPPrefix> = []
+    /// Peers that sent End-of-RIB since they were configured (stale-route removal).
+    var endOfRIBFrom: Set<ObjectIdentifier> = []
     /// Called (on the loop) when the speaker has shut down; the process exits with the code.
     public var onExit: ((Int32) -> Void)?
 
@@ -53,7 +63,10 @@ public final class Speaker: @unchecked Sendable {
             if signal == SIGHUP { self.reload() } else { self.shutdown(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT") }
         }
         originate(config.blocks)
+        loadWorkloads()
         for pc in config.effectivePeers { addPeer(pc) }
+        startDataplane()
+        if dataplane == nil { applyWorkloads() }
         logger.info("tern started", metadata: [
             "node": "\(config.nodeName)", "as": "\(config.asNumber)", "routerID": "\(config.routerID)",
             "listen": "\(listener.map { "\($0.localAddress)" } ?? "-")", "peers": "\(peers.count)",
@@ -67,6 +80,7 @@ public final class Speaker: @unchecked Sendable {
         let notification = NotificationMessage.cease(NotificationCode.Cease.administrativeShutdown,
                                                      communication: "tern shutting down")
         for peer in peers.values { peer.stop(notification) }
+        dataplane?.stop()   // leaves the kernel routes in place: forwarding survives the restart
         listener?.close()
         listenerRetry?.cancel()
         control?.close()
@@ -146,6 +160,7 @@ public final class Speaker: @unchecked Sendable {
     /// Stops a peer with `notification`, forgets it and withdraws what it had sent.
     func removePeer(_ id: Config.PeerID, notification: NotificationMessage) {
         guard let peer = peers.removeValue(forKey: id) else { return }
+        endOfRIBFrom.remove(ObjectIdentifier(peer))
         peer.delegate = nil
         peer.stop(notification)
         if let rid = ribIDs.removeValue(forKey: ObjectIdentifier(peer)) {
@@ -175,6 +190,7 @@ public final class Speaker: @unchecked Sendable {
     /// Sends the UPDATEs that `changes` call for, one encoding per update group.
     func distribute(_ changes: RIBChanges) {
         guard !changes.changes.isEmpty else { return }
+        programDataplane(changes)
         for batch in rib.exports(for: changes) {
             for id in batch.peers { peersByRIBID[id]?.send(batch.messages) }
         }
