@@ -82,7 +82,7 @@ extension RIB {
         for (_, l) in v4 { routes += l.count; if l.count > 1 { bytes += 32 + l.count * MemoryLayout<Path>.stride } }
         for (_, l) in v6 { routes += l.count; if l.count > 1 { bytes += 32 + l.count * MemoryLayout<Path>.stride } }
         for (_, i) in adjIn {
-            bytes += table(i.v4.count, IPv4Prefix.self, Void.self) + table(i.v6.count, IPv6Prefix.self, Void.self)
+            bytes += i.v4.capacity * MemoryLayout<IPv4Prefix>.stride + i.v6.capacity * MemoryLayout<IPv6Prefix>.stride
         }
         bytes += table(interner.count, RouteAttributes.self, AttributeSet.self) + interner.count * 256
         return (bytes, routes)

@@ -24,11 +24,10 @@ extension RIB {
     /// exportable under the old best path is taken as what the peer has.
     public mutating func exports(for changes: RIBChanges) -> [UpdateBatch] {
         guard !changes.isEmpty, !groups.isEmpty else { return [] }
-        var sources = Set<PeerID>()
-        for c in changes.changes {
-            if let p = c.old?.peer { sources.insert(p) }
-            if let p = c.new?.peer { sources.insert(p) }
-        }
+        // The common case of a peer's UPDATE when that peer is the only one in sync: it may
+        // not be sent its own paths (rule 1), so there is nothing to do.
+        if groups.count == 1, let only = groups.first?.value, only.count == 1, changes.onlyFrom(only[0]) { return [] }
+        let sources = changes.sources
         var out: [UpdateBatch] = []
         let ordered = groups.sorted { ($0.value.min() ?? PeerID(0)) < ($1.value.min() ?? PeerID(0)) }
         for (key, members) in ordered {
@@ -42,6 +41,7 @@ extension RIB {
                 if !messages.isEmpty { out.append(UpdateBatch(peers: regular, messages: messages)) }
             }
             for p in own {
+                if changes.onlyFrom(p) { continue }  // only its own paths: nothing (rule 1)
                 let (messages, delta) = exporter.build(changes, excluding: p)
                 stats.encodedMessages += messages.count
                 adjOut[p]?.advertised += delta
