@@ -7,7 +7,8 @@ import BGPWire
 /// Pure: no I/O, clock or logging. Every mutation returns the ``RIBChanges`` it caused.
 ///
 /// ## Memory layout
-/// - Loc-RIB: one `Dictionary<IPv4Prefix, PathList>` (and one for IPv6). A ``PathList`` is
+/// - Loc-RIB: one `Dictionary<V4Key, PathList>` (and one for IPv6; the keys are the
+///   prefixes with a cheap hash, see ``V4Key``). A ``PathList`` is
 ///   16 bytes and holds a single path inline; the candidates are the Adj-RIB-In contents
 ///   (there is no import policy), so they are stored once, best first.
 /// - A ``Path`` is (peer, path ID, attribute-set reference): 16 bytes. Attribute sets are
@@ -23,8 +24,8 @@ public struct RIB: Sendable {
     /// Speaker-wide settings.
     public let config: RIBConfig
 
-    var v4: [IPv4Prefix: PathList] = [:]
-    var v6: [IPv6Prefix: PathList] = [:]
+    var v4: [V4Key: PathList] = [:]
+    var v6: [V6Key: PathList] = [:]
     var interner = AttributeInterner()
     var descriptors: [PeerID: PeerDescriptor] = [:]
     var adjIn: [PeerID: AdjRIBInIndex] = [:]
@@ -50,8 +51,8 @@ public struct RIB: Sendable {
 struct AdjRIBInIndex: Sendable {
     /// Every prefix the peer has a path for, in the order they were added; may also hold
     /// prefixes it withdrew since, and repeats (see ``compactIfNeeded(v4:v6:peer:)``).
-    var v4: [IPv4Prefix] = []
-    var v6: [IPv6Prefix] = []
+    var v4: [V4Key] = []
+    var v6: [V6Key] = []
     /// Paths held in the Loc-RIB candidates.
     var accepted = 0
     /// Paths received but ignored (AS loop, RFC 4456 loop), by key.
@@ -62,7 +63,7 @@ struct AdjRIBInIndex: Sendable {
     /// has paths: amortised O(1) per added path. Withdrawals alone never compact (a mass
     /// withdrawal would pay for repeated passes), so the lists keep at most the size of
     /// the peer's largest table since it last announced.
-    mutating func compactIfNeeded(v4 t4: [IPv4Prefix: PathList], v6 t6: [IPv6Prefix: PathList], peer: PeerID, grew: Bool) {
+    mutating func compactIfNeeded(v4 t4: [V4Key: PathList], v6 t6: [V6Key: PathList], peer: PeerID, grew: Bool) {
         if accepted == 0 {
             if !v4.isEmpty || !v6.isEmpty { v4 = []; v6 = [] }
             return
@@ -118,10 +119,10 @@ extension RIB {
         guard let index = adjIn.removeValue(forKey: peer) else { return changes }
         let ctx = decisionContext
         for p in index.v4 {
-            Self.removeAll(from: peer, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+            Self.removeAll(from: peer, prefix: p, wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
         }
         for p in index.v6 {
-            Self.removeAll(from: peer, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+            Self.removeAll(from: peer, prefix: p, wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
         }
         if descriptors[peer] != nil { adjIn[peer] = AdjRIBInIndex() }
         interner.sweepIfNeeded()
@@ -227,11 +228,11 @@ extension RIB {
         let added: Bool
         switch n.prefix {
         case .v4(let p):
-            added = Self.upsert(path, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-            if added { index.v4.append(p) }
+            added = Self.upsert(path, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+            if added { index.v4.append(V4Key(p)) }
         case .v6(let p):
-            added = Self.upsert(path, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
-            if added { index.v6.append(p) }
+            added = Self.upsert(path, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+            if added { index.v6.append(V6Key(p)) }
         }
         if added { index.accepted += 1 }
     }
@@ -242,10 +243,10 @@ extension RIB {
         let id = n.pathID ?? 0
         switch n.prefix {
         case .v4(let p):
-            if Self.remove(peer: peer, pathID: id, prefix: p, wrap: IPPrefix.v4, table: &v4,
+            if Self.remove(peer: peer, pathID: id, prefix: V4Key(p), wrap: Self.wrap4, table: &v4,
                            ctx: ctx, changes: &changes, stats: &stats) { index.accepted -= 1 }
         case .v6(let p):
-            if Self.remove(peer: peer, pathID: id, prefix: p, wrap: IPPrefix.v6, table: &v6,
+            if Self.remove(peer: peer, pathID: id, prefix: V6Key(p), wrap: Self.wrap6, table: &v6,
                            ctx: ctx, changes: &changes, stats: &stats) { index.accepted -= 1 }
         }
     }
@@ -267,8 +268,8 @@ extension RIB {
         var changes = RIBChanges()
         let ctx = decisionContext
         switch prefix {
-        case .v4(let p): _ = Self.upsert(path, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-        case .v6(let p): _ = Self.upsert(path, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        case .v4(let p): _ = Self.upsert(path, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+        case .v6(let p): _ = Self.upsert(path, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
         }
         interner.sweepIfNeeded()
         return changes
@@ -279,8 +280,8 @@ extension RIB {
         var changes = RIBChanges()
         let ctx = decisionContext
         switch prefix {
-        case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-        case .v6(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+        case .v6(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
         }
         return changes
     }
@@ -313,6 +314,9 @@ struct DecisionContext {
 }
 
 extension RIB {
+    static func wrap4(_ k: V4Key) -> IPPrefix { .v4(k.prefix) }
+    static func wrap6(_ k: V6Key) -> IPPrefix { .v6(k.prefix) }
+
     var decisionContext: DecisionContext { DecisionContext(config: config, descriptors: descriptors) }
 
     /// Adds or replaces `path` (keyed by peer and path ID). True when it was added (new key).

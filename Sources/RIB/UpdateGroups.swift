@@ -68,13 +68,13 @@ extension RIB {
         var count = 0
         if fams.contains(.ipv4Unicast) {
             var packer = exporter.packer()
-            for (p, list) in v4 { if packer.announce(.v4(p), list.best, excluding: peer, &exporter) { count += 1 } }
+            for (p, list) in v4 { if packer.announce(.v4(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
             out += packer.encode(exporter)
             out.append(BGPMessage.update(.endOfRIB(.ipv4Unicast)).encoded(context: d.encodeContext))
         }
         if fams.contains(.ipv6Unicast) {
             var packer = exporter.packer()
-            for (p, list) in v6 { if packer.announce(.v6(p), list.best, excluding: peer, &exporter) { count += 1 } }
+            for (p, list) in v6 { if packer.announce(.v6(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
             out += packer.encode(exporter)
             out.append(BGPMessage.update(.endOfRIB(.ipv6Unicast)).encoded(context: d.encodeContext))
         }
