@@ -14,14 +14,26 @@ import Testing
 @Suite struct RIBBenchmark {
     static let count = ProcessInfo.processInfo.environment["RIB_BENCH"].flatMap { Int($0) }
 
+    /// With `RIB_BENCH_SHUFFLE=1` the prefixes come in a random (fixed-seed) order instead
+    /// of ascending.
+    static let shuffled = ProcessInfo.processInfo.environment["RIB_BENCH_SHUFFLE"] == "1"
+
     static func updates(_ n: Int, _ a: PathAttributes) -> (announce: [UpdateMessage], withdraw: [UpdateMessage]) {
         var ann: [UpdateMessage] = [], wd: [UpdateMessage] = []
+        var order = Array(0..<n)
+        if shuffled {
+            var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for i in stride(from: n - 1, to: 0, by: -1) {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17
+                order.swapAt(i, Int(x % UInt64(i + 1)))
+            }
+        }
         var i = 0
         while i < n {
             let end = min(n, i + 1000)
             var nlri: [NLRI] = []
             nlri.reserveCapacity(end - i)
-            for k in i..<end {
+            for k in order[i..<end] {
                 let v = UInt32(0x0B00_0000) + UInt32(k) << 8  // 11.0.0.0/24 onwards
                 nlri.append(NLRI(.v4(IPv4Prefix(address: IPv4Address(v), length: 24)!)))
             }
