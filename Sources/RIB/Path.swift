@@ -169,8 +169,36 @@ public struct BestChange: Sendable, Equatable {
 /// those. The input of the dataplane and of ``RIB/exports(for:)``.
 public struct RIBChanges: Sendable, Equatable {
     public private(set) var changes: [BestChange] = []
+    /// The one peer every old and new path comes from, while there is only one (lets
+    /// ``RIB/exports(for:)`` skip a peer that could only be sent its own paths back).
+    private(set) var soleSource: PeerID?
+    /// Paths from two or more peers (or local and a peer) appear.
+    private(set) var mixedSources = false
 
     public init() {}
+
+    /// Equal changes (the source summary is derived from them).
+    public static func == (a: RIBChanges, b: RIBChanges) -> Bool { a.changes == b.changes }
+
+    /// True when every old and new path in these changes is from `peer`.
+    func onlyFrom(_ peer: PeerID) -> Bool { !mixedSources && soleSource == peer }
+
+    /// The peers of the old and new paths.
+    var sources: Set<PeerID> {
+        if !mixedSources { return soleSource.map { [$0] } ?? [] }
+        var s = Set<PeerID>()
+        for c in changes {
+            if let p = c.old?.peer { s.insert(p) }
+            if let p = c.new?.peer { s.insert(p) }
+        }
+        return s
+    }
+
+    @inline(__always)
+    private mutating func noteSource(_ p: PeerID) {
+        if mixedSources { return }
+        if let s = soleSource { if s != p { mixedSources = true } } else { soleSource = p }
+    }
 
     public var isEmpty: Bool { changes.isEmpty }
     public var count: Int { changes.count }
@@ -182,6 +210,8 @@ public struct RIBChanges: Sendable, Equatable {
     /// Records a change (no-op when the best path did not change).
     mutating func record(_ prefix: IPPrefix, old: Path?, new: Path?) {
         if old == new { return }
+        if let o = old { noteSource(o.peer) }
+        if let n = new { noteSource(n.peer) }
         changes.append(BestChange(prefix: prefix, old: old, new: new))
     }
 
@@ -190,6 +220,7 @@ public struct RIBChanges: Sendable, Equatable {
     public mutating func merge(_ later: RIBChanges) {
         guard !later.isEmpty else { return }
         guard !isEmpty else { self = later; return }
+        if later.mixedSources { mixedSources = true } else if let p = later.soleSource { noteSource(p) }
         var index: [IPPrefix: Int] = [:]
         index.reserveCapacity(changes.count)
         for (i, c) in changes.enumerated() { index[c.prefix] = i }

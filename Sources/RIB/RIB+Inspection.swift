@@ -19,8 +19,8 @@ extension RIB {
     /// The best path for `prefix`.
     public func bestPath(for prefix: IPPrefix) -> Path? {
         switch prefix {
-        case .v4(let p): v4[p]?.best
-        case .v6(let p): v6[p]?.best
+        case .v4(let p): v4[V4Key(p)]?.best
+        case .v6(let p): v6[V6Key(p)]?.best
         }
     }
 
@@ -28,8 +28,8 @@ extension RIB {
     public func route(for prefix: IPPrefix) -> RouteView? {
         let list: PathList?
         switch prefix {
-        case .v4(let p): list = v4[p]
-        case .v6(let p): list = v6[p]
+        case .v4(let p): list = v4[V4Key(p)]
+        case .v6(let p): list = v6[V6Key(p)]
         }
         return list.map { view(prefix, $0) }
     }
@@ -39,10 +39,10 @@ extension RIB {
     public func routes(family: AddressFamily? = nil) -> [RouteView] {
         var out: [RouteView] = []
         if family == nil || family == .ipv4Unicast {
-            out += v4.keys.sorted().compactMap { p in v4[p].map { view(.v4(p), $0) } }
+            out += v4.sorted { $0.key.prefix < $1.key.prefix }.map { view(.v4($0.key.prefix), $0.value) }
         }
         if family == nil || family == .ipv6Unicast {
-            out += v6.keys.sorted().compactMap { p in v6[p].map { view(.v6(p), $0) } }
+            out += v6.sorted { $0.key.prefix < $1.key.prefix }.map { view(.v6($0.key.prefix), $0.value) }
         }
         return out
     }
@@ -77,12 +77,12 @@ extension RIB {
             while buckets * 3 / 4 < count { buckets <<= 1 }
             return buckets * (MemoryLayout<K>.stride + MemoryLayout<V>.stride) + buckets / 8 + 64
         }
-        var bytes = table(v4.count, IPv4Prefix.self, PathList.self) + table(v6.count, IPv6Prefix.self, PathList.self)
+        var bytes = table(v4.count, V4Key.self, PathList.self) + table(v6.count, V6Key.self, PathList.self)
         var routes = 0
         for (_, l) in v4 { routes += l.count; if l.count > 1 { bytes += 32 + l.count * MemoryLayout<Path>.stride } }
         for (_, l) in v6 { routes += l.count; if l.count > 1 { bytes += 32 + l.count * MemoryLayout<Path>.stride } }
         for (_, i) in adjIn {
-            bytes += table(i.v4.count, IPv4Prefix.self, Void.self) + table(i.v6.count, IPv6Prefix.self, Void.self)
+            bytes += i.v4.capacity * MemoryLayout<V4Key>.stride + i.v6.capacity * MemoryLayout<V6Key>.stride
         }
         bytes += table(interner.count, RouteAttributes.self, AttributeSet.self) + interner.count * 256
         return (bytes, routes)

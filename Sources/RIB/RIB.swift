@@ -7,21 +7,25 @@ import BGPWire
 /// Pure: no I/O, clock or logging. Every mutation returns the ``RIBChanges`` it caused.
 ///
 /// ## Memory layout
-/// - Loc-RIB: one `Dictionary<IPv4Prefix, PathList>` (and one for IPv6). A ``PathList`` is
+/// - Loc-RIB: one `Dictionary<V4Key, PathList>` (and one for IPv6; the keys are the
+///   prefixes with a cheap hash, see ``V4Key``). A ``PathList`` is
 ///   16 bytes and holds a single path inline; the candidates are the Adj-RIB-In contents
 ///   (there is no import policy), so they are stored once, best first.
 /// - A ``Path`` is (peer, path ID, attribute-set reference): 16 bytes. Attribute sets are
 ///   interned: one ``AttributeSet`` per distinct ``RouteAttributes``.
-/// - Adj-RIB-In index: per peer a `Set` of the prefixes it sent, so a peer going down
-///   recomputes only its prefixes.
+/// - Adj-RIB-In index: per peer an append-only list of the prefixes it added paths for
+///   (8 bytes each for IPv4, no hashing), so a peer going down recomputes only its
+///   prefixes. Withdrawals leave stale entries; the list is compacted (filtered against
+///   the Loc-RIB and deduplicated) when it holds more than twice the peer's paths, and
+///   dropped when the peer has none left.
 /// - Adj-RIB-Out: not materialised. Exports are computed from the old and new best path of
 ///   each change (what was exportable before is what the peer has), with per-peer counts.
 public struct RIB: Sendable {
     /// Speaker-wide settings.
     public let config: RIBConfig
 
-    var v4: [IPv4Prefix: PathList] = [:]
-    var v6: [IPv6Prefix: PathList] = [:]
+    var v4: [V4Key: PathList] = [:]
+    var v6: [V6Key: PathList] = [:]
     var interner = AttributeInterner()
     var descriptors: [PeerID: PeerDescriptor] = [:]
     var adjIn: [PeerID: AdjRIBInIndex] = [:]
@@ -45,12 +49,37 @@ public struct RIB: Sendable {
 
 /// Per peer: the prefixes it has paths for, and its counts.
 struct AdjRIBInIndex: Sendable {
-    var v4: Set<IPv4Prefix> = []
-    var v6: Set<IPv6Prefix> = []
+    /// Every prefix the peer has a path for, in the order they were added; may also hold
+    /// prefixes it withdrew since, and repeats (see ``compactIfNeeded(v4:v6:peer:)``).
+    var v4: [V4Key] = []
+    var v6: [V6Key] = []
     /// Paths held in the Loc-RIB candidates.
     var accepted = 0
     /// Paths received but ignored (AS loop, RFC 4456 loop), by key.
     var rejected: Set<NLRI> = []
+
+    /// Empties the prefix lists when the peer has no path left. After entries were added
+    /// (`grew`), compacts them when they hold more than twice as many entries as the peer
+    /// has paths: amortised O(1) per added path. Withdrawals alone never compact (a mass
+    /// withdrawal would pay for repeated passes), so the lists keep at most the size of
+    /// the peer's largest table since it last announced.
+    mutating func compactIfNeeded(v4 t4: [V4Key: PathList], v6 t6: [V6Key: PathList], peer: PeerID, grew: Bool) {
+        if accepted == 0 {
+            if !v4.isEmpty || !v6.isEmpty { v4 = []; v6 = [] }
+            return
+        }
+        guard grew, v4.count + v6.count > 2 * accepted + 1024 else { return }
+        v4 = Self.live(v4, table: t4, peer: peer)
+        v6 = Self.live(v6, table: t6, peer: peer)
+    }
+
+    /// The distinct prefixes of `list` for which `peer` still has a path.
+    private static func live<P: Hashable>(_ list: [P], table: [P: PathList], peer: PeerID) -> [P] {
+        var seen = Set<P>(minimumCapacity: list.count / 2)
+        var out: [P] = []
+        for p in list where table[p]?.contains(peer: peer) == true && seen.insert(p).inserted { out.append(p) }
+        return out
+    }
 }
 
 /// Per peer: sync state and what it was sent.
@@ -90,10 +119,10 @@ extension RIB {
         guard let index = adjIn.removeValue(forKey: peer) else { return changes }
         let ctx = decisionContext
         for p in index.v4 {
-            Self.removeAll(from: peer, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+            Self.removeAll(from: peer, prefix: p, wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
         }
         for p in index.v6 {
-            Self.removeAll(from: peer, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+            Self.removeAll(from: peer, prefix: p, wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
         }
         if descriptors[peer] != nil { adjIn[peer] = AdjRIBInIndex() }
         interner.sweepIfNeeded()
@@ -127,7 +156,11 @@ extension RIB {
     public mutating func apply(_ update: UpdateMessage, from peer: PeerID, treatAsWithdraw: Bool = false) -> RIBChanges {
         var changes = RIBChanges()
         guard let desc = descriptors[peer], var index = adjIn.removeValue(forKey: peer) else { return changes }
-        defer { adjIn[peer] = index }
+        let listed = index.v4.count + index.v6.count
+        defer {
+            index.compactIfNeeded(v4: v4, v6: v6, peer: peer, grew: index.v4.count + index.v6.count > listed)
+            adjIn[peer] = index
+        }
         let ctx = decisionContext
 
         if treatAsWithdraw {
@@ -195,11 +228,11 @@ extension RIB {
         let added: Bool
         switch n.prefix {
         case .v4(let p):
-            added = Self.upsert(path, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-            if added { index.v4.insert(p) }
+            added = Self.upsert(path, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+            if added { index.v4.append(V4Key(p)) }
         case .v6(let p):
-            added = Self.upsert(path, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
-            if added { index.v6.insert(p) }
+            added = Self.upsert(path, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+            if added { index.v6.append(V6Key(p)) }
         }
         if added { index.accepted += 1 }
     }
@@ -210,17 +243,11 @@ extension RIB {
         let id = n.pathID ?? 0
         switch n.prefix {
         case .v4(let p):
-            guard index.v4.contains(p) else { return }
-            let (removed, peerLeft) = Self.remove(peer: peer, pathID: id, prefix: p, wrap: IPPrefix.v4, table: &v4,
-                                                  ctx: ctx, changes: &changes, stats: &stats)
-            if removed { index.accepted -= 1 }
-            if !peerLeft { index.v4.remove(p) }
+            if Self.remove(peer: peer, pathID: id, prefix: V4Key(p), wrap: Self.wrap4, table: &v4,
+                           ctx: ctx, changes: &changes, stats: &stats) { index.accepted -= 1 }
         case .v6(let p):
-            guard index.v6.contains(p) else { return }
-            let (removed, peerLeft) = Self.remove(peer: peer, pathID: id, prefix: p, wrap: IPPrefix.v6, table: &v6,
-                                                  ctx: ctx, changes: &changes, stats: &stats)
-            if removed { index.accepted -= 1 }
-            if !peerLeft { index.v6.remove(p) }
+            if Self.remove(peer: peer, pathID: id, prefix: V6Key(p), wrap: Self.wrap6, table: &v6,
+                           ctx: ctx, changes: &changes, stats: &stats) { index.accepted -= 1 }
         }
     }
 }
@@ -241,8 +268,8 @@ extension RIB {
         var changes = RIBChanges()
         let ctx = decisionContext
         switch prefix {
-        case .v4(let p): _ = Self.upsert(path, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-        case .v6(let p): _ = Self.upsert(path, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        case .v4(let p): _ = Self.upsert(path, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+        case .v6(let p): _ = Self.upsert(path, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
         }
         interner.sweepIfNeeded()
         return changes
@@ -253,8 +280,8 @@ extension RIB {
         var changes = RIBChanges()
         let ctx = decisionContext
         switch prefix {
-        case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: p, wrap: IPPrefix.v4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-        case .v6(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: p, wrap: IPPrefix.v6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+        case .v6(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
         }
         return changes
     }
@@ -287,20 +314,25 @@ struct DecisionContext {
 }
 
 extension RIB {
+    static func wrap4(_ k: V4Key) -> IPPrefix { .v4(k.prefix) }
+    static func wrap6(_ k: V6Key) -> IPPrefix { .v6(k.prefix) }
+
     var decisionContext: DecisionContext { DecisionContext(config: config, descriptors: descriptors) }
 
     /// Adds or replaces `path` (keyed by peer and path ID). True when it was added (new key).
     static func upsert<P: Hashable>(_ path: Path, prefix: P, wrap: (P) -> IPPrefix, table: inout [P: PathList],
                                     ctx: DecisionContext, changes: inout RIBChanges, stats: inout Stats) -> Bool {
-        guard let i = table.index(forKey: prefix) else {
-            table[prefix] = .one(path)
-            changes.record(wrap(prefix), old: nil, new: path)
-            return true
-        }
         var added = false
         var old: Path?
         var new: Path?
-        modify(&table.values[i]) { list in
+        // One hash lookup: a new prefix is inserted as the empty list (no allocation).
+        modify(&table[prefix, default: .many([])]) { list in
+            if list.count == 0 {
+                list = .one(path)
+                added = true
+                new = path
+                return
+            }
             old = list.best
             if let k = list.firstIndex(peer: path.peer, pathID: path.pathID) {
                 if list[k] == path { return }  // same path again: nothing changes
@@ -316,14 +348,13 @@ extension RIB {
         return added
     }
 
-    /// Removes the path (peer, pathID). Returns whether one was removed and whether `peer`
-    /// still has another path for the prefix.
+    /// Removes the path (peer, pathID). Returns whether there was one.
     static func remove<P: Hashable>(peer: PeerID, pathID: UInt32, prefix: P, wrap: (P) -> IPPrefix,
                                     table: inout [P: PathList], ctx: DecisionContext,
-                                    changes: inout RIBChanges, stats: inout Stats) -> (removed: Bool, peerLeft: Bool) {
-        guard let i = table.index(forKey: prefix) else { return (false, false) }
+                                    changes: inout RIBChanges, stats: inout Stats) -> Bool {
+        guard let i = table.index(forKey: prefix) else { return false }
         let list = table.values[i]
-        guard let k = list.firstIndex(peer: peer, pathID: pathID) else { return (false, list.contains(peer: peer)) }
+        guard let k = list.firstIndex(peer: peer, pathID: pathID) else { return false }
         let old = list.best
         var emptied = false
         var new: Path?
@@ -335,10 +366,10 @@ extension RIB {
         if emptied {
             table.remove(at: i)
             changes.record(wrap(prefix), old: old, new: nil)
-            return (true, false)
+            return true
         }
         changes.record(wrap(prefix), old: old, new: new)
-        return (true, table.values[i].contains(peer: peer))
+        return true
     }
 
     /// Removes every path of `peer` for the prefix.

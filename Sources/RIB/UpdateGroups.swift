@@ -24,11 +24,10 @@ extension RIB {
     /// exportable under the old best path is taken as what the peer has.
     public mutating func exports(for changes: RIBChanges) -> [UpdateBatch] {
         guard !changes.isEmpty, !groups.isEmpty else { return [] }
-        var sources = Set<PeerID>()
-        for c in changes.changes {
-            if let p = c.old?.peer { sources.insert(p) }
-            if let p = c.new?.peer { sources.insert(p) }
-        }
+        // The common case of a peer's UPDATE when that peer is the only one in sync: it may
+        // not be sent its own paths (rule 1), so there is nothing to do.
+        if groups.count == 1, let only = groups.first?.value, only.count == 1, changes.onlyFrom(only[0]) { return [] }
+        let sources = changes.sources
         var out: [UpdateBatch] = []
         let ordered = groups.sorted { ($0.value.min() ?? PeerID(0)) < ($1.value.min() ?? PeerID(0)) }
         for (key, members) in ordered {
@@ -42,6 +41,7 @@ extension RIB {
                 if !messages.isEmpty { out.append(UpdateBatch(peers: regular, messages: messages)) }
             }
             for p in own {
+                if changes.onlyFrom(p) { continue }  // only its own paths: nothing (rule 1)
                 let (messages, delta) = exporter.build(changes, excluding: p)
                 stats.encodedMessages += messages.count
                 adjOut[p]?.advertised += delta
@@ -68,13 +68,13 @@ extension RIB {
         var count = 0
         if fams.contains(.ipv4Unicast) {
             var packer = exporter.packer()
-            for (p, list) in v4 { if packer.announce(.v4(p), list.best, excluding: peer, &exporter) { count += 1 } }
+            for (p, list) in v4 { if packer.announce(.v4(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
             out += packer.encode(exporter)
             out.append(BGPMessage.update(.endOfRIB(.ipv4Unicast)).encoded(context: d.encodeContext))
         }
         if fams.contains(.ipv6Unicast) {
             var packer = exporter.packer()
-            for (p, list) in v6 { if packer.announce(.v6(p), list.best, excluding: peer, &exporter) { count += 1 } }
+            for (p, list) in v6 { if packer.announce(.v6(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
             out += packer.encode(exporter)
             out.append(BGPMessage.update(.endOfRIB(.ipv6Unicast)).encoded(context: d.encodeContext))
         }

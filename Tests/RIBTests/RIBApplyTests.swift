@@ -193,4 +193,46 @@ import Testing
         all.merge(r.apply(announce(["10.3.0.0/24"]), from: a.id))
         #expect(all.prefixes == [pfx("10.2.0.0/24"), pfx("10.3.0.0/24")])
     }
+
+    /// The per-peer prefix lists keep stale entries after withdrawals and are compacted
+    /// when they grow past twice the peer's paths; peer down still removes exactly the
+    /// peer's paths, once each.
+    @Test func adjRIBInIndexSurvivesChurn() {
+        var r = rib()
+        let prefixes = (0..<600).map { "10.\($0 / 256).\($0 % 256).0/24" }
+        _ = r.apply(announce(prefixes, attrs([64514, 65000])), from: b.id)  // longer: a's paths win
+        for round in 0..<8 {
+            _ = r.apply(announce(prefixes, attrs(med: UInt32(round))), from: a.id)
+            _ = r.apply(withdraw(Array(prefixes[0..<300])), from: a.id)
+        }
+        #expect(r.prefixCount(from: a.id) == (300, 300))
+        let listed = r.adjIn[a.id].map { $0.v4.count } ?? -1
+        #expect(listed <= 2 * 300 + 1024 + 600)
+        let down = r.peerDown(a.id)
+        // The 300 prefixes a still had fall back to b's path: one change each.
+        #expect(down.count == 300)
+        #expect(down.changes.allSatisfy { $0.old?.peer == a.id && $0.new?.peer == b.id })
+        #expect(r.prefixCount == 600)
+        #expect(r.prefixCount(from: a.id) == (0, 0))
+        #expect(r.routes().allSatisfy { $0.paths.count == 1 && $0.best.peer == b.id })
+        // Withdrawing everything empties the list.
+        _ = r.apply(announce(prefixes), from: a.id)
+        _ = r.apply(withdraw(prefixes), from: a.id)
+        #expect(r.adjIn[a.id]?.v4.isEmpty == true)
+    }
+
+    /// Compaction runs (many more entries than paths) and keeps every live prefix once.
+    @Test func adjRIBInIndexCompacts() {
+        var r = rib()
+        let prefixes = (0..<100).map { "10.0.\($0).0/24" }
+        for _ in 0..<40 {
+            _ = r.apply(announce(prefixes), from: a.id)
+            _ = r.apply(withdraw(Array(prefixes[50...])), from: a.id)
+        }
+        let list = r.adjIn[a.id]?.v4 ?? []
+        #expect(list.count < 40 * 100)
+        #expect(Set(list.map(\.prefix)).count >= 50)
+        #expect(r.peerDown(a.id).count == 50)
+        #expect(r.prefixCount == 0)
+    }
 }
