@@ -32,6 +32,8 @@ final class Peer: @unchecked Sendable {
     private(set) var lastError: String?
     private(set) var isEstablished = false
     private(set) var prefixesSent = 0
+    /// What the last Established session negotiated (graceful restart, families).
+    private(set) var negotiated: NegotiatedCapabilities?
     private var lastReportedState: SessionState = .idle
 
     /// One connection and the machine that drives it.
@@ -139,6 +141,7 @@ final class Peer: @unchecked Sendable {
                     other = nil
                 }
                 isEstablished = true
+                self.negotiated = negotiated
                 prefixesSent = 0
                 outQueue.removeAll()
                 lastError = nil
@@ -159,8 +162,11 @@ final class Peer: @unchecked Sendable {
                 isEstablished = false
                 outQueue.removeAll()
                 lastError = received.map { "received \($0)" } ?? sent.map { "sent \($0)" } ?? reason
-                logger.warning("session down: \(reason)")
-                delegate?.peerWentDown(self, reason: reason)
+                // RFC 4724 §4.2: the TCP session ended (no NOTIFICATION either way) and the
+                // peer advertised graceful restart: its routes are kept for its restart time.
+                let gr = sent == nil && received == nil ? negotiated?.peerGracefulRestart?.restartTime : nil
+                logger.warning("session down: \(reason)\(gr.map { "; keeping its routes as stale for up to \($0) s (graceful restart)" } ?? "")")
+                delegate?.peerWentDown(self, reason: reason, gracefulRestartTime: gr)
             }
         }
         if slot.machine.state == .idle, let error = slot.machine.lastError, !isEstablished {

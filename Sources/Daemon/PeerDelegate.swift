@@ -12,6 +12,8 @@ protocol PeerDelegate: AnyObject {
     func peer(_ peer: Peer, received update: DecodedMessage)
     /// The peer asked for our routes again (RFC 2918 / RFC 7313).
     func peer(_ peer: Peer, requestedRefresh: RouteRefreshMessage)
-    /// An Established session ended: withdraw the peer's routes.
-    func peerWentDown(_ peer: Peer, reason: String)
+    /// An Established session ended: withdraw the peer's routes — or, when the peer can
+    /// restart gracefully and no NOTIFICATION was exchanged (RFC 4724 §4.2), keep them as
+    /// stale for `gracefulRestartTime` seconds (nil: withdraw now).
+    func peerWentDown(_ peer: Peer, reason: String, gracefulRestartTime: UInt16?)
 }

@@ -91,7 +91,9 @@ extension Speaker {
     func route(_ view: RouteView) -> ControlProtocol.Route {
         ControlProtocol.Route(prefix: view.prefix.description, paths: view.paths.enumerated().map { i, p in
             let a = p.attributes
-            let source = p.peer.isLocal ? "local" : (peersByRIBID[p.peer]?.config.address.description ?? "\(p.peer)")
+            let stale = staleRoutes.values.first { $0.handle == p.peer }
+            let source = p.peer.isLocal ? "local"
+                : peersByRIBID[p.peer]?.config.address.description ?? stale.map { "\($0.owner) (stale, graceful restart)" } ?? "\(p.peer)"
             return ControlProtocol.Path(
                 best: i == 0, source: source, pathID: p.pathID == 0 ? nil : p.pathID,
                 nextHop: p.nextHop?.description ?? (p.peer.isLocal ? "self" : "-"),

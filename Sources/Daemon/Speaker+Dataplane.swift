@@ -64,6 +64,7 @@ extension Speaker {
     /// a previous run that nobody re-announced are removed (restart without churn, RFC 4724).
     func noteEndOfRIB(from peer: Peer) {
         endOfRIBFrom.insert(ObjectIdentifier(peer))
+        flushStale(of: peer)            // RFC 4724 §4.2: what it did not announce again goes
         if let agent = dataplane, peers.values.allSatisfy({ endOfRIBFrom.contains(ObjectIdentifier($0)) }) {
             agent.allowStaleRemoval()
         }

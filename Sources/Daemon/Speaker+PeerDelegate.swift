@@ -1,5 +1,6 @@
 import BGPSession
 import BGPWire
+import EventLoop
 import RIB
 
 // MARK: - Sessions to RIB (RFC 4271 §9)
@@ -14,6 +15,13 @@ extension Speaker: PeerDelegate {
             localAddress: localAddress ?? .v4(config.routerID), encodeContext: encodeContext,
             families: negotiated.families)
         rib.addPeer(descriptor)
+        // RFC 4724 §4.2: back without the graceful restart capability, or without the
+        // forwarding-state bit for a family: the routes kept from the previous session go now;
+        // otherwise they go at the peer's End-of-RIB (see noteEndOfRIB).
+        let preserved = negotiated.peerGracefulRestart.map { gr in
+            negotiated.families.allSatisfy { f in gr.families.contains { $0.family == f && $0.forwardingStatePreserved } }
+        } ?? false
+        if !preserved { flushStale(of: peer) }
         // The initial table, then End-of-RIB per family (RFC 4724 §2).
         peer.send(rib.fullTable(for: id))
     }
@@ -29,8 +37,31 @@ extension Speaker: PeerDelegate {
         peer.send(rib.fullTable(for: id, families: [rr.family]))
     }
 
-    func peerWentDown(_ peer: Peer, reason: String) {
+    func peerWentDown(_ peer: Peer, reason: String, gracefulRestartTime: UInt16?) {
         guard let id = ribID(of: peer) else { return }
-        distribute(rib.peerDown(id))
+        endOfRIBFrom.remove(ObjectIdentifier(peer))
+        flushStale(of: peer)            // a second failure before End-of-RIB: drop the older copy
+        guard let seconds = gracefulRestartTime, seconds > 0 else {
+            distribute(rib.peerDown(id))
+            return
+        }
+        // RFC 4724 §4.2: keep the routes (forwarding continues), under a stale handle.
+        let staleID = allocateRIBID()
+        rib.retainAsStale(id, as: staleID)
+        let timer = LoopTimer(on: loop) { [weak self, weak peer] in
+            guard let self, let peer else { return }
+            self.logger.warning("peer \(peer.config.id) did not finish its graceful restart in \(seconds) s: removing its stale routes")
+            self.flushStale(of: peer)
+        }
+        timer.arm(after: .seconds(Int(seconds)))
+        staleRoutes[ObjectIdentifier(peer)] = StaleRoutes(handle: staleID, owner: peer.config.address, timer: timer)
+    }
+
+    /// Removes what a restarting peer left behind (after its End-of-RIB, its restart time, or
+    /// when it comes back without graceful restart).
+    func flushStale(of peer: Peer) {
+        guard let stale = staleRoutes.removeValue(forKey: ObjectIdentifier(peer)) else { return }
+        stale.timer.cancel()
+        distribute(rib.removePeer(stale.handle))
     }
 }

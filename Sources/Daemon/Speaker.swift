@@ -38,6 +38,15 @@ public final class Speaker: @unchecked Sendable {
     var originatedBorrowed: Set<IPPrefix> = []
     /// Peers that sent End-of-RIB since they were configured (stale-route removal).
     var endOfRIBFrom: Set<ObjectIdentifier> = []
+    /// Routes kept for peers in graceful restart (RFC 4724 §4.2), by peer.
+    var staleRoutes: [ObjectIdentifier: StaleRoutes] = [:]
+
+    /// A restarting peer's routes: the RIB handle that holds them and the restart timer.
+    struct StaleRoutes {
+        let handle: RIBPeerID
+        let owner: IPAddress
+        let timer: LoopTimer
+    }
     /// Called (on the loop) when the speaker has shut down; the process exits with the code.
     public var onExit: ((Int32) -> Void)?
 
@@ -133,7 +142,14 @@ public final class Speaker: @unchecked Sendable {
         var session = SessionConfig(localAS: config.asNumber, peerAS: pc.asNumber, localID: config.routerID,
                                     holdTime: pc.holdTime, connectRetryTime: .seconds(Int(pc.connectRetryTime)),
                                     passive: pc.passive, families: pc.families)
-        session.gracefulRestart = GracefulRestartConfig(restartTime: 120)
+        // RFC 4724 §3: the restart time is RECOMMENDED to be below the hold time, so a node
+        // that dies and does not come back is withdrawn by its peers within about the hold
+        // time (120 s at most), while a restart within that time keeps forwarding. The
+        // forwarding-state bit is set when the dataplane keeps the kernel routes across our
+        // restarts.
+        let restartTime = pc.holdTime == 0 ? 120 : min(120, pc.holdTime)
+        session.gracefulRestart = GracefulRestartConfig(restartTime: restartTime,
+                                                        forwardingStatePreserved: config.dataplaneEnabled)
         session.routeRefresh = true
         session.enhancedRouteRefresh = true
         let bind: SocketAddress? = {
@@ -146,8 +162,7 @@ public final class Speaker: @unchecked Sendable {
         do {
             let peer = try Peer(config: pc, session: session, localBind: bind, loop: loop, logger: logger)
             peer.delegate = self
-            let id = RIBPeerID(nextRIBID)
-            nextRIBID += 1
+            let id = allocateRIBID()
             ribIDs[ObjectIdentifier(peer)] = id
             peersByRIBID[id] = peer
             peers[pc.id] = peer
@@ -161,6 +176,7 @@ public final class Speaker: @unchecked Sendable {
     func removePeer(_ id: Config.PeerID, notification: NotificationMessage) {
         guard let peer = peers.removeValue(forKey: id) else { return }
         endOfRIBFrom.remove(ObjectIdentifier(peer))
+        flushStale(of: peer)
         peer.delegate = nil
         peer.stop(notification)
         if let rid = ribIDs.removeValue(forKey: ObjectIdentifier(peer)) {
@@ -170,6 +186,12 @@ public final class Speaker: @unchecked Sendable {
     }
 
     func ribID(of peer: Peer) -> RIBPeerID? { ribIDs[ObjectIdentifier(peer)] }
+
+    /// A fresh RIB handle (peers, and stale copies of restarting peers).
+    func allocateRIBID() -> RIBPeerID {
+        defer { nextRIBID += 1 }
+        return RIBPeerID(nextRIBID)
+    }
 
     // MARK: - Routes
 

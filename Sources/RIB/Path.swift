@@ -240,3 +240,16 @@ public struct RIBChanges: Sendable, Equatable {
         }
     }
 }
+
+extension PathList {
+    /// Gives every path of `peer` to `other` (same path ID and attributes, same order).
+    mutating func renamePeer(_ peer: PeerID, to other: PeerID) {
+        func moved(_ p: Path) -> Path { p.peer == peer ? Path(peer: other, pathID: p.pathID, attributeSet: p.attributeSet) : p }
+        switch self {
+        case .one(let p): self = .one(moved(p))
+        case .many(let a):
+            self = .many([])
+            self = .many(a.map(moved))
+        }
+    }
+}
