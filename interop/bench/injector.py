@@ -2,19 +2,22 @@
 """A fast BGP injector for the receive-1m benchmark: replays pre-encoded UPDATE streams.
 
     injector.py --local 192.168.231.1 --peer 192.168.231.2 --as 64513 \
-        --announce FILE [--withdraw FILE] [--connect-timeout 30]
+        --announce FILE [--withdraw FILE] [--replace FILE] [--connect-timeout 30]
 
 Connects to PEER:179 from LOCAL, sends OPEN (AS, hold time 90, BGP ID = LOCAL,
 capabilities: multiprotocol IPv4 unicast, route refresh, 4-octet AS), answers the peer's
 OPEN with a KEEPALIVE and waits for the peer's KEEPALIVE: that is Established. Then it
 sends the announce stream (raw UPDATE messages back to back, End-of-RIB included) with
 sendall in large chunks, and keeps sending KEEPALIVEs every 10 s while connected. On
-SIGUSR1 it sends the withdraw stream (phase 2). SIGTERM/SIGINT: close and exit 0.
+SIGUSR1 it sends the withdraw stream (phase 2). On SIGUSR2 it sends the --replace stream
+(e.g. the same prefixes with another NEXT_HOP; kernel-routes benchmark).
+SIGTERM/SIGINT: close and exit 0.
 
 Events go to stdout, one line each, flushed, with CLOCK_REALTIME seconds:
     ESTABLISHED <t>        peer's KEEPALIVE after OPEN received
     ANNOUNCE_START <t> / ANNOUNCE_SENT <t> <bytes>
     WITHDRAW_START <t> / WITHDRAW_SENT <t> <bytes>
+    REPLACE_START <t> / REPLACE_SENT <t> <bytes>
     NOTIFICATION <t> <code> <subcode> <hexdata>     (from the peer)
     CLOSED <t> <why>
 Only the standard library is used. The reader thread drains everything the peer sends.
@@ -130,6 +133,7 @@ def main() -> int:
     ap.add_argument("--hold", type=int, default=90)
     ap.add_argument("--announce", required=True)
     ap.add_argument("--withdraw")
+    ap.add_argument("--replace", help="stream sent on SIGUSR2")
     ap.add_argument("--connect-timeout", type=float, default=30.0)
     args = ap.parse_args()
 
@@ -140,7 +144,14 @@ def main() -> int:
         with open(args.withdraw, "rb") as f:
             withdraw = f.read()
 
+    replace = b""
+    if args.replace:
+        with open(args.replace, "rb") as f:
+            replace = f.read()
+
     go_withdraw = threading.Event()
+    go_replace = threading.Event()
+    signal.signal(signal.SIGUSR2, lambda *_: (go_replace.set(), go_withdraw.set()))
     stop = threading.Event()
     signal.signal(signal.SIGUSR1, lambda *_: go_withdraw.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -196,6 +207,13 @@ def main() -> int:
         while not stop.is_set() and not sess.closed.is_set():
             if go_withdraw.wait(0.2):
                 go_withdraw.clear()
+                if go_replace.is_set():
+                    go_replace.clear()
+                    if replace:
+                        event("REPLACE_START", f"{time.time():.6f}")
+                        sess.stream(replace)
+                        event("REPLACE_SENT", f"{time.time():.6f}", len(replace))
+                    continue
                 if withdraw:
                     event("WITHDRAW_START", f"{time.time():.6f}")
                     sess.stream(withdraw)

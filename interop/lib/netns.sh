@@ -259,6 +259,10 @@ tern_routes_json() { ns_exec "$1" "$TERN" routes --socket "$2" --json ${3:+"$3"}
 # A topology declares nodes; each is "tern" or "bird" (or "gobgp"/"exabgp"/"raw",
 # driven by the script itself). Tern nodes become BIRD nodes in stand-in mode.
 declare -A N_BIRD_EXTRA N_KIND N_ADDR N_AS N_BLOCK N_MESH N_PEERS N_HOLD N_CTL
+# Dataplane (tern_cfg): N_WORKLOADS[NAME] = space-separated "name,interface,ip/32[,mac]"
+# entries written as `workloads:` (pod_add fills it for Tern nodes);
+# N_DATAPLANE[NAME] = a YAML flow mapping written as `dataplane: ...`.
+declare -A N_WORKLOADS N_DATAPLANE
 MESH_NODES=()     # names of the nodes in the node-to-node mesh
 
 # node_add NAME KIND HOSTNUM AS BLOCK MESH(yes|no) [PEERS]
@@ -310,6 +314,15 @@ tern_cfg() {
       echo "peers: []"
     fi
     if [ -n "${N_BLOCK[$name]}" ]; then echo "blocks: [${N_BLOCK[$name]}]"; else echo "blocks: []"; fi
+    if [ -n "${N_WORKLOADS[$name]:-}" ]; then
+      echo "workloads:"
+      local w wn wi wip wmac
+      for w in ${N_WORKLOADS[$name]}; do
+        IFS=, read -r wn wi wip wmac <<<"$w"
+        echo "  - {name: $wn, interface: $wi, ipNetworks: [$wip]${wmac:+, mac: \"$wmac\"}}"
+      done
+    fi
+    [ -n "${N_DATAPLANE[$name]:-}" ] && echo "dataplane: ${N_DATAPLANE[$name]}"
     echo "logLevel: debug"
   } >"$f"
 }
@@ -565,3 +578,106 @@ gobgp_cli() { local ns=$1; shift; ns_exec "$ns" gobgp -u 127.0.0.1 -p "$GOBGP_PO
 gobgp_established() { gobgp_cli "$1" neighbor "$2" | grep -i 'BGP state'; gobgp_cli "$1" neighbor "$2" | grep -qi 'BGP state *= *established'; }
 # gobgp_has_route NS PREFIX NEXTHOP ASPATH : in the global RIB (JSON output)
 gobgp_has_route() { gobgp_cli "$1" global rib -a ipv4 "$2" -j | python3 "$QUERY" gobgp-has-route "$2" "$3" "${4-__any__}"; }
+
+# --- dataplane: pods ------------------------------------------------------------
+# A pod (TESTING.md) is a namespace whose eth0 (IP/32) is one end of a veth; the
+# other end, cali<11 hex>, sits in the node's namespace. Inside the pod:
+# 169.254.1.1 dev eth0 scope link, default via 169.254.1.1 (answered by proxy ARP
+# on the host end, as with Calico; its MAC is ee:ee:ee:ee:ee:ee).
+declare -A POD_NODE POD_IP POD_IF
+PODS=()
+
+# cali_name KEY : Calico-style host interface name, cali + 11 hex digits of sha1(KEY)
+cali_name() { printf 'cali%s' "$(printf '%s' "$1" | sha1sum | cut -c1-11)"; }
+
+# node_default_route NAME : `default dev eth0` in the node's namespace. Proxy ARP
+# on the cali* veths answers for 169.254.1.1 only when the node routes that
+# address through another interface (on a real host: the default route).
+node_default_route() { ip -n "$(ns_name "$1")" route replace default dev eth0; }
+
+# pod_add NODE POD IP : create pod POD (a namespace) on NODE with address IP.
+#  - Tern node: unless POD_CFG=0, the pod is appended to N_WORKLOADS[NODE] (so
+#    write/reload the node's config after pod_add); Tern installs the /32 and sysctls.
+#  - other nodes (BIRD): what the Calico CNI plugin + Felix would do: IP/32 dev
+#    cali* (proto boot), proxy_arp=1, proxy_delay=0, forwarding, ip_forward=1.
+pod_add() {
+  local node=$1 pod=$2 ip=${3%/32} hif nsn nsp
+  hif=$(cali_name "$node/$pod")
+  nsn=$(ns_name "$node"); nsp=$(ns_name "$pod")
+  ns_add "$pod" || return 1
+  ip link add "$hif" netns "$nsn" type veth peer name eth0 netns "$nsp" || return 1
+  ip -n "$nsn" link set "$hif" address ee:ee:ee:ee:ee:ee
+  ip -n "$nsn" link set "$hif" up || return 1
+  pod_net_setup "$pod" "$ip" || return 1
+  POD_NODE[$pod]=$node; POD_IP[$pod]=$ip; POD_IF[$pod]=$hif
+  PODS+=("$pod")
+  if [ "${N_KIND[$node]}" = tern ]; then
+    [ "${POD_CFG:-1}" = 1 ] && N_WORKLOADS[$node]="${N_WORKLOADS[$node]:-} $pod,$hif,$ip/32"
+  else
+    pod_cni_host_setup "$node" "$hif" "$ip" || return 1
+  fi
+  return 0
+}
+# pod_net_setup POD IP : the pod side (eth0 up with IP/32, the 169.254.1.1 routes)
+pod_net_setup() {
+  local nsp; nsp=$(ns_name "$1")
+  ip -n "$nsp" addr add "$2/32" dev eth0 || return 1
+  ip -n "$nsp" link set eth0 up || return 1
+  ip -n "$nsp" route add 169.254.1.1 dev eth0 scope link || return 1
+  ip -n "$nsp" route add default via 169.254.1.1 dev eth0 || return 1
+}
+# pod_cni_host_setup NODE HOSTIF IP : the host side for a node without Tern
+pod_cni_host_setup() {
+  local nsn; nsn=$(ns_name "$1")
+  ip netns exec "$nsn" sysctl -qw net.ipv4.ip_forward=1 "net.ipv4.conf.$2.proxy_arp=1" \
+    "net.ipv4.neigh.$2.proxy_delay=0" "net.ipv4.conf.$2.forwarding=1" || return 1
+  ip -n "$nsn" route replace "$3/32" dev "$2" scope link
+}
+# pod_ping FROM TO : one ping (-W 2) from pod FROM to pod TO's IP
+pod_ping() { ns_exec "$1" ping -n -q -c1 -W2 "${POD_IP[$2]}" >/dev/null 2>&1; }
+# pods_ping_all POD... : every pod pings every other pod once; prints the
+# failures ("a1 -> b2 (10.244.2.6)") and a count; exit 0 when all answered.
+pods_ping_all() {
+  local f t ok=0 bad=0
+  for f in "$@"; do
+    for t in "$@"; do
+      [ "$f" = "$t" ] && continue
+      if pod_ping "$f" "$t"; then ok=$((ok + 1)); else bad=$((bad + 1)); echo "no answer: $f -> $t (${POD_IP[$t]})"; fi
+    done
+  done
+  echo "$ok answered, $bad unanswered"
+  [ "$bad" = 0 ]
+}
+# pods_ping_matrix POD... : prints a from\to matrix of ok/FAIL (for demos); exit 0 when all ok
+pods_ping_matrix() {
+  local f t rc=0 line
+  line=$(printf '%-8s' 'from\to'); for t in "$@"; do line+=$(printf '%-8s' "$t"); done; echo "$line"
+  for f in "$@"; do
+    line=$(printf '%-8s' "$f")
+    for t in "$@"; do
+      if [ "$f" = "$t" ]; then line+=$(printf '%-8s' '-')
+      elif pod_ping "$f" "$t"; then line+=$(printf '%-8s' ok)
+      else line+=$(printf '%-8s' FAIL); rc=1; fi
+    done
+    echo "$line"
+  done
+  return $rc
+}
+# kroutes NODE [ARGS...] : `ip route show ARGS` in the node's namespace (one line each)
+kroutes() { local n=$1; shift; ip -o -n "$(ns_name "$n")" route show "$@"; }
+# kroute_has NODE REGEX : some route line of NODE matches the (extended) REGEX
+kroute_has() {
+  local out; out=$(kroutes "$1")
+  if printf '%s\n' "$out" | grep -qE "$2"; then printf '%s\n' "$out" | grep -E "$2"; return 0; fi
+  echo "no route matching /$2/ on $1; routes:"; printf '%s\n' "$out"; return 1
+}
+kroute_hasnt() {
+  local out; out=$(kroutes "$1")
+  if printf '%s\n' "$out" | grep -qE "$2"; then echo "still there on $1:"; printf '%s\n' "$out" | grep -E "$2"; return 1; fi
+  echo "none matching /$2/ on $1"
+}
+# tern_fib_json NAME : tern fib --json of Tern node NAME
+tern_fib_json() { ns_exec "$1" "$TERN" fib --socket "$WORK/$1.sock" --json; }
+fib_state_is() { tern_fib_json "$1" | python3 "$QUERY" fib-state "$2" "$3"; }  # NAME PREFIX STATE
+# now_ms : milliseconds since the epoch
+now_ms() { date +%s%3N; }

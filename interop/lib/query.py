@@ -15,6 +15,10 @@ when the condition holds, 1 when it does not, 2 on unparsable input.
                                   as "NOTIFICATION code/subcode data=HEX" (no stdin)
   corpus-hex FILE NAME            print the hex of a corpus entry (no stdin)
   corpus-field FILE NAME KEY      print expect[KEY] of a corpus entry (no stdin)
+  fib-state PREFIX STATE          tern fib --json: the row of PREFIX has STATE
+  fib-states [STATE]              tern fib --json: count rows per state; with STATE,
+                                  exit 0 only when every row has it
+  json-len [MIN]                  a JSON list: print its length; exit 0 when >= MIN
 """
 import json
 import re
@@ -165,6 +169,38 @@ def corpus(path, name):
     sys.exit(2)
 
 
+def fib_state(prefix, state):
+    rows = load_json()
+    for r in rows:
+        if r.get("prefix") == prefix:
+            print("%s: %s (desired %s; kernel %s; detail %s)" % (prefix, r.get("state"), r.get("desired"),
+                                                                 r.get("kernel"), r.get("detail")))
+            return 0 if str(r.get("state", "")).startswith(state) else 1
+    print("%s: no row in tern fib (%d rows)" % (prefix, len(rows)))
+    return 1
+
+
+def fib_states(state=None):
+    rows = load_json()
+    counts = {}
+    for r in rows:
+        st = str(r.get("state", "")).split("(")[0]
+        counts[st] = counts.get(st, 0) + 1
+    print(" ".join("%s=%d" % kv for kv in sorted(counts.items())) or "no rows")
+    if state is None:
+        return 0
+    bad = [r for r in rows if not str(r.get("state", "")).startswith(state)]
+    for r in bad[:10]:
+        print("  %s: %s %s" % (r.get("prefix"), r.get("state"), r.get("detail") or ""))
+    return 0 if rows and not bad else 1
+
+
+def json_len(minimum=None):
+    v = load_json()
+    print(len(v))
+    return 0 if minimum is None or len(v) >= int(minimum) else 1
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -193,6 +229,12 @@ def main(argv):
         v = corpus(args[0], args[1])["expect"].get(args[2])
         print(json.dumps(v) if isinstance(v, (list, dict)) else ("" if v is None else v))
         return 0
+    if cmd == "fib-state":
+        return fib_state(*args)
+    if cmd == "fib-states":
+        return fib_states(*args)
+    if cmd == "json-len":
+        return json_len(*args)
     print("unknown query " + cmd)
     return 2
 
