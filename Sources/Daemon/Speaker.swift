@@ -211,7 +211,7 @@ public final class Speaker: @unchecked Sendable {
 
     /// Sends the UPDATEs that `changes` call for, one encoding per update group.
     func distribute(_ changes: RIBChanges) {
-        guard !changes.changes.isEmpty else { return }
+        guard !changes.isEmpty else { return }
         programDataplane(changes)
         for batch in rib.exports(for: changes) {
             for id in batch.peers { peersByRIBID[id]?.send(batch.messages) }
