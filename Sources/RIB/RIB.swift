@@ -20,6 +20,8 @@ import BGPWire
 ///   dropped when the peer has none left.
 /// - Adj-RIB-Out: not materialised. Exports are computed from the old and new best path of
 ///   each change (what was exportable before is what the peer has), with per-peer counts.
+///   Except for update groups with add-path send (RFC 7911): they keep the ranked paths
+///   they were sent per prefix with their path IDs (``AddPathOut``), one copy per group.
 public struct RIB: Sendable {
     /// Speaker-wide settings.
     public let config: RIBConfig

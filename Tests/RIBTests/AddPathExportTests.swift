@@ -124,3 +124,25 @@ import Testing
         #expect(ch.isEmpty)
     }
 }
+
+extension AddPathExportTests {
+    @Test func gracefulRestartKeepsPathIDs() throws {
+        var r = rib()
+        _ = r.exports(for: r.apply(announce([block.description], attrs([], nextHop: "10.0.0.1")), from: c1.id))
+        _ = r.exports(for: r.apply(announce([block.description], attrs([], nextHop: "10.0.0.2")), from: c2.id))
+        r.retainAsStale(c1.id, as: PeerID(99))
+        // c1 comes back and announces the same path: the stale copy is removed at End-of-RIB.
+        r.addPeer(c1)
+        _ = r.fullTable(for: c1.id)
+        let back = try decoded(to(r.exports(for: r.apply(announce([block.description], attrs([], nextHop: "10.0.0.1")), from: c1.id)), c3))
+        // The stale path keeps #1 (not withdrawn, not re-sent); the refreshed copy is new (#3)
+        // and, ranking with it (same router ID, lower than c2's), takes the second slot for now.
+        #expect(!back.withdrawn.contains("10.244.7.0/26 #1"))
+        #expect(back.announced == ["10.244.7.0/26 #3 via 10.0.0.1"])
+        // End-of-RIB: the stale copy goes, c2's path is back in the second slot.
+        let eor = try decoded(to(r.exports(for: r.removePeer(PeerID(99))), c3))
+        #expect(eor.withdrawn == ["10.244.7.0/26 #1"])
+        #expect(eor.announced == ["10.244.7.0/26 #2 via 10.0.0.2"])
+        #expect(r.advertisedCount(to: c3.id) == 2)
+    }
+}
