@@ -13,7 +13,7 @@ import BGPWire
 /// - `unchanged`: leave the session alone.
 ///
 /// Settings outside the peers:
-/// - `restartAll`: `asNumber`, `routerID` or `role` changed. AS and router ID are carried in
+/// - `restartAll`: `asNumber`, `routerID`, `role` or the reflector cluster ID changed. AS and router ID are carried in
 ///   every OPEN, and the role decides what is reflected, so every session, including the
 ///   `unchanged` ones, must be restarted. (A changed `asNumber` also shows up in `changed`
 ///   for the mesh peers, which take our AS.)
@@ -93,6 +93,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("holdTime", \.holdTime)
         check("connectRetryTime", \.connectRetryTime)
         check("nodeToNodeMesh", \.nodeToNodeMesh)
+        check("routeReflectorClusterID", \.routeReflectorClusterID)
         check("nodes", \.nodes)
         check("peers", \.peers)
         check("blocks", \.blocks)
@@ -102,6 +103,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("logFormat", \.logFormat)
 
         restartAll = old.asNumber != new.asNumber || old.routerID != new.routerID || old.role != new.role
+            || old.reflectorClusterID != new.reflectorClusterID
         listenerChanged = old.listenAddress != new.listenAddress || old.listenPort != new.listenPort
         blocksAdded = new.blocks.filter { !old.blocks.contains($0) }
         blocksRemoved = old.blocks.filter { !new.blocks.contains($0) }
@@ -127,6 +129,10 @@ public struct ConfigDiff: Hashable, Sendable {
         if a.type != b.type { out.append("type") }
         if a.name != b.name { out.append("name") }
         if a.families != b.families { out.append("families") }
+        if a.routeReflectorClient != b.routeReflectorClient { out.append("routeReflectorClient") }
+        if a.routeReflector != b.routeReflector { out.append("routeReflector") }
+        if a.addPaths != b.addPaths { out.append("addPaths") }
+        if a.addPathsCount != b.addPathsCount { out.append("addPathsCount") }
         return out
     }
 }

@@ -10,10 +10,13 @@ public enum ConfigLoader {
     /// Keys of the top-level mapping, in the order of `config/node-a.yaml`.
     public static let topLevelKeys = [
         "nodeName", "role", "asNumber", "routerID", "listenAddress", "listenPort", "controlSocket",
-        "holdTime", "connectRetryTime", "nodeToNodeMesh", "nodes", "peers", "blocks", "workloads", "dataplane", "logLevel", "logFormat",
+        "holdTime", "connectRetryTime", "nodeToNodeMesh", "routeReflectorClusterID", "nodes", "peers", "blocks", "workloads", "dataplane", "logLevel", "logFormat",
     ]
     /// Keys of one `peers` entry.
-    public static let peerKeys = ["name", "address", "port", "asNumber", "holdTime", "connectRetryTime", "passive", "families"]
+    public static let peerKeys = [
+        "name", "address", "port", "asNumber", "holdTime", "connectRetryTime", "passive", "families",
+        "routeReflectorClient", "routeReflector", "addPaths", "addPathsCount",
+    ]
     /// Keys of one `nodes` entry.
     public static let nodeKeys = ["name", "address", "port"]
     /// Keys of one `workloads` entry.
@@ -391,6 +394,9 @@ final class Reader {
         if let v = top["holdTime"], let h = holdTime(v, "holdTime") { c.holdTime = h }
         if let v = top["connectRetryTime"], let r = retryTime(v, "connectRetryTime") { c.connectRetryTime = r }
         if let v = top["nodeToNodeMesh"], let b = bool(v, "nodeToNodeMesh") { c.nodeToNodeMesh = b }
+        if let v = top["routeReflectorClusterID"], let id = clusterID(v, "routeReflectorClusterID") {
+            c.routeReflectorClusterID = id
+        }
         if let v = top["logLevel"], let l = choice(v, "logLevel", LogLevel.self, what: "log level") { c.logLevel = l }
         if let v = top["logFormat"], let l = choice(v, "logFormat", LogFormat.self, what: "log format") { c.logFormat = l }
 
@@ -481,6 +487,7 @@ final class Reader {
                 if let v = f["families"] {
                     if let fams = families(v, f.path("families")) { spec.families = fams } else { ok = false }
                 }
+                if !reflectorSettings(f, &spec, top: top, localAS: localAS) { ok = false }
                 guard ok, let addrNode else { continue }
                 let id = PeerID(address: spec.address, port: spec.port)
                 if let first = places[id] {
@@ -507,6 +514,71 @@ final class Reader {
 
         guard nodeName != nil, localAS != nil, localID != nil else { return nil }
         return c
+    }
+
+    /// A cluster ID (RFC 4456): an IPv4 address, not 0.0.0.0.
+    func clusterID(_ v: Node, _ path: String) -> IPv4Address? {
+        let hint = "use one IPv4 address per cluster, e.g. the first reflector's router ID; redundant reflectors share it"
+        guard let t = nonEmptyText(v, path, what: "an IPv4 address") else { return nil }
+        guard let a = IPv4Address(t) else {
+            fail(v, path, "\"\(t)\" is not an IPv4 address; a cluster ID is 32 bits (RFC 4456 §7)", hint: hint)
+            return nil
+        }
+        if a.value == 0 {
+            fail(v, path, "cluster ID 0.0.0.0 is not allowed", hint: hint)
+            return nil
+        }
+        return a
+    }
+
+    /// `routeReflectorClient`, `routeReflector`, `addPaths`, `addPathsCount` of one peer;
+    /// false when one of them is wrong.
+    func reflectorSettings(_ f: Fields, _ spec: inout PeerSpec, top: Fields, localAS: UInt32?) -> Bool {
+        var ok = true
+        if let v = f["routeReflectorClient"] {
+            if let b = bool(v, f.path("routeReflectorClient")) {
+                spec.routeReflectorClient = b
+                if b && top["routeReflectorClusterID"] == nil {
+                    fail(v, f.path("routeReflectorClient"),
+                         "a route-reflector client needs this speaker to be a reflector, but routeReflectorClusterID is not set",
+                         hint: "add \"routeReflectorClusterID: <IPv4 cluster ID>\" at the top level, or remove routeReflectorClient")
+                    ok = false
+                } else if b, let localAS, spec.asNumber != localAS {
+                    fail(v, f.path("routeReflectorClient"),
+                         "AS \(spec.asNumber) is not our AS \(localAS); only iBGP peers can be route-reflector clients (RFC 4456)",
+                         hint: "use asNumber \(localAS) for the client, or remove routeReflectorClient")
+                    ok = false
+                }
+            } else { ok = false }
+        }
+        if let v = f["routeReflector"] {
+            if let b = bool(v, f.path("routeReflector")) {
+                spec.routeReflector = b
+                if b && spec.routeReflectorClient {
+                    fail(v, f.path("routeReflector"), "a peer cannot be both our reflector and our client",
+                         hint: "keep routeReflector (it reflects to us) or routeReflectorClient (we reflect to it)")
+                    ok = false
+                }
+            } else { ok = false }
+        }
+        if let v = f["addPaths"] {
+            if let m = choice(v, f.path("addPaths"), AddPathsSetting.self, what: "ADD-PATH mode") { spec.addPaths = m } else { ok = false }
+        }
+        if let v = f["addPathsCount"] {
+            if let n = integer(v, f.path("addPathsCount")) {
+                if !(1...64).contains(n) {
+                    fail(v, f.path("addPathsCount"), "\(n) paths per prefix is out of range 1-64", hint: "2 is usual (ECMP over two nodes)")
+                    ok = false
+                } else if !spec.addPaths.sends {
+                    fail(v, f.path("addPathsCount"), "addPathsCount only applies when we send several paths, but addPaths is \(spec.addPaths.rawValue)",
+                         hint: "set \"addPaths: send\" (or both), or remove addPathsCount")
+                    ok = false
+                } else {
+                    spec.addPathsCount = n
+                }
+            } else { ok = false }
+        }
+        return ok
     }
 
     func families(_ v: Node, _ path: String) -> [AddressFamily]? {

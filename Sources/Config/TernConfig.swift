@@ -4,8 +4,24 @@ import BGPWire
 public enum NodeRole: String, Sendable, Hashable, CaseIterable {
     /// An ordinary node: advertises its own blocks to its peers.
     case node
-    /// A route reflector (RFC 4456). Accepted by the config; the behaviour comes later.
+    /// A standalone route reflector (RFC 4456): BGP only, no dataplane by default. Its
+    /// cluster ID is `routeReflectorClusterID`, or its router ID when that is not set.
     case reflector
+}
+
+/// `peers[].addPaths`: which way ADD-PATH (RFC 7911) is offered to the peer.
+public enum AddPathsSetting: String, Sendable, Hashable, CaseIterable {
+    /// No ADD-PATH capability.
+    case none
+    /// We send several paths per prefix (`addPathsCount`).
+    case send
+    /// We accept several paths per prefix.
+    case receive
+    /// Both.
+    case both
+
+    /// True for ``send`` and ``both``.
+    public var sends: Bool { self == .send || self == .both }
 }
 
 /// Log verbosity, spelled as swift-log spells it.
@@ -44,10 +60,20 @@ public struct PeerSpec: Hashable, Sendable {
     public var passive: Bool
     public var name: String?
     public var families: [AddressFamily]
+    /// The peer is our route-reflector client (needs `routeReflectorClusterID`).
+    public var routeReflectorClient: Bool
+    /// The peer is our route reflector (we are its client): shown as type "reflector".
+    public var routeReflector: Bool
+    /// ADD-PATH offered for every family of the peer (RFC 7911).
+    public var addPaths: AddPathsSetting
+    /// Paths per prefix we send when ADD-PATH send is negotiated.
+    public var addPathsCount: Int
 
     public init(address: IPAddress, asNumber: UInt32, port: UInt16 = 179, holdTime: UInt16? = nil,
                 connectRetryTime: UInt16? = nil, passive: Bool = false, name: String? = nil,
-                families: [AddressFamily] = [.ipv4Unicast]) {
+                families: [AddressFamily] = [.ipv4Unicast], routeReflectorClient: Bool = false,
+                routeReflector: Bool = false, addPaths: AddPathsSetting = .none,
+                addPathsCount: Int = PeerConfig.defaultAddPathsCount) {
         self.address = address
         self.asNumber = asNumber
         self.port = port
@@ -56,6 +82,10 @@ public struct PeerSpec: Hashable, Sendable {
         self.passive = passive
         self.name = name
         self.families = families
+        self.routeReflectorClient = routeReflectorClient
+        self.routeReflector = routeReflector
+        self.addPaths = addPaths
+        self.addPathsCount = addPathsCount
     }
 }
 
@@ -99,10 +129,24 @@ public struct PeerConfig: Hashable, Sendable, CustomStringConvertible {
     /// The node name for mesh peers; the optional label for explicit ones.
     public var name: String?
     public var families: [AddressFamily]
+    /// Our route-reflector client (RFC 4456): what it sends is reflected to every peer.
+    public var routeReflectorClient: Bool
+    /// Our route reflector (we are its client); informational (`tern status`).
+    public var routeReflector: Bool
+    /// ADD-PATH offered for every family (RFC 7911).
+    public var addPaths: AddPathsSetting
+    /// Paths per prefix sent when ADD-PATH send is negotiated.
+    public var addPathsCount: Int
+
+    /// Paths per prefix sent with ADD-PATH when `addPathsCount` is not given: two, enough
+    /// for a client to reach a block that two nodes advertise over both (ECMP).
+    public static let defaultAddPathsCount = 2
 
     public init(address: IPAddress, port: UInt16 = 179, asNumber: UInt32, holdTime: UInt16 = 90,
                 connectRetryTime: UInt16 = 5, passive: Bool = false, type: PeerType = .global,
-                name: String? = nil, families: [AddressFamily] = [.ipv4Unicast]) {
+                name: String? = nil, families: [AddressFamily] = [.ipv4Unicast],
+                routeReflectorClient: Bool = false, routeReflector: Bool = false,
+                addPaths: AddPathsSetting = .none, addPathsCount: Int = PeerConfig.defaultAddPathsCount) {
         self.address = address
         self.port = port
         self.asNumber = asNumber
@@ -112,13 +156,25 @@ public struct PeerConfig: Hashable, Sendable, CustomStringConvertible {
         self.type = type
         self.name = name
         self.families = families
+        self.routeReflectorClient = routeReflectorClient
+        self.routeReflector = routeReflector
+        self.addPaths = addPaths
+        self.addPathsCount = addPathsCount
     }
 
     public var id: PeerID { PeerID(address: address, port: port) }
 
+    /// The peer type `tern status` shows: "reflector client" (our client), "reflector" (our
+    /// reflector), else where the peer came from ("node-to-node mesh", "global").
+    public var displayType: String {
+        if routeReflectorClient { return "reflector client" }
+        if routeReflector { return "reflector" }
+        return type.rawValue
+    }
+
     /// "node-b (192.168.77.2:179, AS 64512, node-to-node mesh, passive)".
     public var description: String {
-        let what = "\(id), AS \(asNumber), \(type.rawValue)\(passive ? ", passive" : "")"
+        let what = "\(id), AS \(asNumber), \(displayType)\(passive ? ", passive" : "")"
         if let name { return "\(name) (\(what))" }
         return what
     }
@@ -139,6 +195,9 @@ public struct TernConfig: Hashable, Sendable {
     /// Seconds between connection attempts (RFC 4271 ConnectRetryTimer), 1...65535.
     public var connectRetryTime: UInt16 = 5
     public var nodeToNodeMesh: Bool = true
+    /// RFC 4456 cluster ID: set, this speaker reflects routes between its peers (those with
+    /// `routeReflectorClient` are its clients). Redundant reflectors of one cluster share it.
+    public var routeReflectorClusterID: IPv4Address?
     public var nodes: [MeshNode] = []
     public var peers: [PeerSpec] = []
     /// This node's address blocks, advertised to every peer.
@@ -151,6 +210,12 @@ public struct TernConfig: Hashable, Sendable {
     public var dataplane = DataplaneSettings()
 
     public static let defaultControlSocket = "/run/tern/tern.sock"
+
+    /// The cluster ID the RIB reflects with: `routeReflectorClusterID`, or for `role:
+    /// reflector` without one the router ID (RFC 4456 §7); nil: not a reflector.
+    public var reflectorClusterID: IPv4Address? {
+        routeReflectorClusterID ?? (role == .reflector ? routerID : nil)
+    }
 
     /// A configuration with the three required values and every default.
     public init(nodeName: String, asNumber: UInt32, routerID: IPv4Address) {
@@ -216,7 +281,9 @@ public struct TernConfig: Hashable, Sendable {
             PeerConfig(address: spec.address, port: spec.port, asNumber: spec.asNumber,
                        holdTime: spec.holdTime ?? holdTime,
                        connectRetryTime: spec.connectRetryTime ?? connectRetryTime,
-                       passive: spec.passive, type: .global, name: spec.name, families: spec.families)
+                       passive: spec.passive, type: .global, name: spec.name, families: spec.families,
+                       routeReflectorClient: spec.routeReflectorClient, routeReflector: spec.routeReflector,
+                       addPaths: spec.addPaths, addPathsCount: spec.addPathsCount)
         }
     }
 

@@ -66,7 +66,7 @@ extension Speaker {
             let state = p.state.description
             return ControlProtocol.Peer(
                 address: p.config.address.description, port: p.config.port, asNumber: p.config.asNumber,
-                type: p.config.type.rawValue, state: state, since: LogTime.iso8601(p.stateSince),
+                type: p.config.displayType, state: state, since: LogTime.iso8601(p.stateSince),
                 prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
                 prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
                 lastError: p.lastError, info: p.lastError.map { "\(state): \($0)" } ?? state)

@@ -13,7 +13,8 @@ extension Speaker: PeerDelegate {
             id: id, address: peer.config.address, asNumber: peerOpen.asNumber, routerID: peerOpen.bgpIdentifier,
             isExternal: peerOpen.asNumber != config.asNumber,
             localAddress: localAddress ?? .v4(config.routerID), encodeContext: encodeContext,
-            families: negotiated.families)
+            reflectorClient: peer.config.routeReflectorClient, families: negotiated.families,
+            addPathLimit: peer.config.addPathsCount)
         rib.addPeer(descriptor)
         // RFC 4724 §4.2: back without the graceful restart capability, or without the
         // forwarding-state bit for a family: the routes kept from the previous session go now;

@@ -56,7 +56,12 @@ public final class Speaker: @unchecked Sendable {
         self.configPath = configPath
         self.loop = loop
         self.logger = logger
-        rib = RIB(config: RIBConfig(localAS: config.asNumber, routerID: config.routerID))
+        rib = RIB(config: Speaker.ribConfig(config))
+    }
+
+    /// The RIB settings of `config`: AS, router ID, and the cluster ID when we reflect.
+    static func ribConfig(_ config: TernConfig) -> RIBConfig {
+        RIBConfig(localAS: config.asNumber, routerID: config.routerID, clusterID: config.reflectorClusterID)
     }
 
     // MARK: - Lifecycle
@@ -151,6 +156,10 @@ public final class Speaker: @unchecked Sendable {
         session.gracefulRestart = GracefulRestartConfig(restartTime: restartTime,
                                                         forwardingStatePreserved: config.dataplaneEnabled)
         session.routeRefresh = true
+        // RFC 7911: offered for every family of the peer; the RIB sends several paths where
+        // send is negotiated (`PeerDescriptor.addPathLimit`).
+        let mode = AddPathMode(rawValue: pc.addPaths.rawValue) ?? .none
+        if mode != .none { session.addPath = Dictionary(uniqueKeysWithValues: pc.families.map { ($0, mode) }) }
         session.enhancedRouteRefresh = true
         let bind: SocketAddress? = {
             switch config.listenAddress {
@@ -211,7 +220,7 @@ public final class Speaker: @unchecked Sendable {
 
     /// Sends the UPDATEs that `changes` call for, one encoding per update group.
     func distribute(_ changes: RIBChanges) {
-        guard !changes.changes.isEmpty else { return }
+        guard !changes.isEmpty else { return }
         programDataplane(changes)
         for batch in rib.exports(for: changes) {
             for id in batch.peers { peersByRIBID[id]?.send(batch.messages) }

@@ -8,11 +8,15 @@ public struct ExportSource: Hashable, Sendable {
     public var isExternal: Bool
     /// Learned from a route-reflector client (RFC 4456; used by the reflector rules).
     public var reflectorClient: Bool
+    /// The source peer's BGP identifier: the ORIGINATOR_ID a reflected path gets when it
+    /// has none (RFC 4456 §8). Unused for eBGP and local sources.
+    public var routerID: IPv4Address
 
-    public init(peer: PeerID, isExternal: Bool, reflectorClient: Bool = false) {
+    public init(peer: PeerID, isExternal: Bool, reflectorClient: Bool = false, routerID: IPv4Address = IPv4Address(0)) {
         self.peer = peer
         self.isExternal = isExternal
         self.reflectorClient = reflectorClient
+        self.routerID = routerID
     }
 
     /// The local source.
@@ -39,16 +43,34 @@ public struct ExportTarget: Hashable, Sendable {
 }
 
 /// Peers whose keys are equal share one encoded form of every UPDATE.
+///
+/// Add-path (RFC 7911) peers group like the others: the encoding (`encodeContext`, whose
+/// `addPath` names the families sent with path IDs) and the number of paths sent per
+/// prefix are part of the key, so members of one group get the same paths under the same
+/// path IDs (``RIB`` keeps one add-path Adj-RIB-Out per such group).
 public struct UpdateGroupKey: Hashable, Sendable {
     public var target: ExportTarget
     public var encodeContext: CodecContext
     public var families: Set<AddressFamily>
+    /// Paths sent per prefix for the families in `encodeContext.addPath`; 0 when the
+    /// session has no add-path send (then at most the best path, as path ID 1 if the
+    /// context still carries path IDs).
+    public var addPathLimit: Int
 
-    public init(target: ExportTarget, encodeContext: CodecContext, families: Set<AddressFamily>) {
+    public init(target: ExportTarget, encodeContext: CodecContext, families: Set<AddressFamily>, addPathLimit: Int = 0) {
         self.target = target
         self.encodeContext = encodeContext
         self.families = families
+        self.addPathLimit = addPathLimit
     }
+
+    /// Several paths per prefix of `family` go to this group (RFC 7911 send).
+    public func sendsAddPath(_ family: AddressFamily) -> Bool {
+        addPathLimit > 0 && encodeContext.hasAddPath(family) && families.contains(family)
+    }
+
+    /// Whether any family is sent with several paths.
+    var sendsAnyAddPath: Bool { families.contains { sendsAddPath($0) } }
 }
 
 /// The export policy: which best paths go to a peer, and with which attributes.
@@ -56,8 +78,23 @@ public struct UpdateGroupKey: Hashable, Sendable {
 /// 1. Never send a path back to the peer it came from (``mayAdvertise(_:to:)``, applied
 ///    per peer inside an update group).
 /// 2. NO_ADVERTISE (RFC 1997): to nobody. NO_EXPORT: not to eBGP peers.
-/// 3. iBGP split horizon (RFC 4271 §9.2): a path learned over iBGP is not sent to iBGP
-///    peers. (The RFC 4456 reflection rules will relax this for reflector clients.)
+/// 3. iBGP split horizon (RFC 4271 §9.2), relaxed by route reflection (RFC 4456 §6–§8)
+///    when we are a reflector (``RIBConfig/clusterID`` set). Toward an iBGP peer:
+///
+///    | rule | path learned from         | to a client | to a non-client |
+///    |------|---------------------------|-------------|-----------------|
+///    | 3a   | an eBGP peer              | yes         | yes             |
+///    | 3b   | locally originated        | yes         | yes             |
+///    | 3c   | a client (reflector)      | yes         | yes             |
+///    | 3d   | a non-client (reflector)  | yes         | no              |
+///    | 3e   | any iBGP peer, no reflector | no        | no              |
+///
+///    3a/3b are not reflection (RFC 4456 §6: "routes learned from EBGP peers", local
+///    routes). When a path is reflected (3c, 3d, §8): ORIGINATOR_ID is set to the source
+///    peer's router ID unless present; our cluster ID is prepended to CLUSTER_LIST (a new
+///    list when there is none); NEXT_HOP, LOCAL_PREF and MED are not changed. (Rule 1 keeps
+///    a path from going back to its source; received paths carrying our router ID as
+///    ORIGINATOR_ID or our cluster ID in CLUSTER_LIST are dropped in ``RIB/apply(_:from:treatAsWithdraw:)``.)
 /// 4. To an eBGP peer: confederation segments removed, our AS prepended, NEXT_HOP = our
 ///    session address (next-hop-self), no LOCAL_PREF, MED only for our own routes (a MED
 ///    from another AS is not propagated), no ORIGINATOR_ID / CLUSTER_LIST.
@@ -95,7 +132,12 @@ public enum ExportPolicy {
             guard setNextHop(&a, &hops, family: family, to: target.localAddress) else { return nil }
         } else {
             // 3.
-            if !source.isLocal && !source.isExternal { return nil }
+            if !source.isLocal && !source.isExternal {
+                guard let cluster = config.clusterID else { return nil }                  // 3e
+                if !source.reflectorClient && !target.reflectorClient { return nil }      // 3d
+                if a.originatorID == nil { a.originatorID = source.routerID }             // 3c, 3d
+                a.clusterList = [cluster] + (a.clusterList ?? [])
+            }
             // 5.
             if a.localPref == nil { a.localPref = 100 }
             if source.isLocal {

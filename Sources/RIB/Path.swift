@@ -174,6 +174,11 @@ public struct RIBChanges: Sendable, Equatable {
     private(set) var soleSource: PeerID?
     /// Paths from two or more peers (or local and a peer) appear.
     private(set) var mixedSources = false
+    /// Prefixes whose candidate paths changed while the best path stayed (recorded only
+    /// with `trackTouched`, set by the RIB while an update group sends several paths per
+    /// prefix, RFC 7911). Not for the dataplane, which follows best paths.
+    public private(set) var touched: [IPPrefix] = []
+    var trackTouched = false
 
     public init() {}
 
@@ -200,7 +205,8 @@ public struct RIBChanges: Sendable, Equatable {
         if let s = soleSource { if s != p { mixedSources = true } } else { soleSource = p }
     }
 
-    public var isEmpty: Bool { changes.isEmpty }
+    /// No best path and no other candidate changed.
+    public var isEmpty: Bool { changes.isEmpty && touched.isEmpty }
     public var count: Int { changes.count }
     public var prefixes: [IPPrefix] { changes.map(\.prefix) }
 
@@ -209,7 +215,10 @@ public struct RIBChanges: Sendable, Equatable {
 
     /// Records a change (no-op when the best path did not change).
     mutating func record(_ prefix: IPPrefix, old: Path?, new: Path?) {
-        if old == new { return }
+        if old == new {
+            if trackTouched { touched.append(prefix) }
+            return
+        }
         if let o = old { noteSource(o.peer) }
         if let n = new { noteSource(n.peer) }
         changes.append(BestChange(prefix: prefix, old: old, new: new))
@@ -220,6 +229,8 @@ public struct RIBChanges: Sendable, Equatable {
     public mutating func merge(_ later: RIBChanges) {
         guard !later.isEmpty else { return }
         guard !isEmpty else { self = later; return }
+        touched += later.touched
+        trackTouched = trackTouched || later.trackTouched
         if later.mixedSources { mixedSources = true } else if let p = later.soleSource { noteSource(p) }
         var index: [IPPrefix: Int] = [:]
         index.reserveCapacity(changes.count)
@@ -228,7 +239,10 @@ public struct RIBChanges: Sendable, Equatable {
         for c in later.changes {
             if let i = index[c.prefix] {
                 changes[i].new = c.new
-                if changes[i].old == c.new { drop.append(i) }
+                if changes[i].old == c.new {
+                    drop.append(i)
+                    if trackTouched { touched.append(c.prefix) }  // other paths may have changed
+                }
             } else {
                 index[c.prefix] = changes.count
                 changes.append(c)

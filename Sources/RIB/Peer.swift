@@ -46,10 +46,13 @@ public struct PeerDescriptor: Hashable, Sendable {
     public var reflectorClient: Bool
     /// The address families negotiated on the session (what we send, End-of-RIB markers).
     public var families: Set<AddressFamily>
+    /// How many paths per prefix we send when add-path send is negotiated for a family
+    /// (`encodeContext.addPath`, RFC 7911). At least 1.
+    public var addPathLimit: Int
 
     public init(id: PeerID, address: IPAddress, asNumber: UInt32, routerID: IPv4Address = IPv4Address(0),
                 isExternal: Bool, localAddress: IPAddress, encodeContext: CodecContext = CodecContext(fourOctetAS: true),
-                reflectorClient: Bool = false, families: Set<AddressFamily> = [.ipv4Unicast]) {
+                reflectorClient: Bool = false, families: Set<AddressFamily> = [.ipv4Unicast], addPathLimit: Int = 2) {
         precondition(!id.isLocal, "PeerID 0 is reserved for locally originated routes")
         self.id = id
         self.address = address
@@ -60,6 +63,7 @@ public struct PeerDescriptor: Hashable, Sendable {
         self.encodeContext = encodeContext
         self.reflectorClient = reflectorClient
         self.families = families
+        self.addPathLimit = Swift.max(1, addPathLimit)
     }
 
     /// The export inputs of this peer, which with the encoding form its update group.
@@ -69,7 +73,8 @@ public struct PeerDescriptor: Hashable, Sendable {
 
     /// The update group this peer belongs to: peers with equal keys get the same bytes.
     public var updateGroupKey: UpdateGroupKey {
-        UpdateGroupKey(target: exportTarget, encodeContext: encodeContext, families: families)
+        UpdateGroupKey(target: exportTarget, encodeContext: encodeContext, families: families,
+                       addPathLimit: encodeContext.addPath.isEmpty ? 0 : addPathLimit)
     }
 }
 
@@ -81,7 +86,8 @@ public struct RIBConfig: Hashable, Sendable {
     public var localAS: UInt32
     /// Our BGP identifier (router ID of local routes, ORIGINATOR_ID loop detection).
     public var routerID: IPv4Address
-    /// Our route-reflector cluster ID (RFC 4456), when we reflect; CLUSTER_LIST loop detection.
+    /// Our route-reflector cluster ID (RFC 4456): set when we are a reflector (the export
+    /// rules of ``ExportPolicy`` then reflect), nil otherwise; CLUSTER_LIST loop detection.
     public var clusterID: IPv4Address?
 
     public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil) {

@@ -18,6 +18,19 @@ extension RIB {
         guard let index = adjIn.removeValue(forKey: peer) else { return }
         for p in index.v4 { v4[p]?.renamePeer(peer, to: stale) }
         for p in index.v6 { v6[p]?.renamePeer(peer, to: stale) }
+        // Add-path groups keep sending the same paths under the same path IDs.
+        for key in Array(addPathOut.keys) {
+            guard var state = addPathOut.removeValue(forKey: key) else { continue }
+            for p in index.v4.lazy.map({ IPPrefix.v4($0.prefix) }) + index.v6.lazy.map({ IPPrefix.v6($0.prefix) }) {
+                guard var entries = state.prefixes[p] else { continue }
+                for i in entries.indices where entries[i].path.peer == peer {
+                    let old = entries[i].path
+                    entries[i].path = Path(peer: stale, pathID: old.pathID, attributeSet: old.attributeSet)
+                }
+                state.prefixes[p] = entries
+            }
+            addPathOut[key] = state
+        }
         adjIn[peer] = AdjRIBInIndex()
         d.id = stale
         descriptors[stale] = d          // never in an update group: it receives nothing

@@ -20,6 +20,8 @@ import BGPWire
 ///   dropped when the peer has none left.
 /// - Adj-RIB-Out: not materialised. Exports are computed from the old and new best path of
 ///   each change (what was exportable before is what the peer has), with per-peer counts.
+///   Except for update groups with add-path send (RFC 7911): they keep the ranked paths
+///   they were sent per prefix with their path IDs (``AddPathOut``), one copy per group.
 public struct RIB: Sendable {
     /// Speaker-wide settings.
     public let config: RIBConfig
@@ -32,6 +34,10 @@ public struct RIB: Sendable {
     var adjOut: [PeerID: AdjRIBOutState] = [:]
     /// In-sync peers (their full table was sent) by update group.
     var groups: [UpdateGroupKey: [PeerID]] = [:]
+    /// The Adj-RIB-Out of every update group with add-path send (RFC 7911), while it has
+    /// in-sync members. When there is one, changes also list prefixes whose non-best paths
+    /// changed (``RIBChanges/touched``).
+    var addPathOut: [UpdateGroupKey: AddPathOut] = [:]
     /// Counters for tests and `tern status`.
     public internal(set) var stats = Stats()
 
@@ -98,6 +104,9 @@ extension RIB {
         if let old = descriptors[d.id], adjOut[d.id]?.inSync == true, old.updateGroupKey != d.updateGroupKey {
             leaveGroup(d.id, key: old.updateGroupKey)
             groups[d.updateGroupKey, default: []].append(d.id)
+            descriptors[d.id] = d
+            var exporter = GroupExporter(key: d.updateGroupKey, config: config, descriptors: descriptors)
+            ensureAddPathState(d.updateGroupKey, exporter: &exporter)
         }
         descriptors[d.id] = d
         if adjIn[d.id] == nil { adjIn[d.id] = AdjRIBInIndex() }
@@ -113,9 +122,9 @@ extension RIB {
     /// The session with `peer` went down: its paths are removed (only its prefixes are
     /// recomputed) and it leaves its update group. It stays registered.
     public mutating func peerDown(_ peer: PeerID) -> RIBChanges {
-        var changes = RIBChanges()
         if let d = descriptors[peer], adjOut[peer]?.inSync == true { leaveGroup(peer, key: d.updateGroupKey) }
         adjOut[peer] = descriptors[peer] == nil ? nil : AdjRIBOutState()
+        var changes = newChanges()
         guard let index = adjIn.removeValue(forKey: peer) else { return changes }
         let ctx = decisionContext
         for p in index.v4 {
@@ -142,6 +151,14 @@ extension RIB {
         guard var m = groups[key] else { return }
         m.removeAll { $0 == peer }
         groups[key] = m.isEmpty ? nil : m
+        if m.isEmpty { addPathOut[key] = nil }
+    }
+
+    /// An empty change list; it records touched prefixes while add-path groups exist.
+    func newChanges() -> RIBChanges {
+        var c = RIBChanges()
+        c.trackTouched = !addPathOut.isEmpty
+        return c
     }
 }
 
@@ -154,7 +171,7 @@ extension RIB {
     /// (RFC 4456 §8), are ignored (a path the peer had under that key is removed).
     /// From a 2-octet-AS peer the AS path is reconstructed first (RFC 6793 §4.2.3).
     public mutating func apply(_ update: UpdateMessage, from peer: PeerID, treatAsWithdraw: Bool = false) -> RIBChanges {
-        var changes = RIBChanges()
+        var changes = newChanges()
         guard let desc = descriptors[peer], var index = adjIn.removeValue(forKey: peer) else { return changes }
         let listed = index.v4.count + index.v6.count
         defer {
@@ -265,7 +282,7 @@ extension RIB {
         if a.asPath == nil { a.asPath = ASPath() }
         a.nextHop = nil
         let path = Path(peer: .local, pathID: 0, attributeSet: interner.intern(RouteAttributes(a)))
-        var changes = RIBChanges()
+        var changes = newChanges()
         let ctx = decisionContext
         switch prefix {
         case .v4(let p): _ = Self.upsert(path, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
@@ -277,7 +294,7 @@ extension RIB {
 
     /// Withdraws a locally originated prefix.
     public mutating func withdrawOriginated(prefix: IPPrefix) -> RIBChanges {
-        var changes = RIBChanges()
+        var changes = newChanges()
         let ctx = decisionContext
         switch prefix {
         case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)

@@ -26,12 +26,16 @@ extension RIB {
         guard !changes.isEmpty, !groups.isEmpty else { return [] }
         // The common case of a peer's UPDATE when that peer is the only one in sync: it may
         // not be sent its own paths (rule 1), so there is nothing to do.
-        if groups.count == 1, let only = groups.first?.value, only.count == 1, changes.onlyFrom(only[0]) { return [] }
+        // (Not with add-path groups: their Adj-RIB-Out follows every change.)
+        if addPathOut.isEmpty, groups.count == 1, let only = groups.first?.value, only.count == 1,
+           changes.onlyFrom(only[0]) { return [] }
         let sources = changes.sources
         var out: [UpdateBatch] = []
         let ordered = groups.sorted { ($0.value.min() ?? PeerID(0)) < ($1.value.min() ?? PeerID(0)) }
         for (key, members) in ordered {
             var exporter = GroupExporter(key: key, config: config, descriptors: descriptors)
+            if key.sendsAnyAddPath { out += addPathExports(changes, key: key, members: members, exporter: &exporter) }
+            guard key.families.contains(where: { !key.sendsAddPath($0) }) else { continue }
             let regular = members.filter { !sources.contains($0) }.sorted()
             let own = members.filter { sources.contains($0) }.sorted()
             if !regular.isEmpty {
@@ -64,17 +68,26 @@ extension RIB {
         }
         let fams = families.map { $0.intersection(d.families) } ?? d.families
         var exporter = GroupExporter(key: key, config: config, descriptors: descriptors)
+        if key.sendsAnyAddPath { ensureAddPathState(key, exporter: &exporter) }
         var out: [[UInt8]] = []
         var count = 0
         if fams.contains(.ipv4Unicast) {
             var packer = exporter.packer()
-            for (p, list) in v4 { if packer.announce(.v4(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
+            if key.sendsAddPath(.ipv4Unicast) {
+                count += addPathTable(.ipv4Unicast, key: key, for: peer, into: &packer, exporter: &exporter)
+            } else {
+                for (p, list) in v4 { if packer.announce(.v4(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
+            }
             out += packer.encode(exporter)
             out.append(BGPMessage.update(.endOfRIB(.ipv4Unicast)).encoded(context: d.encodeContext))
         }
         if fams.contains(.ipv6Unicast) {
             var packer = exporter.packer()
-            for (p, list) in v6 { if packer.announce(.v6(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
+            if key.sendsAddPath(.ipv6Unicast) {
+                count += addPathTable(.ipv6Unicast, key: key, for: peer, into: &packer, exporter: &exporter)
+            } else {
+                for (p, list) in v6 { if packer.announce(.v6(p.prefix), list.best, excluding: peer, &exporter) { count += 1 } }
+            }
             out += packer.encode(exporter)
             out.append(BGPMessage.update(.endOfRIB(.ipv6Unicast)).encoded(context: d.encodeContext))
         }
@@ -92,10 +105,15 @@ extension RIB {
     /// Prefixes of the families not in `fams` that `peer` has (for a partial refresh).
     private func advertisedExcluding(_ fams: Set<AddressFamily>, peer: PeerID, exporter: inout GroupExporter) -> Int {
         var n = 0
-        if !fams.contains(.ipv4Unicast) && exporter.key.families.contains(.ipv4Unicast) {
+        for f in [AddressFamily.ipv4Unicast, .ipv6Unicast] where !fams.contains(f) && exporter.key.sendsAddPath(f) {
+            for (p, entries) in addPathOut[exporter.key]?.prefixes ?? [:] where p.family == f {
+                n += AddPathOut.sent(entries, limit: exporter.key.addPathLimit, excluding: peer).count
+            }
+        }
+        if !fams.contains(.ipv4Unicast) && exporter.key.families.contains(.ipv4Unicast) && !exporter.key.sendsAddPath(.ipv4Unicast) {
             for (_, l) in v4 where exporter.exported(l.best, v6: false, excluding: peer) >= 0 { n += 1 }
         }
-        if !fams.contains(.ipv6Unicast) && exporter.key.families.contains(.ipv6Unicast) {
+        if !fams.contains(.ipv6Unicast) && exporter.key.families.contains(.ipv6Unicast) && !exporter.key.sendsAddPath(.ipv6Unicast) {
             for (_, l) in v6 where exporter.exported(l.best, v6: true, excluding: peer) >= 0 { n += 1 }
         }
         return n
@@ -130,7 +148,7 @@ struct GroupExporter {
         if p.peer.isLocal { return .local }
         // A forgotten peer counts as eBGP (exportable everywhere): at worst an extra withdrawal.
         guard let d = descriptors[p.peer] else { return ExportSource(peer: p.peer, isExternal: true) }
-        return ExportSource(peer: p.peer, isExternal: d.isExternal, reflectorClient: d.reflectorClient)
+        return ExportSource(peer: p.peer, isExternal: d.isExternal, reflectorClient: d.reflectorClient, routerID: d.routerID)
     }
 
     /// The index of the exported attributes of `p`, or -1 when it is not exported.
@@ -160,7 +178,7 @@ struct GroupExporter {
         var delta = 0
         for c in changes.changes {
             let fam = c.prefix.family
-            guard key.families.contains(fam) else { continue }
+            guard key.families.contains(fam), !key.sendsAddPath(fam) else { continue }
             let v6 = fam == .ipv6Unicast
             let new = c.new.map { exported($0, v6: v6, excluding: peer) } ?? -1
             let old = c.old.map { exported($0, v6: v6, excluding: peer) } ?? -1
@@ -190,22 +208,24 @@ struct Packer {
 
     init(context: CodecContext) { self.context = context }
 
-    private func nlri(_ p: IPPrefix) -> NLRI {
-        NLRI(p, pathID: context.hasAddPath(p.family) ? 1 : nil)
+    /// The NLRI of `p`: with a path identifier when the context has add-path for its
+    /// family (`pathID`, or 1 for the single best path of a group without add-path send).
+    private func nlri(_ p: IPPrefix, _ pathID: UInt32?) -> NLRI {
+        NLRI(p, pathID: context.hasAddPath(p.family) ? (pathID ?? 1) : nil)
     }
 
-    mutating func withdraw(_ p: IPPrefix) {
-        if case .v4 = p { withdrawn4.append(nlri(p)) } else { withdrawn6.append(nlri(p)) }
+    mutating func withdraw(_ p: IPPrefix, pathID: UInt32? = nil) {
+        if case .v4 = p { withdrawn4.append(nlri(p, pathID)) } else { withdrawn6.append(nlri(p, pathID)) }
     }
 
-    mutating func add(_ p: IPPrefix, attributes i: Int) {
+    mutating func add(_ p: IPPrefix, pathID: UInt32? = nil, attributes i: Int) {
         let b: Int
         if let x = bucketOf[i] { b = x } else {
             b = buckets.count
             bucketOf[i] = b
             buckets.append((i, [], []))
         }
-        if case .v4 = p { buckets[b].v4.append(nlri(p)) } else { buckets[b].v6.append(nlri(p)) }
+        if case .v4 = p { buckets[b].v4.append(nlri(p, pathID)) } else { buckets[b].v6.append(nlri(p, pathID)) }
     }
 
     /// Adds the best path `best` of `p` if it is exported; true when it is.
