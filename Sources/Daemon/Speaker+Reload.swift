@@ -30,7 +30,7 @@ extension Speaker {
             for id in Array(peers.keys) { removePeer(id, notification: cease) }
             withdrawOriginated(config.blocks)
             config = new
-            rib = RIB(config: RIBConfig(localAS: new.asNumber, routerID: new.routerID))
+            rib = RIB(config: Speaker.ribConfig(new))
             originatedBorrowed = []
             originate(new.blocks)
             for pc in new.effectivePeers { addPeer(pc) }
