@@ -29,6 +29,7 @@ extension Speaker {
             case .error: logger.error("dataplane: \(message)")
             }
         }
+        agent.debugLogging = logger.logLevel <= .debug
         do {
             try agent.start()
         } catch {

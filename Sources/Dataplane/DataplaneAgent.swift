@@ -58,6 +58,15 @@ public final class DataplaneAgent: @unchecked Sendable {
     var configuredInterfaces: [String: Int32] = [:]
     var staleRemovalAllowed = false
     var needsDump = true
+    /// A full reconcile (every prefix) is due: inputs other than BGP routes changed, links
+    /// changed, a resync or an overrun. Otherwise only `dirty` prefixes are reconciled, so a
+    /// BGP change or a kernel event costs O(1), not O(routes).
+    var needsFull = true
+    var dirty: Set<KernelPrefix> = []
+    /// The desired routes from workloads and blocks (no BGP), from the last full reconcile.
+    var staticDesired = DesiredState()
+    /// Build per-route debug messages (costly at a million routes) only when wanted.
+    public var debugLogging = false
     var reconcileScheduled = false
     var running = false
 
@@ -100,7 +109,8 @@ public final class DataplaneAgent: @unchecked Sendable {
         guard !running else { return }
         let sock = try namespace.map { try NetlinkSocket(namespace: $0) } ?? NetlinkSocket()
         // The monitor first, so that nothing between the dump and the first event is missed.
-        let mon = try NetlinkMonitor(namespace: namespace, queue: queue) { [weak self] event in
+        // A large buffer: installing many routes echoes one event each (ENOBUFS -> full resync).
+        let mon = try NetlinkMonitor(namespace: namespace, receiveBufferSize: 64 << 20, queue: queue) { [weak self] event in
             self?.handle(event)
         }
         socket = sock
@@ -142,6 +152,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     public func setWorkloads(_ workloads: [Workload]) {
         dispatchPrecondition(condition: .onQueue(queue))
         self.workloads = workloads
+        needsFull = true
         scheduleReconcile()
     }
 
@@ -149,6 +160,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     public func setLocalBlocks(_ blocks: [BGPWire.IPPrefix]) {
         dispatchPrecondition(condition: .onQueue(queue))
         localBlocks = blocks
+        needsFull = true
         scheduleReconcile()
     }
 
@@ -157,6 +169,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     public func setRoute(_ prefix: BGPWire.IPPrefix, nextHops: [BGPWire.IPAddress]) {
         dispatchPrecondition(condition: .onQueue(queue))
         if nextHops.isEmpty { bgpRoutes[prefix] = nil } else { bgpRoutes[prefix] = nextHops }
+        dirty.insert(KernelPrefix(prefix))
         scheduleReconcile()
     }
 
@@ -164,6 +177,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     public func removeRoute(_ prefix: BGPWire.IPPrefix) {
         dispatchPrecondition(condition: .onQueue(queue))
         bgpRoutes[prefix] = nil
+        dirty.insert(KernelPrefix(prefix))
         scheduleReconcile()
     }
 
@@ -175,6 +189,7 @@ public final class DataplaneAgent: @unchecked Sendable {
         staleRemovalAllowed = true
         staleTimer?.cancel()
         staleTimer = nil
+        needsFull = true
         scheduleReconcile()
     }
 
@@ -182,6 +197,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     public func resync() {
         dispatchPrecondition(condition: .onQueue(queue))
         needsDump = true
+        needsFull = true
         configuredInterfaces = [:]  // re-assert sysctls too
         scheduleReconcile()
     }
@@ -232,6 +248,11 @@ public final class DataplaneAgent: @unchecked Sendable {
             list.removeAll { RouteReconciler.effectiveMetric($0) == RouteReconciler.effectiveMetric(r) && $0.tos == r.tos }
             list.append(r)
             kernelRoutes[r.destination] = list
+            // The kernel echoing a route we installed as desired needs nothing.
+            if r.proto == reconciler.routeProtocol, let want = desiredRoute(r.destination), RouteReconciler.matches(want.route, r) {
+                return
+            }
+            dirty.insert(r.destination)
             scheduleReconcile()
         case .routeRemoved(let r):
             guard r.table == config.routeTable else { return }
@@ -239,9 +260,10 @@ public final class DataplaneAgent: @unchecked Sendable {
                 list.remove(at: i)
                 kernelRoutes[r.destination] = list.isEmpty ? nil : list
             }
-            if r.proto == reconciler.routeProtocol {
+            if r.proto == reconciler.routeProtocol && debugLogging {
                 log(.debug, "dataplane: kernel removed \(RouteReconciler.describe(r, interfaceNames))")
             }
+            dirty.insert(r.destination)
             scheduleReconcile()
         case .linkAdded(let l), .linkChanged(let l):
             for (name, old) in links where old.index == l.index && name != l.name { links[name] = nil }
@@ -250,12 +272,14 @@ public final class DataplaneAgent: @unchecked Sendable {
             if before?.index != l.index || before?.isUp != l.isUp || before?.name != l.name {
                 // Routes through a device that went down or away vanish without an event.
                 needsDump = true
+                needsFull = true
                 scheduleReconcile()
             }
         case .linkRemoved(let l):
             if links[l.name]?.index == l.index { links[l.name] = nil }
             configuredInterfaces[l.name] = nil
             needsDump = true
+            needsFull = true
             scheduleReconcile()
         case .neighbourAdded(let n):
             guard let ip = n.ip else { return }
@@ -271,6 +295,7 @@ public final class DataplaneAgent: @unchecked Sendable {
             counters.overruns += 1
             log(.warning, "dataplane: netlink monitor overrun (ENOBUFS): events lost; full resync")
             needsDump = true
+            needsFull = true
             scheduleReconcile()
         case .addressAdded, .addressRemoved:
             break
@@ -307,9 +332,26 @@ public final class DataplaneAgent: @unchecked Sendable {
         counters.resyncs += 1
     }
 
+    /// The desired route for one prefix: workloads and blocks first, then BGP.
+    func desiredRoute(_ p: KernelPrefix) -> DesiredRoute? {
+        if let d = staticDesired.routes[p] { return d }
+        if staticDesired.waiting[p] != nil { return nil }
+        guard let prefix = p.bgp, let hops = bgpRoutes[prefix] else { return nil }
+        if case .route(let d) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable) {
+            return d
+        }
+        return nil
+    }
+
     func reconcile() {
         reconcileScheduled = false
         guard running, let socket else { return }
+        if !needsFull && !needsDump {
+            reconcileDirty(socket)
+            return
+        }
+        needsFull = false
+        dirty = []
         if needsDump {
             do {
                 try dumpKernel()
@@ -320,6 +362,8 @@ public final class DataplaneAgent: @unchecked Sendable {
             }
         }
         let desired = computeDesired()
+        staticDesired = DesiredState.compute(config: config, workloads: workloads, links: links,
+                                             localBlocks: localBlocks, bgpRoutes: [:])
         for s in desired.shadowed { log(.debug, "dataplane: not programmed: \(s)") }
         applySysctls(desired)
 
@@ -338,6 +382,38 @@ public final class DataplaneAgent: @unchecked Sendable {
         reconcileNeighbours(desired, socket)
     }
 
+    /// Reconciles only the prefixes that changed since the last pass (BGP routes, kernel
+    /// events): the same plan as a full pass, over those prefixes alone.
+    func reconcileDirty(_ socket: NetlinkSocket) {
+        guard !dirty.isEmpty else { return }
+        let prefixes = dirty
+        dirty = []
+        var desired = DesiredState()
+        var kernel: [Route] = []
+        kernel.reserveCapacity(prefixes.count)
+        for p in prefixes {
+            if let d = desiredRoute(p) {
+                desired.routes[p] = d
+            } else if let w = staticDesired.waiting[p] {
+                desired.waiting[p] = w
+            } else if let prefix = p.bgp, let hops = bgpRoutes[prefix],
+                      case .waiting(let w) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable) {
+                desired.waiting[p] = w
+            }
+            if let rs = kernelRoutes[p] { kernel += rs }
+        }
+        let names = debugLogging ? interfaceNames : [:]
+        let plan = reconciler.plan(desired: desired, kernel: kernel, staleRemovalAllowed: staleRemovalAllowed,
+                                   failures: failures, ownedThisRun: ownedThisRun, interfaceNames: names,
+                                   describeKernel: false)
+        for e in plan.fib where e.state == .installed { ownedThisRun.insert(KernelPrefix(e.prefix)) }
+        for p in prefixes where failures[p] != nil && desired.routes[p]?.route != failures[p]?.route { failures[p] = nil }
+        if !plan.operations.isEmpty {
+            let results = socket.apply(plan.operations.map(\.request))
+            for (op, result) in zip(plan.operations, results) { record(op, result, names) }
+        }
+    }
+
     func record(_ op: RouteOperation, _ result: Result<Void, NetlinkError>, _ names: [Int32: String]) {
         let p = op.prefix
         switch (op, result) {
@@ -349,7 +425,7 @@ public final class DataplaneAgent: @unchecked Sendable {
             failures[p] = nil
             ownedThisRun.insert(p)
             counters.replaced += 1
-            log(.debug, "dataplane: installed \(RouteReconciler.describe(r, names))")
+            if debugLogging { log(.debug, "dataplane: installed \(RouteReconciler.describe(r, names))") }
         case (.delete(let r), .success):
             forget(r)
             counters.deleted += 1

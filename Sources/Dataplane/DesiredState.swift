@@ -118,21 +118,35 @@ public struct DesiredState: Hashable, Sendable {
                 s.shadowed.append("bgp \(prefix) (\(owner) wins)")
                 continue
             }
-            let usable = Self.nextHops(for: p, hops)
-            if usable.isEmpty {
-                s.waiting[p] = WaitingRoute(source: .bgp, reason: hops.isEmpty
-                    ? "no next hop" : "no next hop of the prefix's family (\(hops.map(\.description).joined(separator: ", ")))")
-                continue
+            switch bgpRoute(p, hops, proto: proto, table: table) {
+            case .route(let d): s.routes[p] = d
+            case .waiting(let w): s.waiting[p] = w
             }
-            var r = Route(destination: p, table: table, proto: proto, scope: .universe, type: .unicast)
-            if usable.count == 1 {
-                r.gateway = usable[0]
-            } else {
-                r.nextHops = usable.map { NextHop(gateway: $0) }
-            }
-            s.routes[p] = DesiredRoute(route: r, source: .bgp)
         }
         return s
+    }
+
+    /// What one BGP route becomes (step 3 above): `<prefix> via <next hop>`, ECMP with
+    /// several, or waiting when no next hop has the prefix's family.
+    static func bgpRoute(_ p: KernelPrefix, _ hops: [BGPWire.IPAddress], proto: RouteProtocol,
+                         table: UInt32) -> BGPDesire {
+        let usable = Self.nextHops(for: p, hops)
+        if usable.isEmpty {
+            return .waiting(WaitingRoute(source: .bgp, reason: hops.isEmpty
+                ? "no next hop" : "no next hop of the prefix's family (\(hops.map(\.description).joined(separator: ", ")))"))
+        }
+        var r = Route(destination: p, table: table, proto: proto, scope: .universe, type: .unicast)
+        if usable.count == 1 {
+            r.gateway = usable[0]
+        } else {
+            r.nextHops = usable.map { NextHop(gateway: $0) }
+        }
+        return .route(DesiredRoute(route: r, source: .bgp))
+    }
+
+    enum BGPDesire {
+        case route(DesiredRoute)
+        case waiting(WaitingRoute)
     }
 
     /// Next hops of the prefix's family, duplicates removed, in byte order (the kernel

@@ -134,7 +134,7 @@ public struct RouteReconciler: Sendable {
     ///   - interfaceNames: index -> name, for the FIB view's words.
     public func plan(desired: DesiredState, kernel: [Route], staleRemovalAllowed: Bool,
                      failures: [KernelPrefix: RouteFailure] = [:], ownedThisRun: Set<KernelPrefix> = [],
-                     interfaceNames: [Int32: String] = [:]) -> RoutePlan {
+                     interfaceNames: [Int32: String] = [:], describeKernel: Bool = true) -> RoutePlan {
         var byPrefix: [KernelPrefix: [Route]] = [:]
         for r in kernel where r.table == table && (r.family == .v4 || r.family == .v6) {
             byPrefix[r.destination, default: []].append(r)
@@ -144,17 +144,19 @@ public struct RouteReconciler: Sendable {
 
         var ops: [RouteOperation] = []
         var fib: [FIBEntry] = []
-        let sorted = prefixes.compactMap { p in p.bgp.map { (p, $0) } }.sorted { $0.1 < $1.1 }
+        var sorted = prefixes.compactMap { p in p.bgp.map { (p, $0) } }
+        if describeKernel { sorted.sort { $0.1 < $1.1 } }   // the FIB view is sorted; a plan need not be
         for (p, bgpPrefix) in sorted {
             let inKernel = byPrefix[p] ?? []
             let ours = inKernel.filter { $0.proto == routeProtocol }
             let others = inKernel.filter { $0.proto != routeProtocol }
             var entry = FIBEntry(prefix: bgpPrefix, source: nil, desired: nil,
-                                 kernel: inKernel.map { Self.describe($0, interfaceNames) }, state: .pending)
+                                 kernel: describeKernel ? inKernel.map { Self.describe($0, interfaceNames) } : [],
+                                 state: .pending)
             var unwanted: [Route] = []
             if let d = desired.routes[p] {
                 entry.source = d.source
-                entry.desired = Self.describe(d.route, interfaceNames)
+                if describeKernel { entry.desired = Self.describe(d.route, interfaceNames) }
                 if let match = ours.firstIndex(where: { Self.matches(d.route, $0) }) {
                     entry.state = .installed
                     unwanted = ours.enumerated().filter { $0.offset != match }.map(\.element)
