@@ -7,7 +7,12 @@
 #   bird  node-c  .10  AS 64512  block 10.244.10.0/26  }   Calico's confd does)
 #   gobgp tor     .254 AS 64513  eBGP "top-of-rack" peer of both Tern nodes; announces 0.0.0.0/0
 #
-# Prints `tern status`, `tern routes`, BIRD's `show route` and GoBGP's RIB, then tears down.
+#   pods (namespaces, Calico-style veths cali*): node-a a1 10.244.1.5 a2 10.244.1.6,
+#   node-b b1 10.244.2.5 b2 10.244.2.6 (Tern workloads), node-c c1 10.244.10.5 c2 10.244.10.6
+#   (/32 dev cali* as the Calico CNI makes them; BIRD's kernel protocol installs its BGP routes)
+#
+# Prints `tern status`, `tern routes`, BIRD's `show route` and GoBGP's RIB, a pod-to-pod
+# ping matrix and `tern fib` on node-a, then tears down.
 SCRIPT_NAME=demo
 . "$(dirname "$0")/../interop/lib/netns.sh"
 require_root
@@ -22,6 +27,16 @@ node_add node-a tern 1 64512 10.244.1.0/26 yes "192.168.90.254:64513" || abort "
 node_add node-b tern 2 64512 10.244.2.0/26 yes "192.168.90.254:64513" || abort "node-b"
 node_add node-c bird 10 64512 10.244.10.0/26 yes || abort "node-c"
 node_add tor gobgp 254 64513 "" no || abort "tor"
+# Pods. Proxy ARP for 169.254.1.1 needs a route to it through another interface: node-a and
+# node-b get the ToR's default route (installed by Tern), node-c (no ToR session) its own.
+node_default_route node-c || abort "node-c default route"
+N_BIRD_EXTRA[node-c]="protocol kernel {
+  ipv4 { import filter { if net ~ [ 10.244.10.0/26+ ] then reject; accept; }; export all; };
+  learn; persist; scan time 2; graceful restart;
+}"
+pod_add node-a a1 10.244.1.5 && pod_add node-a a2 10.244.1.6 &&
+pod_add node-b b1 10.244.2.5 && pod_add node-b b2 10.244.2.6 &&
+pod_add node-c c1 10.244.10.5 && pod_add node-c c2 10.244.10.6 || abort "pods"
 
 cat > "$WORK/tor.toml" <<TOML
 [global.config]
@@ -74,4 +89,12 @@ say "BIRD on node-c: birdc show route (Tern's blocks, learned over the mesh)"
 birdc -s "$WORK/node-c.ctl" show route
 say "GoBGP top-of-rack: its RIB (Tern's blocks with AS 64512 prepended, next hop self)"
 gobgp_cli tor global rib -a ipv4
+say "Pods ping pods (ping -c1 -W2 from the row's pod to the column's pod)"
+wait_for "every pod answers every other pod" 30 pods_ping_all a1 a2 b1 b2 c1 c2 >/dev/null 2>&1 ||
+  say "(not every pair answered within 30 s)"
+pods_ping_matrix a1 a2 b1 b2 c1 c2
+say "tern fib (node-a): desired routes vs the kernel"
+ns_exec node-a "$TERN" fib --socket "$WORK/node-a.sock"
+say "Kernel routes Tern made on node-a (ip route show proto 199)"
+ip -n "$(ns_name node-a)" route show proto 199
 say "Done: tearing the cluster down"

@@ -167,6 +167,16 @@ final class Peer: @unchecked Sendable {
                 let gr = sent == nil && received == nil ? negotiated?.peerGracefulRestart?.restartTime : nil
                 logger.warning("session down: \(reason)\(gr.map { "; keeping its routes as stale for up to \($0) s (graceful restart)" } ?? "")")
                 delegate?.peerWentDown(self, reason: reason, gracefulRestartTime: gr)
+                if gr != nil {
+                    // The peer is restarting and we keep its routes for its restart time:
+                    // do not hold the session back (idle-hold back-off, 5-30 s) or the
+                    // restart time runs out first. Start again right away; the connect-retry
+                    // timer still paces the attempts.
+                    loop.execute { [weak self] in
+                        guard let self, self.main.machine.state == .idle, self.main.machine.isEnabled else { return }
+                        self.feed(.automaticStart, to: self.main)
+                    }
+                }
             }
         }
         if slot.machine.state == .idle, let error = slot.machine.lastError, !isEstablished {
