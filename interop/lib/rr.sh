@@ -100,7 +100,16 @@ if isinstance(data, dict):
     data = data.get("routes", [data])
 paths = [p for r in data if r.get("prefix") == prefix for p in r.get("paths", [])]
 ids = [p.get("pathID") if p.get("pathID") is not None else 0 for p in paths]
-print(len(paths), len(set(ids)), "pathIDs=%s" % ids, "nextHops=%s" % [p.get("nextHop") for p in paths])' "$2"
+print(len(paths), len(set(ids)), "pathIDs=%s" % ids, "nextHops=%s" % [p.get("nextHop") for p in paths],
+      "sources=%s" % [p.get("source") for p in paths])' "$2"
+}
+
+# rr_tern_no_path_from NAME PREFIX SOURCE : Tern NAME has no path for PREFIX whose
+# source (the peer it came from) is SOURCE (e.g. stale paths of a dead peer are gone)
+rr_tern_no_path_from() {
+  local s; s=$(rr_tern_paths_summary "$1" "$2") || { echo "$1 $2: $s"; return 1; }
+  echo "$1 $2: $s"
+  case $s in *"'$3'"* | *"'$3 "*) return 1 ;; esac   # "ADDR" or "ADDR (stale, ...)"
 }
 
 # rr_tern_prefixes NAME : the prefixes in Tern NAME's RIB (tern routes --json)

@@ -9,7 +9,11 @@
 #
 # kill -9 rr1: no client may lose any other client's block (polled continuously
 # for HOLD_SECS=6 s from right after the kill); the clients' sessions to rr1 must
-# really be down afterwards. rr1 restarted: sessions back, its RIB re-learns all
+# really be down afterwards. Tern clients negotiate graceful restart with rr1 and
+# keep its paths as stale for its restart time (9 s here), which alone would
+# satisfy the 6 s window: so the polling goes on (every route still present at
+# each poll) until no client has any path from rr1 left, i.e. every route is held
+# by rr2's reflection alone (STALE_DEADLINE=30 s). rr1 restarted: sessions back, its RIB re-learns all
 # three blocks, the clients again have a path via each reflector.
 SCRIPT_NAME=rr-redundant
 . "$(dirname "$0")/../lib/netns.sh"
@@ -18,6 +22,7 @@ SCRIPT_NAME=rr-redundant
 T=rr-redundant
 declare_tests "$T/sessions-established" "$T/clients-converged" "$T/clients-have-path-via-each-reflector" \
   "$T/reflectors-drop-same-cluster-reflections" "$T/kill-rr1-no-client-loses-a-route" "$T/rr1-sessions-down-after-kill" \
+  "$T/routes-kept-via-rr2-after-rr1-paths-flushed" \
   "$T/rr1-restart-established" "$T/rr1-relearns-everything" "$T/clients-path-via-each-reflector-again"
 
 require_root
@@ -125,6 +130,33 @@ wait "${PID_OF[rr1]}" 2>/dev/null
 rr1_down() { local n rc=0; for n in "${CLIENTS[@]}"; do node_not_established "$n" "${N_ADDR[rr1]}" || rc=1; done; return $rc; }
 check "$T/rr1-sessions-down-after-kill" "clients' sessions to rr1 not Established (the kill was noticed)" 15 rr1_down
 all_blocks_everywhere >&2 || result FAIL "$T/kill-rr1-no-client-loses-a-route" "a route was lost after the sessions to rr1 went down: $(all_blocks_everywhere | tr '\n' ' ')"
+
+only_rr2() {
+  local n m rc=0
+  for n in "${CLIENTS[@]}"; do
+    for m in "${CLIENTS[@]}"; do
+      [ "$n" = "$m" ] && continue
+      rr_tern_no_path_from "$n" "${N_BLOCK[$m]}" "${N_ADDR[rr1]}" || rc=1
+    done
+  done
+  return $rc
+}
+kept_until_flushed() { # every poll: nothing lost; done when rr1's (stale) paths are all gone
+  local end=$((SECONDS + ${STALE_DEADLINE:-30})) out
+  while :; do
+    if ! out=$(all_blocks_everywhere 2>&1); then echo "route lost while rr1's paths were being flushed: $out"; return 1; fi
+    if out=$(only_rr2 2>&1); then echo "no path from rr1 left; all routes via rr2: $out"; return 0; fi
+    ((SECONDS < end)) || { echo "rr1's paths still present after ${STALE_DEADLINE:-30}s: $out"; return 1; }
+    sleep 0.25
+  done
+}
+if out=$(kept_until_flushed); then
+  log "$out"
+  result PASS "$T/routes-kept-via-rr2-after-rr1-paths-flushed"
+else
+  log "$out"; dump_logs >&2
+  result FAIL "$T/routes-kept-via-rr2-after-rr1-paths-flushed" "$(echo "$out" | tr '\n' ' ' | cut -c1-300)"
+fi
 
 rm -f "$WORK/rr1.sock"
 rr_tern_start rr1 || abort "rr1 did not restart"
