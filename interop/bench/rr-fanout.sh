@@ -20,6 +20,10 @@
 # Environment:
 #   TERN=path     tern binary (default: release build .build-rrbench/release/tern)
 #   REFLECTORS="tern bird"   KS="50 500"   M=100000
+#   STALL=0       the first STALL client sessions stop reading once Established (slow
+#                 clients); "time" is then until every other client has all M routes
+#   TCP_BUFFERS="min default max"  net.ipv4.tcp_rmem/tcp_wmem in both namespaces (e.g.
+#                 "4096 16384 65536" so slow clients cannot absorb the table in kernel buffers)
 #   BUDGET=300    seconds per (reflector, K) run, everything included
 #   STREAM_CACHE=dir (default /var/tmp/tern-bench-streams)   KEEP=1 keep logs
 set -euo pipefail
@@ -30,6 +34,8 @@ TERN=${TERN:-$ROOT/.build-rrbench/release/tern}
 REFLECTORS=${REFLECTORS:-"tern bird"}
 KS=${KS:-"50 500"}
 M=${M:-100000}
+STALL=${STALL:-0}
+TCP_BUFFERS=${TCP_BUFFERS:-}
 BUDGET=${BUDGET:-300}
 STREAM_CACHE=${STREAM_CACHE:-/var/tmp/tern-bench-streams}
 RR_IP=172.30.0.1
@@ -162,6 +168,11 @@ run_one() { # KIND K
   client_addrs "$k" | sed 's|^|addr add |; s|$|/16 dev eth0|' >"$WORK/addrs-$tag.batch"
   ip -n "$cl" -batch "$WORK/addrs-$tag.batch"
   ip -n "$rx" link set eth0 up; ip -n "$cl" link set eth0 up
+  if [ -n "$TCP_BUFFERS" ]; then   # small socket buffers: the reflector must queue for slow clients
+    for ns in "$rx" "$cl"; do
+      ip netns exec "$ns" sysctl -qw net.ipv4.tcp_rmem="$TCP_BUFFERS" net.ipv4.tcp_wmem="$TCP_BUFFERS"
+    done
+  fi
 
   local rpid
   case $kind in
@@ -187,7 +198,7 @@ run_one() { # KIND K
   log "$kind K=$k: reflector pid $rpid; starting $k clients"
   local clog="$WORK/clients-$tag.log"
   ip netns exec "$cl" python3 "$HERE/rrclients.py" --peer "$RR_IP" --first "$FIRST" --count "$k" --asn "$AS" \
-    --expect "$M" --watch-pid "$rpid" --timeout "$((end - SECONDS))" >"$clog" 2>&1 &
+    --expect "$M" --stall "$STALL" --watch-pid "$rpid" --timeout "$((end - SECONDS))" >"$clog" 2>&1 &
   local cpid=$!; PIDS+=("$cpid")
   until grep -q '^ALL_ESTABLISHED' "$clog"; do
     if ! kill -0 "$cpid" 2>/dev/null || ((SECONDS >= end)); then fail_row "$kind" "$k" "clients not established: $(tail -n1 "$clog")"; teardown; return 0; fi
@@ -210,6 +221,7 @@ run_one() { # KIND K
   t0=$(field "$ilog" ANNOUNCE_START); t1=$(field "$clog" ALL_DONE)
   cpu1=$(kv "$clog" PROC cpu); hwm=$(kv "$clog" PROC hwm_kb); self=$(kv "$clog" SELF cpu)
   local verify; verify=$(grep '^VERIFY' "$clog" | awk '{print $3}' | tr '\n' ' ')
+  grep '^STALLED_COUNTS' "$clog" | sed "s/^/[rr-fanout] $kind K=$k: /" >&2 || true
   record "$(python3 -c 'import json,sys
 k,kind,t0,t1,c0,c1,hwm,self,ver=sys.argv[1:]
 print(json.dumps({"reflector": kind, "k": int(k), "time": float(t1)-float(t0), "cpu": float(c1)-float(c0),

@@ -87,8 +87,10 @@ def mark24(bm, b, value):
 
 
 class Stats:
-    def __init__(self, k, expect):
+    def __init__(self, k, expect, stall=0):
         self.k, self.expect = k, expect
+        self.stall_count = stall
+        self.need = k - stall  # stalled sessions never read, so never finish
         self.established = 0
         self.done = 0
         self.sessions = []
@@ -120,6 +122,7 @@ class Client(asyncio.Protocol):
         self.ka_task = None
         self.negotiated = 0
         self.attrs = None
+        self.stalled = idx < stats.stall_count
 
     def connection_made(self, transport):
         self.transport = transport
@@ -163,6 +166,11 @@ class Client(asyncio.Protocol):
                     self.stats.established += 1
                     ka = max(1.0, self.negotiated / 3) if self.negotiated else 30.0
                     self.ka_task = asyncio.ensure_future(self.keepalives(ka))
+                    if self.stalled:
+                        # A slow client: keeps its session (KEEPALIVEs go out) but stops
+                        # reading, so the reflector's socket buffer toward it fills up.
+                        self.transport.pause_reading()
+                        event("STALLED", self.local)
                     if self.stats.established == self.stats.k and not self.stats.all_est.done():
                         self.stats.all_est.set_result(True)
             elif mtype == OPEN:
@@ -196,10 +204,12 @@ class Client(asyncio.Protocol):
             if nlri:
                 self.distinct += mark24(self.bm, nlri, 1)
         st = self.stats
+        if self.stalled:
+            return
         if not self.is_done and self.count >= st.expect:
             self.is_done = True
             st.done += 1
-            if st.done == st.k and not st.all_done.done():
+            if st.done == st.need and not st.all_done.done():
                 st.all_done.set_result(True)
         elif self.is_done and self.count < st.expect:
             self.is_done = False
@@ -257,7 +267,7 @@ async def connect(stats, args, idx, local, deadline):
 
 
 async def main_async(args):
-    stats = Stats(args.count, args.expect)
+    stats = Stats(args.count, args.expect, args.stall)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, lambda: stats.fail("SIGTERM"))
     deadline = time.monotonic() + args.timeout
@@ -299,8 +309,11 @@ async def main_async(args):
         for p in stats.sessions:
             if p.bm is not None:
                 event("VERIFY", p.local, f"distinct={p.distinct}", f"announced={p.announced}", f"withdrawn={p.withdrawn}", p.attrs or "attrs=?")
-        cs = [p.count for p in stats.sessions]
+        cs = [p.count for p in stats.sessions if not p.stalled]
         event("COUNTS", f"min={min(cs)}", f"max={max(cs)}", f"announced_max={max(p.announced for p in stats.sessions)}")
+        stalled = [p.count for p in stats.sessions if p.stalled]
+        if stalled:
+            event("STALLED_COUNTS", f"max={max(stalled)}", f"expect={args.expect}")
         return 0
     except asyncio.TimeoutError:
         cs = [p.count for p in stats.sessions] or [0]
@@ -322,6 +335,8 @@ def main():
     ap.add_argument("--asn", type=int, default=64512)
     ap.add_argument("--hold", type=int, default=240)
     ap.add_argument("--expect", type=int, required=True)
+    ap.add_argument("--stall", type=int, default=0,
+                    help="the first N sessions stop reading once Established (slow clients)")
     ap.add_argument("--watch-pid", type=int)
     ap.add_argument("--verify", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=300)
