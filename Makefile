@@ -8,7 +8,7 @@ SECONDS      ?= 60
 TERN         := .build/$(CONFIG)/tern
 
 # Debian packages Tern's build, tests, demo and benchmarks use.
-APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3
+APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3 procps
 
 .PHONY: all deps build release test demo bench fuzz corpus captures clean
 
