@@ -38,6 +38,7 @@ extension Speaker {
             return
         }
         dataplane = agent
+        rib.trackCandidateChanges()     // ECMP: non-best path changes matter to the kernel
         agent.setLocalBlocks(config.blocks)
         applyWorkloads()
         // Every route the RIB already holds (blocks originated before the agent started).
@@ -47,18 +48,20 @@ extension Speaker {
 
     /// Mirrors best-path changes into the kernel: routes learned from peers become
     /// `via <next hop>`; locally originated ones are the agent's own (blocks, workloads).
+    /// Several equally good paths (add-path) become one ECMP route.
     func programDataplane(_ changes: RIBChanges) {
         guard dataplane != nil else { return }
         for c in changes.changes { program(c.prefix, best: c.new) }
+        for p in changes.touched { program(p, best: rib.bestPath(for: p)) }
     }
 
     private func program(_ prefix: IPPrefix, best: Path?) {
         guard let agent = dataplane else { return }
-        if let best, !best.peer.isLocal, let hop = best.nextHop {
-            agent.setRoute(prefix, nextHops: [hop])
-        } else {
+        guard let best, !best.peer.isLocal, best.nextHop != nil else {
             agent.removeRoute(prefix)
+            return
         }
+        agent.setRoute(prefix, nextHops: rib.multipathNextHops(for: prefix))
     }
 
     /// A peer sent End-of-RIB: once every configured peer has, routes of ours left over from

@@ -176,7 +176,7 @@ public struct RIBChanges: Sendable, Equatable {
     private(set) var mixedSources = false
     /// Prefixes whose candidate paths changed while the best path stayed (recorded only
     /// with `trackTouched`, set by the RIB while an update group sends several paths per
-    /// prefix, RFC 7911). Not for the dataplane, which follows best paths.
+    /// prefix, RFC 7911, or when ``RIB/trackCandidateChanges()`` was called for ECMP).
     public private(set) var touched: [IPPrefix] = []
     var trackTouched = false
 

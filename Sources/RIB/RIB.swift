@@ -38,6 +38,8 @@ public struct RIB: Sendable {
     /// in-sync members. When there is one, changes also list prefixes whose non-best paths
     /// changed (``RIBChanges/touched``).
     var addPathOut: [UpdateGroupKey: AddPathOut] = [:]
+    /// Record non-best candidate changes always (ECMP in the dataplane), not only for add-path.
+    var alwaysTrackTouched = false
     /// Counters for tests and `tern status`.
     public internal(set) var stats = Stats()
 
@@ -157,7 +159,7 @@ extension RIB {
     /// An empty change list; it records touched prefixes while add-path groups exist.
     func newChanges() -> RIBChanges {
         var c = RIBChanges()
-        c.trackTouched = !addPathOut.isEmpty
+        c.trackTouched = alwaysTrackTouched || !addPathOut.isEmpty
         return c
     }
 }

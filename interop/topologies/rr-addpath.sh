@@ -17,8 +17,9 @@ SCRIPT_NAME=rr-addpath
 . "$(dirname "$0")/../lib/rr.sh"
 
 T=rr-addpath
-declare_tests "$T/sessions-established" "$T/receive-client-gets-both-paths" "$T/plain-client-gets-one-path" \
-  "$T/own-blocks-reflected" "$T/withdraw-one-path-receive-client" "$T/withdraw-one-path-plain-client"
+declare_tests "$T/sessions-established" "$T/receive-client-gets-both-paths" "$T/receive-client-kernel-ecmp" \
+  "$T/plain-client-gets-one-path" "$T/own-blocks-reflected" "$T/withdraw-one-path-receive-client" \
+  "$T/withdraw-one-path-plain-client" "$T/receive-client-kernel-single-path"
 
 require_root
 require_tools ip python3
@@ -63,6 +64,18 @@ paths_are() {
 }
 check "$T/receive-client-gets-both-paths" "c: 2 paths for $SH (via .1 and .2) with distinct pathIDs" "$DL" \
   paths_are c "$SH" 2 "${N_ADDR[a]}" "${N_ADDR[b]}"
+# kernel_route NODE PREFIX VIA... : the node's kernel route for PREFIX (proto 199) goes via
+# exactly these next hops (several: an ECMP route with one "nexthop via" per path).
+kernel_route() {
+  local node=$1 p=$2; shift 2
+  local out; out=$(ns_exec "$node" ip -4 route show "$p" proto 199); echo "$node kernel: $out"
+  local hops; hops=$(grep -oE 'via [0-9.]+' <<<"$out" | awk '{print $2}' | sort | tr '\n' ' ')
+  local want; want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+  [ "$hops" = "$want" ] || return 1
+  [ $# -le 1 ] || [ "$(grep -c 'nexthop via' <<<"$out")" = "$#" ]
+}
+check "$T/receive-client-kernel-ecmp" "c's kernel: $SH as one ECMP route via .1 and .2 (add-path paths tie)" "$DL" \
+  kernel_route c "$SH" "${N_ADDR[a]}" "${N_ADDR[b]}"
 if wait_for "d has a path for $SH" "$DL" rr_tern_path d "$SH" - - - && hold_for "d has exactly one path" 2 paths_are d "$SH" 1; then
   result PASS "$T/plain-client-gets-one-path"
 else
@@ -86,3 +99,4 @@ rr_tern_write a "$WORK/a.yaml" node "" 10.244.1.0/26 "name: rr, address: $RR, as
 kill -HUP "${PID_OF[a]}"
 check "$T/withdraw-one-path-receive-client" "c: exactly 1 path for $SH left, via ${N_ADDR[b]}" "$DL" paths_are c "$SH" 1 "${N_ADDR[b]}"
 check "$T/withdraw-one-path-plain-client" "d: exactly 1 path for $SH, via ${N_ADDR[b]}" "$DL" paths_are d "$SH" 1 "${N_ADDR[b]}"
+check "$T/receive-client-kernel-single-path" "c's kernel: $SH via ${N_ADDR[b]} only" "$DL" kernel_route c "$SH" "${N_ADDR[b]}"

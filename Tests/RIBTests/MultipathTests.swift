@@ -1,0 +1,42 @@
+import BGPWire
+import Testing
+@testable import RIB
+
+/// ECMP next hops for the dataplane: paths that tie with the best before the tie-breakers.
+@Suite struct MultipathTests {
+    let b = ibgpPeer(2, address: "192.0.2.2")
+    let c = ibgpPeer(3, address: "192.0.2.3")
+
+    func rib() -> RIB {
+        var r = RIB(config: RIBConfig(localAS: 64512, routerID: ip4("192.0.2.1")))
+        r.addPeer(b)
+        r.addPeer(c)
+        r.trackCandidateChanges()
+        return r
+    }
+
+    @Test func twoEqualIBGPPathsGiveTwoNextHops() {
+        var r = rib()
+        _ = r.apply(announce(["10.9.0.0/26"], attrs([], nextHop: "192.0.2.2")), from: b.id)
+        let ch = r.apply(announce(["10.9.0.0/26"], attrs([], nextHop: "192.0.2.3")), from: c.id)
+        // The best path may stay: the prefix is still reported so the kernel route can widen.
+        #expect(ch.prefixes.contains(pfx("10.9.0.0/26")) || ch.touched.contains(pfx("10.9.0.0/26")))
+        #expect(Set(r.multipathNextHops(for: pfx("10.9.0.0/26"))) == [v4("192.0.2.2"), v4("192.0.2.3")])
+        // One goes: back to a single next hop.
+        _ = r.apply(withdraw(["10.9.0.0/26"]), from: c.id)
+        #expect(r.multipathNextHops(for: pfx("10.9.0.0/26")) == [v4("192.0.2.2")])
+    }
+
+    @Test func aWorsePathIsNotUsed() {
+        var r = rib()
+        _ = r.apply(announce(["10.9.0.0/26"], attrs([], nextHop: "192.0.2.2")), from: b.id)
+        _ = r.apply(announce(["10.9.0.0/26"], attrs([64999], nextHop: "192.0.2.3")), from: c.id)  // longer AS path
+        #expect(r.multipathNextHops(for: pfx("10.9.0.0/26")) == [v4("192.0.2.2")])
+    }
+
+    @Test func locallyOriginatedHasNone() {
+        var r = rib()
+        _ = r.originate(prefix: pfx("10.1.0.0/26"))
+        #expect(r.multipathNextHops(for: pfx("10.1.0.0/26")).isEmpty)
+    }
+}
