@@ -57,44 +57,9 @@ RX_AS=64512
 CMDLINE="$0${*:+ $*}"
 KR="$HERE/kroutes.py"
 
-if [ "$(id -u)" != 0 ]; then echo "SKIP: kernel-routes.sh needs root (network namespaces)"; exit 77; fi
-for t in ip python3; do command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }; done
-
-RUN="$$$(printf '%04x' $((RANDOM % 65536)))"
-WORK=$(mktemp -d "/tmp/tern-kbench-$RUN.XXXX")
-RESULTS=$WORK/results.jsonl
-PIDS=()
-NSS=()
-
-log() { printf '[kbench %s] %s\n' "$(date +%T)" "$*" >&2; }
-
-kill_pid() { # kill_pid PID : TERM, wait up to 10 s, then KILL
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  local end=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < end)); do sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
-
-teardown() {
-  local i ns
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill_pid "${PIDS[$i]}"; done
-  PIDS=()
-  for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  NSS=()
-}
-
-cleanup() {
-  local rc=$?
-  set +e
-  teardown
-  if [ "$rc" != 0 ] || [ -n "${KEEP:-}" ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+KILL_WAIT=10
+. "$HERE/lib.sh"
+bench_init kbench tern-kbench
 
 wait_for() { # wait_for DEADLINE_SECONDS_VALUE DESCRIPTION COMMAND...
   local end=$1 desc=$2; shift 2
@@ -104,11 +69,6 @@ wait_for() { # wait_for DEADLINE_SECONDS_VALUE DESCRIPTION COMMAND...
   done
 }
 
-cpu_of() {
-  python3 -c 'import os,sys
-f=open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")",1)[1].split()
-print((int(f[11])+int(f[12]))/os.sysconf("SC_CLK_TCK"))' "$1"
-}
 
 settle() { # settle PID END : wait until PID uses < 20 ms CPU per 500 ms (or END, at most
   # SETTLE_MAX s); prints JSON {"settled", "s", "cpu"}: how long and how much CPU it took
@@ -129,7 +89,6 @@ settle() { # settle PID END : wait until PID uses < 20 ms CPU per 500 ms (or END
   python3 -c 'import sys; print("{\"settled\":false,\"s\":%d,\"cpu\":%.1f}" % (int(sys.argv[1]), float(sys.argv[3])-float(sys.argv[2])))' "$((SECONDS - t0))" "$c0" "$b"
 }
 
-record() { printf '%s\n' "$1" >>"$RESULTS"; }
 jfield() { python3 -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"; }
 
 make_pair() { # make_pair NS_INJ NS_RX VETH_PREFIX : two namespaces joined by one veth

@@ -33,44 +33,9 @@ INJ_AS=64513
 RX_AS=64512
 CMDLINE="$0${*:+ $*}"
 
-if [ "$(id -u)" != 0 ]; then echo "SKIP: receive-1m.sh needs root (network namespaces)"; exit 77; fi
-for t in ip python3; do command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }; done
-
-RUN="$$$(printf '%04x' $((RANDOM % 65536)))"
-WORK=$(mktemp -d "/tmp/tern-bench-$RUN.XXXX")
-RESULTS=$WORK/results.jsonl
-PIDS=()
-NSS=()
-
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
-
-kill_pid() { # kill_pid PID : TERM, wait up to 5 s, then KILL
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  local end=$((SECONDS + 5))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < end)); do sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
-
-teardown() { # stop every process and namespace started so far
-  local i
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill_pid "${PIDS[$i]}"; done
-  PIDS=()
-  for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  NSS=()
-}
-
-cleanup() {
-  local rc=$?
-  set +e
-  teardown
-  if [ "$rc" != 0 ] || [ -n "${KEEP:-}" ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+KILL_WAIT=5
+. "$HERE/lib.sh"
+bench_init bench tern-bench
 
 # wait_for DEADLINE_EPOCH DESCRIPTION COMMAND... : poll until COMMAND succeeds
 wait_for() {
@@ -81,31 +46,13 @@ wait_for() {
   done
 }
 
-cpu_of() { # CPU seconds (utime+stime, all threads) of PID
-  python3 -c 'import os,sys
-f=open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")",1)[1].split()
-print((int(f[11])+int(f[12]))/os.sysconf("SC_CLK_TCK"))' "$1"
-}
 
-settle() { # settle PID END : wait until PID uses < 20 ms CPU per 500 ms (or END)
-  local pid=$1 end=$2 a b
-  a=$(cpu_of "$pid") || return 0
-  while ((SECONDS < end)); do
-    sleep 0.5
-    b=$(cpu_of "$pid") || return 0
-    python3 -c 'import sys; sys.exit(0 if float(sys.argv[2])-float(sys.argv[1]) < 0.02 else 1)' "$a" "$b" && return 0
-    a=$b
-  done
-}
 
 event_field() { # event_field FILE EVENT : the timestamp of EVENT in the injector's log
   awk -v e="$2" '$1 == e {print $2; exit}' "$1"
 }
 has_event() { [ -n "$(event_field "$1" "$2")" ]; }
 
-record() { # record JSON : append one result object
-  printf '%s\n' "$1" >>"$RESULTS"
-}
 
 # --- streams ------------------------------------------------------------------
 mkdir -p "$STREAM_CACHE"

@@ -43,42 +43,9 @@ AS=64512
 CMDLINE="$0${*:+ $*}"
 DRV="$HERE/workload_latency.py"
 
-if [ "$(id -u)" != 0 ]; then echo "SKIP: workload-latency.sh needs root (network namespaces)"; exit 77; fi
-for t in ip python3; do command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }; done
-
-RUN="$$$(printf '%04x' $((RANDOM % 65536)))"
-WORK=$(mktemp -d "/tmp/tern-wlbench-$RUN.XXXX")
-RESULTS=$WORK/results.jsonl
-PIDS=()
-NSS=()
-
-log() { printf '[wlbench %s] %s\n' "$(date +%T)" "$*" >&2; }
-
-kill_pid() {
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  local end=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < end)); do sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
-teardown() {
-  local i ns
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill_pid "${PIDS[$i]}"; done
-  PIDS=()
-  for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  NSS=()
-}
-cleanup() {
-  local rc=$?
-  set +e
-  teardown
-  if [ "$rc" != 0 ] || [ -n "${KEEP:-}" ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+KILL_WAIT=10
+. "$HERE/lib.sh"
+bench_init wlbench tern-wlbench
 
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
   local end=$((SECONDS + $1)) desc=$2; shift 2
@@ -220,7 +187,6 @@ run_bird() {
   teardown
 }
 
-record() { printf '%s\n' "$1" >>"$RESULTS"; }
 
 for m in $MODES; do
   case $m in
