@@ -23,6 +23,7 @@ import BGPWire
 /// - `workloadsAdded` / `workloadsRemoved` / `workloadsChanged` (matched by name): hand the
 ///   new list to the dataplane; it converges the kernel, no session restarts.
 /// - `dataplane` settings changed: restart the dataplane agent (it adopts its routes).
+/// - `ipPools` or the overlay keys changed: the agent switches encapsulation in place.
 /// - everything else (`nodeName`, `controlSocket`, `logLevel`, `logFormat`, timers,
 ///   `nodeToNodeMesh`, `nodes`, `peers`) is applied in place; its effect on peers is
 ///   already in the peer lists. `changedSettings` names every top-level key that differs.
@@ -57,8 +58,12 @@ public struct ConfigDiff: Hashable, Sendable {
     public var workloadsRemoved: [WorkloadSpec] = []
     /// Workloads present in both (by name) whose interface, addresses or MAC differ.
     public var workloadsChanged: [WorkloadChange] = []
-    /// The `dataplane` section differs (the agent must be restarted with the new settings).
+    /// The `dataplane` section differs (the agent must be restarted with the new settings),
+    /// its overlay keys aside.
     public var dataplaneChanged: Bool = false
+    /// `ipPools` or the overlay keys of `dataplane` differ: the agent re-programs in place,
+    /// make-before-break (no restart).
+    public var overlayChanged: Bool = false
 
     /// True when the reload changes nothing at all.
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && changedSettings.isEmpty }
@@ -97,6 +102,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("nodes", \.nodes)
         check("peers", \.peers)
         check("blocks", \.blocks)
+        check("ipPools", \.ipPools)
         check("workloads", \.workloads)
         check("dataplane", \.dataplane)
         check("logLevel", \.logLevel)
@@ -117,7 +123,11 @@ public struct ConfigDiff: Hashable, Sendable {
             }
         }
         workloadsRemoved = old.workloads.filter { !newNames.contains($0.name) }
-        dataplaneChanged = old.dataplane != new.dataplane || old.dataplaneEnabled != new.dataplaneEnabled
+        var oldDP = old.dataplane, newDP = new.dataplane
+        oldDP.overlay = OverlaySettings()
+        newDP.overlay = OverlaySettings()
+        dataplaneChanged = oldDP != newDP || old.dataplaneEnabled != new.dataplaneEnabled
+        overlayChanged = old.ipPools != new.ipPools || old.dataplane.overlay != new.dataplane.overlay
     }
 
     static func differences(_ a: PeerConfig, _ b: PeerConfig) -> [String] {

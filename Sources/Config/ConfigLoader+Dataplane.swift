@@ -152,6 +152,7 @@ extension Reader {
             d.staleRouteTimeout = s
         }
         if let v = f["rpFilter"], let r = rpFilter(v, f.path("rpFilter")) { d.rpFilter = r }
+        overlay(f, into: &d)
         return d
     }
 

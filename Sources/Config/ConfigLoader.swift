@@ -10,7 +10,7 @@ public enum ConfigLoader {
     /// Keys of the top-level mapping, in the order of `config/node-a.yaml`.
     public static let topLevelKeys = [
         "nodeName", "role", "asNumber", "routerID", "listenAddress", "listenPort", "controlSocket",
-        "holdTime", "connectRetryTime", "nodeToNodeMesh", "routeReflectorClusterID", "nodes", "peers", "blocks", "workloads", "dataplane", "logLevel", "logFormat",
+        "holdTime", "connectRetryTime", "nodeToNodeMesh", "routeReflectorClusterID", "nodes", "peers", "blocks", "ipPools", "workloads", "dataplane", "logLevel", "logFormat",
     ]
     /// Keys of one `peers` entry.
     public static let peerKeys = [
@@ -22,7 +22,10 @@ public enum ConfigLoader {
     /// Keys of one `workloads` entry.
     public static let workloadKeys = ["name", "interface", "ipNetworks", "mac"]
     /// Keys of the `dataplane` mapping.
-    public static let dataplaneKeys = ["enabled", "routeProtocol", "routeTable", "resyncInterval", "staleRouteTimeout", "rpFilter"]
+    public static let dataplaneKeys = ["enabled", "routeProtocol", "routeTable", "resyncInterval", "staleRouteTimeout", "rpFilter",
+                                       "ipipMTU", "vxlanMTU", "vxlanVNI", "vxlanPort", "underlayInterface"]
+    /// Keys of one `ipPools` entry.
+    public static let ipPoolKeys = ["cidr", "blockSize", "ipipMode", "vxlanMode"]
 
     /// Reads and parses the file at `path`; errors name `path` as their file.
     public static func load(path: String) throws(ConfigErrors) -> TernConfig {
@@ -400,6 +403,7 @@ final class Reader {
         if let v = top["logLevel"], let l = choice(v, "logLevel", LogLevel.self, what: "log level") { c.logLevel = l }
         if let v = top["logFormat"], let l = choice(v, "logFormat", LogFormat.self, what: "log format") { c.logFormat = l }
 
+        var blockNodes: [(index: Int, node: Node)] = []
         if let v = top["blocks"], let items = list(v, "blocks", example: "10.244.1.0/26") {
             var seen: [IPPrefix: Int] = [:]
             for (i, item) in items.enumerated() {
@@ -410,6 +414,7 @@ final class Reader {
                 }
                 seen[p] = i
                 c.blocks.append(p)
+                blockNodes.append((i, item))
             }
         }
 
@@ -511,6 +516,10 @@ final class Reader {
 
         if let v = top["workloads"] { c.workloads = workloads(v) }
         if let v = top["dataplane"] { c.dataplane = dataplane(v) }
+        if let v = top["ipPools"] {
+            c.ipPools = ipPools(v)
+            checkBlocks(c, blockNodes, workloads: top["workloads"])
+        }
 
         guard nodeName != nil, localAS != nil, localID != nil else { return nil }
         return c

@@ -52,6 +52,9 @@ public struct DataplaneSettings: Hashable, Sendable {
     public var staleRouteTimeout: UInt32 = 120
     /// Default `copy`.
     public var rpFilter: RPFilterSetting = .copy
+    /// Tunnel MTUs, VXLAN VNI and port, the underlay interface (keys `ipipMTU`, `vxlanMTU`,
+    /// `vxlanVNI`, `vxlanPort`, `underlayInterface`). Applied in place on SIGHUP.
+    public var overlay = OverlaySettings()
 
     public init() {}
 

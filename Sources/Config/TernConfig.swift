@@ -202,6 +202,8 @@ public struct TernConfig: Hashable, Sendable {
     public var peers: [PeerSpec] = []
     /// This node's address blocks, advertised to every peer.
     public var blocks: [IPPrefix] = []
+    /// The cluster's IP pools and their encapsulation (the same list on every node).
+    public var ipPools: [IPPoolSpec] = []
     public var logLevel: LogLevel = .info
     public var logFormat: LogFormat = .text
     /// Local workloads (pods) the dataplane routes to.
