@@ -192,7 +192,9 @@ public final class NetlinkSocket {
         try dump(AddressMessage.dump(family: family)).compactMap(AddressMessage.parse)
     }
 
-    /// All neighbour entries (ARP, NDP, or with `.bridge` the FDB).
+    /// All neighbour entries: ARP and NDP for `.unspec`, `.v4`, `.v6`; the FDB (bridge ports and
+    /// vxlan devices, NTF_SELF entries) only for `.bridge`: a family-0 dump goes to
+    /// `neigh_dump_info` (net/core/neighbour.c), which walks the neighbour tables, not the FDB.
     public func neighbours(family: AddressFamily = .unspec) throws -> [Neighbour] {
         try dump(NeighbourMessage.dump(family: family)).compactMap(NeighbourMessage.parse)
     }
