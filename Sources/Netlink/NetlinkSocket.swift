@@ -163,12 +163,13 @@ public final class NetlinkSocket {
                 switch m.type {
                 case NL.done:
                     if let err = m.payload.readNative(Int32.self, at: 0), err < 0 {
-                        throw NetlinkError(code: -err, operation: request.operation, sequence: seq)
+                        throw NetlinkError(code: -err, operation: request.operation, sequence: seq, requestType: request.type)
                     }
                     return (out, interrupted)
                 case NL.error:
                     if let info = m.errorInfo, info.code != 0 {
-                        throw NetlinkError(code: info.code, operation: request.operation, kernelMessage: info.message, sequence: seq)
+                        throw NetlinkError(code: info.code, operation: request.operation, kernelMessage: info.message, sequence: seq,
+                                           requestType: request.type)
                     }
                 case NL.noop, NL.overrun:
                     continue
