@@ -20,10 +20,14 @@ public struct Link: Hashable, Sendable {
     public var address: HardwareAddress?
     /// IFLA_MASTER: the bridge or bond this device is enslaved to.
     public var master: Int32?
+    /// IFLA_LINKINFO/IFLA_INFO_DATA of a "vxlan" device; `nil` for other kinds or malformed data.
+    public var vxlan: VXLANInfo?
+    /// IFLA_LINKINFO/IFLA_INFO_DATA of an "ipip" device; `nil` for other kinds or malformed data.
+    public var ipip: IPIPInfo?
 
     /// A link value.
     public init(index: Int32, name: String, kind: String? = nil, flags: UInt32 = 0, mtu: UInt32? = nil,
-                address: HardwareAddress? = nil, master: Int32? = nil) {
+                address: HardwareAddress? = nil, master: Int32? = nil, vxlan: VXLANInfo? = nil, ipip: IPIPInfo? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -31,6 +35,8 @@ public struct Link: Hashable, Sendable {
         self.mtu = mtu
         self.address = address
         self.master = master
+        self.vxlan = vxlan
+        self.ipip = ipip
     }
 
     /// IFF_UP is set.
@@ -107,6 +113,7 @@ public enum LinkMessage {
     }
 
     /// Parses RTM_NEWLINK/RTM_DELLINK; `nil` if too short or without IFLA_IFNAME.
+    /// IFLA_INFO_DATA is read for kinds "vxlan" and "ipip" (`Link.vxlan`, `Link.ipip`).
     public static func parse(_ m: NetlinkMessage) -> Link? {
         guard m.type == NL.newLink || m.type == NL.delLink, m.payload.count >= NL.ifinfomsgLength,
               let index = m.payload.readNative(Int32.self, at: 4),
@@ -118,7 +125,15 @@ public enum LinkMessage {
         link.address = attrs[NL.iflaAddress].map { HardwareAddress(bytes: Array($0)) }
         link.master = attrs.i32(NL.iflaMaster)
         if let info = attrs[NL.iflaLinkinfo] {
-            link.kind = NetlinkAttributes(info).string(NL.iflaInfoKind)
+            let linkinfo = NetlinkAttributes(info)
+            link.kind = linkinfo.string(NL.iflaInfoKind)
+            if let data = linkinfo[NL.iflaInfoData] {
+                switch link.kind {
+                case "vxlan": link.vxlan = VXLANInfo.parse(NetlinkAttributes(data))
+                case "ipip": link.ipip = IPIPInfo.parse(NetlinkAttributes(data))
+                default: break
+                }
+            }
         }
         return link
     }

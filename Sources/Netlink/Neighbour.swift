@@ -51,11 +51,22 @@ public struct Neighbour: Hashable, Sendable {
         self.state = state
         self.flags = flags
     }
+
+    /// A static VXLAN FDB entry, as `bridge fdb replace MAC dev DEV dst IP self permanent` makes it:
+    /// family AF_BRIDGE, NTF_SELF (the vxlan device's own FDB, not a bridge's), NDA_LLADDR = `mac`
+    /// (the inner destination MAC, a remote VTEP's), NDA_DST = `destination` (the remote VTEP's
+    /// underlay address). The state is NUD_PERMANENT|NUD_NOARP (0xC0): `bridge` starts every
+    /// entry at NUD_NOARP and `permanent` adds NUD_PERMANENT, and this matches its bytes.
+    public static func fdb(interfaceIndex: Int32, mac: HardwareAddress, destination: IPAddress) -> Neighbour {
+        Neighbour(interfaceIndex: interfaceIndex, ip: destination, lladdr: mac, state: [.permanent, .noarp],
+                  flags: NL.ntfSelf, family: .bridge)
+    }
 }
 
 /// Builders and parser for RTM_NEWNEIGH / RTM_DELNEIGH / RTM_GETNEIGH.
 public enum NeighbourMessage {
-    /// `ip neigh add` (NLM_F_CREATE|NLM_F_EXCL) or `ip neigh replace` (NLM_F_CREATE|NLM_F_REPLACE).
+    /// `ip neigh add` (NLM_F_CREATE|NLM_F_EXCL) or `ip neigh replace` (NLM_F_CREATE|NLM_F_REPLACE);
+    /// for AF_BRIDGE `bridge fdb add` / `bridge fdb replace`.
     public static func new(_ n: Neighbour, replace: Bool = false) -> NetlinkRequest {
         NetlinkRequest(type: NL.newNeigh, flags: NL.request | NL.ack | NL.create | (replace ? NL.replace : NL.excl),
                        body: body(n, lladdr: true),
@@ -63,12 +74,15 @@ public enum NeighbourMessage {
     }
 
     /// `ip neigh del IP dev N`: no NDA_LLADDR; the state is sent as given (iproute2 sends NUD_PERMANENT).
+    /// For AF_BRIDGE, `bridge fdb del MAC dev N [dst IP] self`: the MAC is the FDB key, so
+    /// NDA_LLADDR is sent (and the state as given: `bridge` sends NUD_PERMANENT|NUD_NOARP).
     public static func delete(_ n: Neighbour) -> NetlinkRequest {
-        NetlinkRequest(type: NL.delNeigh, flags: NL.request | NL.ack, body: body(n, lladdr: false),
+        NetlinkRequest(type: NL.delNeigh, flags: NL.request | NL.ack, body: body(n, lladdr: n.family == .bridge),
                        operation: "delete neighbour \(describe(n))")
     }
 
-    /// RTM_GETNEIGH with NLM_F_DUMP.
+    /// RTM_GETNEIGH with NLM_F_DUMP. `.unspec` returns ARP and NDP entries but no FDB
+    /// entries; those come only with `.bridge` (`rtnl_fdb_dump`, net/core/rtnetlink.c).
     public static func dump(family: AddressFamily = .unspec) -> NetlinkRequest {
         var b = [UInt8](repeating: 0, count: NL.ndmsgLength)
         b[0] = family.rawValue
@@ -85,8 +99,14 @@ public enum NeighbourMessage {
         b.appendNative(n.state.rawValue)
         b.append(n.flags)
         b.append(0)  // ndm_type
-        if let ip = n.ip { b.appendAttribute(NL.ndaDst, ip.bytes) }
-        if lladdr, let l = n.lladdr { b.appendAttribute(NL.ndaLladdr, l.bytes) }
+        if n.family == .bridge {
+            // bridge/fdb.c writes NDA_LLADDR first, then NDA_DST; ip/ipneigh.c the other way round.
+            if lladdr, let l = n.lladdr { b.appendAttribute(NL.ndaLladdr, l.bytes) }
+            if let ip = n.ip { b.appendAttribute(NL.ndaDst, ip.bytes) }
+        } else {
+            if let ip = n.ip { b.appendAttribute(NL.ndaDst, ip.bytes) }
+            if lladdr, let l = n.lladdr { b.appendAttribute(NL.ndaLladdr, l.bytes) }
+        }
         return b
     }
 

@@ -83,6 +83,30 @@ enum NL {
     /// `<linux/veth.h>`: VETH_INFO_PEER (= 1), the nested peer `ifinfomsg` + attributes.
     static let vethInfoPeer: UInt16 = 1
 
+    // <linux/if_link.h>: IFLA_VXLAN_* inside IFLA_INFO_DATA of kind "vxlan"
+    static let iflaVXLANID = UInt16(IFLA_VXLAN_ID)
+    static let iflaVXLANLink = UInt16(IFLA_VXLAN_LINK)
+    static let iflaVXLANLocal = UInt16(IFLA_VXLAN_LOCAL)
+    static let iflaVXLANLearning = UInt16(IFLA_VXLAN_LEARNING)
+    static let iflaVXLANPort = UInt16(IFLA_VXLAN_PORT)
+    static let iflaVXLANLocal6 = UInt16(IFLA_VXLAN_LOCAL6)
+
+    // <linux/if_tunnel.h> (not in the CMNL shim): IFLA_IPTUN_* inside IFLA_INFO_DATA of kind "ipip"
+    static let iflaIPTunLink: UInt16 = 1
+    static let iflaIPTunLocal: UInt16 = 2
+    static let iflaIPTunRemote: UInt16 = 3
+    static let iflaIPTunTTL: UInt16 = 4
+    static let iflaIPTunTOS: UInt16 = 5
+    static let iflaIPTunProto: UInt16 = 9
+    static let iflaIPTunPMTUDisc: UInt16 = 10
+    static let iflaIPTunEncapType: UInt16 = 15
+    static let iflaIPTunEncapFlags: UInt16 = 16
+    static let iflaIPTunEncapSport: UInt16 = 17
+    static let iflaIPTunEncapDport: UInt16 = 18
+    static let iflaIPTunFwmark: UInt16 = 20
+    /// `<netinet/in.h>`: IPPROTO_IPIP, the inner protocol of an ipip tunnel.
+    static let ipprotoIPIP: UInt8 = 4
+
     // <linux/if_addr.h>: IFA_*
     static let ifaAddress: UInt16 = 1
     static let ifaLocal: UInt16 = 2
@@ -93,6 +117,8 @@ enum NL {
     static let ndaLladdr = UInt16(NDA_LLADDR)
     static let ndaMaster = UInt16(NDA_MASTER)
     static let ndaVNI = UInt16(NDA_VNI)
+    /// `<linux/neighbour.h>`: NTF_SELF (1 << 1), the entry lives in the device's own FDB (vxlan), not a bridge's.
+    static let ntfSelf: UInt8 = 0x02
 
     /// `NLA_TYPE_MASK`: strips NLA_F_NESTED and NLA_F_NET_BYTEORDER.
     static let attributeTypeMask: UInt16 = 0x3FFF

@@ -12,14 +12,23 @@ public struct NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public var kernelMessage: String?
     /// The request's sequence number when the error came back as an NLMSG_ERROR.
     public var sequence: UInt32?
+    /// The failed request's `nlmsg_type` (RTM_NEWLINK...) when the kernel answered one.
+    public var requestType: UInt16?
 
     /// Builds an error from a positive errno.
-    public init(code: Int32, operation: String, kernelMessage: String? = nil, sequence: UInt32? = nil) {
+    public init(code: Int32, operation: String, kernelMessage: String? = nil, sequence: UInt32? = nil,
+                requestType: UInt16? = nil) {
         self.code = code
         self.operation = operation
         self.kernelMessage = kernelMessage
         self.sequence = sequence
+        self.requestType = requestType
     }
+
+    /// EOPNOTSUPP on RTM_NEWLINK: the kernel has no driver for the IFLA_INFO_KIND asked for
+    /// (`rtnl_newlink` in net/core/rtnetlink.c, extended ACK "Unknown device type", after
+    /// its module autoload failed), e.g. "ipip" on a kernel built without it.
+    public var isUnsupportedLinkKind: Bool { code == EOPNOTSUPP && requestType == NL.newLink }
 
     /// The symbolic errno name ("EEXIST"), or "errno N" for ones not in the table.
     public var name: String { Self.names[code] ?? "errno \(code)" }

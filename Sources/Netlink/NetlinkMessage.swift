@@ -112,6 +112,8 @@ public struct NetlinkAttributes: Sendable {
         all.first { $0.type == type }?.value
     }
 
+    func u8(_ type: UInt16) -> UInt8? { self[type]?.first }
+    func be16(_ type: UInt16) -> UInt16? { self[type]?.readNative(UInt16.self, at: 0).map { UInt16(bigEndian: $0) } }
     func u32(_ type: UInt16) -> UInt32? { self[type]?.readNative(UInt32.self, at: 0) }
     func i32(_ type: UInt16) -> Int32? { self[type]?.readNative(Int32.self, at: 0) }
     func string(_ type: UInt16) -> String? { self[type].map(String.fromNetlink) }

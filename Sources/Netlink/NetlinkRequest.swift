@@ -70,6 +70,21 @@ extension Array where Element == UInt8 {
         appendNative(value)
     }
 
+    /// A u8 attribute (length 5, padded to 8).
+    mutating func appendAttribute(_ type: UInt16, u8 value: UInt8) {
+        appendAttribute(type, [value])
+    }
+
+    /// A u16 attribute in host order (length 6, padded to 8).
+    mutating func appendAttribute(_ type: UInt16, u16 value: UInt16) {
+        appendAttribute(type, Swift.withUnsafeBytes(of: value) { Array($0) })
+    }
+
+    /// A `__be16` attribute (ports: IFLA_VXLAN_PORT, IFLA_IPTUN_ENCAP_*PORT).
+    mutating func appendAttribute(_ type: UInt16, be16 value: UInt16) {
+        appendAttribute(type, [UInt8(value >> 8), UInt8(value & 0xFF)])
+    }
+
     /// A string attribute; `nul` adds the terminating zero (IFLA_IFNAME has it, IFLA_INFO_KIND as iproute2 sends it does not).
     mutating func appendAttribute(_ type: UInt16, string: String, nul: Bool = true) {
         var v = Array(string.utf8)

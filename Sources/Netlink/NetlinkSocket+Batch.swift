@@ -88,7 +88,8 @@ extension NetlinkSocket {
                         let m = NetlinkMessage.split(UnsafeRawBufferPointer(rebasing: raw[off..<(off + len)])).first
                         let info = m?.errorInfo
                         results[i] = .failure(NetlinkError(code: -err, operation: requests[i].operation,
-                                                           kernelMessage: info?.message, sequence: seq))
+                                                           kernelMessage: info?.message, sequence: seq,
+                                                           requestType: requests[i].type))
                     }
                 }
                 off += NL.align(len)

@@ -163,12 +163,13 @@ public final class NetlinkSocket {
                 switch m.type {
                 case NL.done:
                     if let err = m.payload.readNative(Int32.self, at: 0), err < 0 {
-                        throw NetlinkError(code: -err, operation: request.operation, sequence: seq)
+                        throw NetlinkError(code: -err, operation: request.operation, sequence: seq, requestType: request.type)
                     }
                     return (out, interrupted)
                 case NL.error:
                     if let info = m.errorInfo, info.code != 0 {
-                        throw NetlinkError(code: info.code, operation: request.operation, kernelMessage: info.message, sequence: seq)
+                        throw NetlinkError(code: info.code, operation: request.operation, kernelMessage: info.message, sequence: seq,
+                                           requestType: request.type)
                     }
                 case NL.noop, NL.overrun:
                     continue
@@ -192,7 +193,9 @@ public final class NetlinkSocket {
         try dump(AddressMessage.dump(family: family)).compactMap(AddressMessage.parse)
     }
 
-    /// All neighbour entries (ARP, NDP, or with `.bridge` the FDB).
+    /// All neighbour entries: ARP and NDP for `.unspec`, `.v4`, `.v6`; the FDB (bridge ports and
+    /// vxlan devices, NTF_SELF entries) only for `.bridge`: a family-0 dump goes to
+    /// `neigh_dump_info` (net/core/neighbour.c), which walks the neighbour tables, not the FDB.
     public func neighbours(family: AddressFamily = .unspec) throws -> [Neighbour] {
         try dump(NeighbourMessage.dump(family: family)).compactMap(NeighbourMessage.parse)
     }
