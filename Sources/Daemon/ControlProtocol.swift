@@ -57,16 +57,45 @@ public enum ControlProtocol {
         public var peers: [Peer]
         /// Set while the BGP port cannot be bound (retried every 5 s).
         public var listenError: String?
+        /// IP pools, tunnel devices and MTUs; nil without pools or without a dataplane.
+        public var overlay: Overlay?
 
         public init(nodeName: String, routerID: String, asNumber: UInt32, role: String, peers: [Peer],
-                    listenError: String? = nil) {
+                    listenError: String? = nil, overlay: Overlay? = nil) {
             self.nodeName = nodeName
             self.routerID = routerID
             self.asNumber = asNumber
             self.role = role
             self.peers = peers
             self.listenError = listenError
+            self.overlay = overlay
         }
+    }
+
+    /// The overlay part of `tern status`.
+    public struct Overlay: Codable, Sendable, Equatable {
+        public struct Pool: Codable, Sendable, Equatable {
+            public var cidr: String
+            /// "VXLAN Always", "IPIP CrossSubnet", "none".
+            public var encapsulation: String
+            /// Set when the pool's routes cannot be encapsulated (they wait).
+            public var problem: String?
+        }
+        public struct Device: Codable, Sendable, Equatable {
+            public var name: String
+            public var kind: String
+            public var mtu: UInt32?
+            public var wantedMTU: UInt32
+            /// "up", "down", "absent" or the error.
+            public var state: String
+            public var address: String?
+        }
+        public var pools: [Pool]
+        public var devices: [Device]
+        /// "eth0 (10.0.0.1, MTU 1500)" or why it is unknown.
+        public var underlay: String?
+        /// The MTU workloads (pod interfaces) should use.
+        public var workloadMTU: UInt32?
     }
 
     /// One peer row of `tern status`.

@@ -73,7 +73,7 @@ extension Speaker {
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows,
-                                      listenError: listenerError)
+                                      listenError: listenerError, overlay: overlayStatus())
     }
 
     /// Numeric address order (IPv4 before IPv6), then port: how `tern status` lists peers.

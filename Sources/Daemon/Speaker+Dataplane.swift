@@ -19,7 +19,7 @@ extension Speaker {
         }
         let cfg = DataplaneConfig(routeProtocol: d.routeProtocol, routeTable: d.routeTable,
                                   resyncInterval: Double(d.resyncInterval), staleRouteTimeout: Double(d.staleRouteTimeout),
-                                  rpFilter: rp)
+                                  rpFilter: rp, overlay: Speaker.overlayConfig(config))
         let logger = self.logger
         let agent = DataplaneAgent(config: cfg, queue: loop.queue) { level, message in
             switch level {
@@ -62,6 +62,43 @@ extension Speaker {
             return
         }
         agent.setRoute(prefix, nextHops: rib.multipathNextHops(for: prefix))
+    }
+
+    /// `ipPools` and the overlay keys as the dataplane takes them. The node's underlay
+    /// address is its `nodes` entry's (IPv4), else the router ID.
+    static func overlayConfig(_ c: TernConfig) -> OverlayConfig {
+        let o = c.dataplane.overlay
+        let pools = c.ipPools.map { p -> OverlayPool in
+            if p.ipipMode.isOn { return OverlayPool(cidr: p.cidr, tunnel: .ipip, mode: p.ipipMode == .CrossSubnet ? .crossSubnet : .always) }
+            if p.vxlanMode.isOn { return OverlayPool(cidr: p.cidr, tunnel: .vxlan, mode: p.vxlanMode == .CrossSubnet ? .crossSubnet : .always) }
+            return OverlayPool(cidr: p.cidr)
+        }
+        var node = c.routerID
+        if case .v4(let a) = c.meshSelf.address { node = a }
+        var addresses: [TunnelKind: IPv4Address] = [:]
+        for (device, prefix) in c.tunnelAddresses {
+            guard case .v4(let p) = prefix else { continue }
+            addresses[device == TunnelKind.ipip.deviceName ? .ipip : .vxlan] = p.address
+        }
+        return OverlayConfig(pools: pools, ipipMTU: o.ipipMTU, vxlanMTU: o.vxlanMTU, vxlanVNI: o.vxlanVNI,
+                             vxlanPort: o.vxlanPort, underlayInterface: o.underlayInterface, nodeAddress: node,
+                             tunnelAddresses: addresses)
+    }
+
+    /// `tern status`: pools, tunnel devices, MTUs (nil without pools).
+    func overlayStatus() -> ControlProtocol.Overlay? {
+        guard !config.ipPools.isEmpty else { return nil }
+        guard let agent = dataplane else {
+            return ControlProtocol.Overlay(
+                pools: config.ipPools.map { .init(cidr: $0.cidr.description, encapsulation: $0.encapsulationDescription,
+                                                  problem: "the dataplane is not running") },
+                devices: [], underlay: nil, workloadMTU: nil)
+        }
+        let s = agent.overlayStatus()
+        return ControlProtocol.Overlay(
+            pools: s.pools.map { .init(cidr: $0.cidr, encapsulation: $0.encapsulation, problem: $0.problem) },
+            devices: s.devices.map { .init(name: $0.name, kind: $0.kind, mtu: $0.mtu, wantedMTU: $0.wantedMTU, state: $0.state, address: $0.address) },
+            underlay: s.underlay, workloadMTU: s.workloadMTU)
     }
 
     /// A peer sent End-of-RIB: once every configured peer has, routes of ours left over from

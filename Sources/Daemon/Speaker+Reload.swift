@@ -66,6 +66,10 @@ extension Speaker {
             dataplaneError = nil
             startDataplane()
         } else {
+            if diff.overlayChanged {
+                logger.info("SIGHUP: ipPools/overlay settings changed: re-programming in place (make-before-break)")
+                dataplane?.setOverlay(Speaker.overlayConfig(new))
+            }
             dataplane?.setLocalBlocks(new.blocks)
             applyWorkloads()
         }

@@ -33,6 +33,8 @@ public struct DataplaneCounters: Hashable, Sendable {
 ///   stale timeout. `stop()` leaves every route in place.
 public final class DataplaneAgent: @unchecked Sendable {
     public let config: DataplaneConfig
+    /// Pools and tunnel settings (changed in place by `setOverlay`).
+    public internal(set) var overlay: OverlayConfig
     public let namespace: String?
     let queue: DispatchQueue
     let log: (DataplaneLogLevel, String) -> Void
@@ -48,6 +50,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     var links: [String: Link] = [:]
     var kernelRoutes: [KernelPrefix: [Route]] = [:]
     var kernelNeighbours: [NeighbourKey: Neighbour] = [:]
+    var addresses: [Address] = []
 
     // Agent state.
     var failures: [KernelPrefix: RouteFailure] = [:]
@@ -65,6 +68,13 @@ public final class DataplaneAgent: @unchecked Sendable {
     var dirty: Set<KernelPrefix> = []
     /// The desired routes from workloads and blocks (no BGP), from the last full reconcile.
     var staticDesired = DesiredState()
+    /// The overlay as of the last full reconcile: underlay, devices, how routes are built.
+    var overlayPlan: OverlayPlan
+    /// VTEPs the desired routes use (their neighbour and FDB entries are in place).
+    var desiredVTEPs: Set<KernelAddress> = []
+    /// Last reported overlay problems (logged once when they appear, not at every retry).
+    var reportedOverlayProblems: Set<String> = []
+    var overlayRetryTimer: DispatchSourceTimer?
     /// Build per-route debug messages (costly at a million routes) only when wanted.
     public var debugLogging = false
     var reconcileScheduled = false
@@ -79,9 +89,17 @@ public final class DataplaneAgent: @unchecked Sendable {
     var resyncTimer: DispatchSourceTimer?
     var staleTimer: DispatchSourceTimer?
 
+    /// A neighbour (family v4/v6) or VXLAN FDB entry (family bridge, `ip` = NDA_DST).
     struct NeighbourKey: Hashable {
+        var family: Netlink.AddressFamily
         var interfaceIndex: Int32
         var ip: KernelAddress
+
+        init(_ n: Neighbour, ip: KernelAddress) {
+            family = n.family
+            interfaceIndex = n.interfaceIndex
+            self.ip = ip
+        }
     }
 
     /// - Parameters:
@@ -92,6 +110,8 @@ public final class DataplaneAgent: @unchecked Sendable {
     public init(config: DataplaneConfig, namespace: String? = nil, queue: DispatchQueue,
                 log: @escaping (DataplaneLogLevel, String) -> Void) {
         self.config = config
+        self.overlay = config.overlay
+        overlayPlan = OverlayPlan(config: config.overlay)
         self.namespace = namespace
         self.queue = queue
         self.log = log
@@ -169,6 +189,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     public func setRoute(_ prefix: BGPWire.IPPrefix, nextHops: [BGPWire.IPAddress]) {
         dispatchPrecondition(condition: .onQueue(queue))
         if nextHops.isEmpty { bgpRoutes[prefix] = nil } else { bgpRoutes[prefix] = nextHops }
+        if needsNewVTEP(prefix, nextHops) { needsFull = true }  // its neighbour and FDB entry come first
         dirty.insert(KernelPrefix(prefix))
         scheduleReconcile()
     }
@@ -221,10 +242,13 @@ public final class DataplaneAgent: @unchecked Sendable {
         resyncTimer = nil
         staleTimer?.cancel()
         staleTimer = nil
+        overlayRetryTimer?.cancel()
+        overlayRetryTimer = nil
         socket = nil
     }
 
     deinit {
+        overlayRetryTimer?.cancel()
         monitor?.cancel()
         resyncTimer?.cancel()
         staleTimer?.cancel()
@@ -283,12 +307,12 @@ public final class DataplaneAgent: @unchecked Sendable {
             scheduleReconcile()
         case .neighbourAdded(let n):
             guard let ip = n.ip else { return }
-            let key = NeighbourKey(interfaceIndex: n.interfaceIndex, ip: ip)
+            let key = NeighbourKey(n, ip: ip)
             kernelNeighbours[key] = n
             if desiredNeighbourKeys.contains(key) { scheduleReconcile() }
         case .neighbourRemoved(let n):
             guard let ip = n.ip else { return }
-            let key = NeighbourKey(interfaceIndex: n.interfaceIndex, ip: ip)
+            let key = NeighbourKey(n, ip: ip)
             kernelNeighbours[key] = nil
             if desiredNeighbourKeys.contains(key) { scheduleReconcile() }
         case .overrun:
@@ -298,7 +322,11 @@ public final class DataplaneAgent: @unchecked Sendable {
             needsFull = true
             scheduleReconcile()
         case .addressAdded, .addressRemoved:
-            break
+            // The underlay's address and subnets decide the overlay (CrossSubnet, VTEP).
+            guard !overlay.pools.isEmpty else { return }
+            needsDump = true
+            needsFull = true
+            scheduleReconcile()
         }
     }
 
@@ -315,19 +343,23 @@ public final class DataplaneAgent: @unchecked Sendable {
 
     func computeDesired() -> DesiredState {
         DesiredState.compute(config: config, workloads: workloads, links: links, localBlocks: localBlocks,
-                             bgpRoutes: bgpRoutes)
+                             bgpRoutes: bgpRoutes, overlay: overlayPlan)
     }
 
     func dumpKernel() throws {
         guard let socket else { return }
         let ls = try socket.links()
         let rs = try socket.routes()
-        let ns = try socket.neighbours()
+        var ns = try socket.neighbours()
+        if overlay.wantedTunnels.contains(.vxlan) || links[TunnelKind.vxlan.deviceName] != nil, !ns.contains(where: { $0.family == .bridge }) {
+            ns += try socket.neighbours(family: .bridge)
+        }
+        addresses = try socket.addresses()
         links = Dictionary(ls.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         kernelRoutes = [:]
         for r in rs where r.table == config.routeTable { kernelRoutes[r.destination, default: []].append(r) }
         kernelNeighbours = [:]
-        for n in ns { if let ip = n.ip { kernelNeighbours[NeighbourKey(interfaceIndex: n.interfaceIndex, ip: ip)] = n } }
+        for n in ns { if let ip = n.ip { kernelNeighbours[NeighbourKey(n, ip: ip)] = n } }
         needsDump = false
         counters.resyncs += 1
     }
@@ -337,7 +369,8 @@ public final class DataplaneAgent: @unchecked Sendable {
         if let d = staticDesired.routes[p] { return d }
         if staticDesired.waiting[p] != nil { return nil }
         guard let prefix = p.bgp, let hops = bgpRoutes[prefix] else { return nil }
-        if case .route(let d) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable) {
+        if case .route(let d) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable,
+                                                      overlay: overlayPlan) {
             return d
         }
         return nil
@@ -361,11 +394,17 @@ public final class DataplaneAgent: @unchecked Sendable {
                 return
             }
         }
+        prepareOverlay(socket)
         let desired = computeDesired()
         staticDesired = DesiredState.compute(config: config, workloads: workloads, links: links,
                                              localBlocks: localBlocks, bgpRoutes: [:])
         for s in desired.shadowed { log(.debug, "dataplane: not programmed: \(s)") }
         applySysctls(desired)
+        // Make before break: tunnel devices (prepareOverlay), then neighbours and FDB
+        // entries, then routes; what is no longer needed goes last.
+        let wanted = wantedNeighbours(desired)
+        desiredVTEPs = desired.vteps
+        addNeighbours(wanted, socket)
 
         let names = interfaceNames
         let plan = reconciler.plan(desired: desired, kernel: Array(kernelRoutes.values.joined()),
@@ -379,7 +418,8 @@ public final class DataplaneAgent: @unchecked Sendable {
             let results = socket.apply(plan.operations.map(\.request))
             for (op, result) in zip(plan.operations, results) { record(op, result, names) }
         }
-        reconcileNeighbours(desired, socket)
+        removeNeighbours(wanted, socket)
+        removeUnwantedTunnels(socket)
     }
 
     /// Reconciles only the prefixes that changed since the last pass (BGP routes, kernel
@@ -397,7 +437,8 @@ public final class DataplaneAgent: @unchecked Sendable {
             } else if let w = staticDesired.waiting[p] {
                 desired.waiting[p] = w
             } else if let prefix = p.bgp, let hops = bgpRoutes[prefix],
-                      case .waiting(let w) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable) {
+                      case .waiting(let w) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable,
+                                                                   overlay: overlayPlan) {
                 desired.waiting[p] = w
             }
             if let rs = kernelRoutes[p] { kernel += rs }
@@ -488,22 +529,46 @@ public final class DataplaneAgent: @unchecked Sendable {
         log(.debug, "dataplane: sysctls set on \(done.keys.sorted().joined(separator: ", "))")
     }
 
-    func reconcileNeighbours(_ desired: DesiredState, _ socket: NetlinkSocket) {
+    /// Neighbour entries Tern wants: workloads' (permanent ARP/NDP) and, per remote VTEP,
+    /// a permanent neighbour and an FDB entry on `vxlan.tern`.
+    func wantedNeighbours(_ desired: DesiredState) -> [NeighbourKey: Neighbour] {
         var wanted: [NeighbourKey: Neighbour] = [:]
-        for n in desired.neighbours {
-            if let ip = n.ip { wanted[NeighbourKey(interfaceIndex: n.interfaceIndex, ip: ip)] = n }
+        for n in desired.neighbours + vtepEntries(desired.vteps) {
+            if let ip = n.ip { wanted[NeighbourKey(n, ip: ip)] = n }
         }
+        return wanted
+    }
+
+    /// Phase 1 (before routes, so a new route finds its neighbour): adds or corrects entries.
+    func addNeighbours(_ wanted: [NeighbourKey: Neighbour], _ socket: NetlinkSocket) {
         desiredNeighbourKeys = Set(wanted.keys)
-        var ops: [(NeighbourKey, Neighbour, Bool)] = []  // key, entry, add?
-        for (key, n) in wanted.sorted(by: { $0.key.ip.bytes.lexicographicallyPrecedes($1.key.ip.bytes) }) {
+        let ops = wanted.sorted { $0.key.ip.bytes.lexicographicallyPrecedes($1.key.ip.bytes) }.filter { key, n in
             let have = kernelNeighbours[key]
-            if have?.lladdr != n.lladdr || !(have?.state.contains(.permanent) ?? false) { ops.append((key, n, true)) }
-        }
+            return have?.lladdr != n.lladdr || !(have?.state.contains(.permanent) ?? false)
+        }.map { ($0.key, $0.value, true) }
+        applyNeighbours(ops, socket)
+    }
+
+    /// Phase 2 (after routes): removes entries Tern programmed that are no longer wanted,
+    /// and stale ones on its own `vxlan.tern`, except VTEPs a route of ours still uses.
+    func removeNeighbours(_ wanted: [NeighbourKey: Neighbour], _ socket: NetlinkSocket) {
         let present = Set(links.values.map(\.index))
+        let inUse = vtepsInUse()
+        var ops: [(NeighbourKey, Neighbour, Bool)] = []
         for (key, n) in programmedNeighbours where wanted[key] == nil {
-            if present.contains(key.interfaceIndex), kernelNeighbours[key] != nil { ops.append((key, n, false)) }
-            programmedNeighbours[key] = nil
+            if present.contains(key.interfaceIndex), kernelNeighbours[key] != nil, !inUse.contains(key) { ops.append((key, n, false)) }
+            if !inUse.contains(key) { programmedNeighbours[key] = nil }
         }
+        if let vx = links[TunnelKind.vxlan.deviceName]?.index {
+            for (key, n) in kernelNeighbours where key.interfaceIndex == vx && wanted[key] == nil && programmedNeighbours[key] == nil
+                && n.state.contains(.permanent) && !inUse.contains(key) {
+                ops.append((key, n, false))
+            }
+        }
+        applyNeighbours(ops, socket)
+    }
+
+    func applyNeighbours(_ ops: [(NeighbourKey, Neighbour, Bool)], _ socket: NetlinkSocket) {
         guard !ops.isEmpty else { return }
         let results = socket.apply(ops.map { $0.2 ? NeighbourMessage.new($0.1, replace: true) : NeighbourMessage.delete($0.1) })
         for ((key, n, add), result) in zip(ops, results) {
@@ -511,7 +576,8 @@ public final class DataplaneAgent: @unchecked Sendable {
             case .success:
                 if add { programmedNeighbours[key] = n; kernelNeighbours[key] = n } else { kernelNeighbours[key] = nil }
             case .failure(let e):
-                log(.error, "dataplane: cannot \(add ? "set" : "remove") neighbour \(key.ip) dev \(interfaceNames[key.interfaceIndex] ?? "if\(key.interfaceIndex)"): \(e.name) (\(e.reason))")
+                let what = key.family == .bridge ? "FDB entry \(n.lladdr.map(\.description) ?? "-") dst" : "neighbour"
+                log(.error, "dataplane: cannot \(add ? "set" : "remove") \(what) \(key.ip) dev \(interfaceNames[key.interfaceIndex] ?? "if\(key.interfaceIndex)"): \(e.name) (\(e.reason))")
             }
         }
     }

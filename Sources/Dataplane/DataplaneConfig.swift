@@ -44,11 +44,18 @@ public struct DataplaneConfig: Hashable, Sendable {
     public var sysctlRoot: String
     /// Write sysctls at all (turn off where /proc/sys is read-only).
     public var manageSysctls: Bool
+    /// IP pools and tunnels (IPIP, VXLAN); empty: plain routing.
+    public var overlay: OverlayConfig
+    /// Seconds between attempts to create a tunnel device that failed (e.g. no ipip module).
+    public var tunnelRetryInterval: Double
 
     /// A configuration; defaults are those of the config file.
     public init(routeProtocol: UInt8 = 199, routeTable: UInt32 = 254, resyncInterval: Double = 90,
                 staleRouteTimeout: Double = 120, rpFilter: RPFilterPolicy = .copy,
-                sysctlRoot: String = "/proc/sys", manageSysctls: Bool = true) {
+                sysctlRoot: String = "/proc/sys", manageSysctls: Bool = true, overlay: OverlayConfig = OverlayConfig(),
+                tunnelRetryInterval: Double = 10) {
+        self.overlay = overlay
+        self.tunnelRetryInterval = tunnelRetryInterval
         self.routeProtocol = routeProtocol
         self.routeTable = routeTable
         self.resyncInterval = resyncInterval

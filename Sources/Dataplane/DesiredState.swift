@@ -34,6 +34,9 @@ public struct DesiredRoute: Hashable, Sendable {
 public struct WaitingRoute: Hashable, Sendable {
     public var source: RouteSource
     public var reason: String
+    /// Keep a route of ours already in the kernel for the prefix (a tunnel the new form
+    /// needs is missing: make-before-break, nothing is removed before its successor exists).
+    public var keepInstalled: Bool = false
 }
 
 /// The pure desired state: inputs in, routes keyed by prefix out.
@@ -54,6 +57,9 @@ public struct DesiredState: Hashable, Sendable {
     public var shadowed: [String] = []
     /// Interfaces of workloads that are present (name -> index): sysctls go there.
     public var workloadInterfaces: [String: Int32] = [:]
+    /// Remote VTEPs the desired routes go through (`vxlan.tern`): each gets a permanent
+    /// neighbour and an FDB entry.
+    public var vteps: Set<KernelAddress> = []
 
     public init() {}
 
@@ -63,7 +69,8 @@ public struct DesiredState: Hashable, Sendable {
     ///   - bgpRoutes: best routes and their next hops (several: ECMP).
     public static func compute(config: DataplaneConfig, workloads: [Workload], links: [String: Link],
                                localBlocks: [BGPWire.IPPrefix],
-                               bgpRoutes: [BGPWire.IPPrefix: [BGPWire.IPAddress]]) -> DesiredState {
+                               bgpRoutes: [BGPWire.IPPrefix: [BGPWire.IPAddress]],
+                               overlay: OverlayPlan? = nil) -> DesiredState {
         var s = DesiredState()
         let proto = RouteProtocol(rawValue: config.routeProtocol)
         let table = config.routeTable
@@ -118,8 +125,10 @@ public struct DesiredState: Hashable, Sendable {
                 s.shadowed.append("bgp \(prefix) (\(owner) wins)")
                 continue
             }
-            switch bgpRoute(p, hops, proto: proto, table: table) {
-            case .route(let d): s.routes[p] = d
+            switch bgpRoute(p, hops, proto: proto, table: table, overlay: overlay) {
+            case .route(let d):
+                s.routes[p] = d
+                if let overlay { s.vteps.formUnion(overlay.vteps(of: d.route)) }
             case .waiting(let w): s.waiting[p] = w
             }
         }
@@ -127,13 +136,17 @@ public struct DesiredState: Hashable, Sendable {
     }
 
     /// What one BGP route becomes (step 3 above): `<prefix> via <next hop>`, ECMP with
-    /// several, or waiting when no next hop has the prefix's family.
+    /// several, or waiting when no next hop has the prefix's family. A prefix of an
+    /// encapsulated pool is built by the overlay plan (`via <node> dev tunl0 onlink`...).
     static func bgpRoute(_ p: KernelPrefix, _ hops: [BGPWire.IPAddress], proto: RouteProtocol,
-                         table: UInt32) -> BGPDesire {
+                         table: UInt32, overlay: OverlayPlan? = nil) -> BGPDesire {
         let usable = Self.nextHops(for: p, hops)
         if usable.isEmpty {
             return .waiting(WaitingRoute(source: .bgp, reason: hops.isEmpty
                 ? "no next hop" : "no next hop of the prefix's family (\(hops.map(\.description).joined(separator: ", ")))"))
+        }
+        if let overlay, let prefix = p.bgp, let encapsulated = overlay.route(p, prefix, usable, proto: proto, table: table) {
+            return encapsulated
         }
         var r = Route(destination: p, table: table, proto: proto, scope: .universe, type: .unicast)
         if usable.count == 1 {

@@ -172,9 +172,9 @@ public struct RouteReconciler: Sendable {
                 }
             } else if let w = desired.waiting[p] {
                 entry.source = w.source
-                entry.detail = "waiting: \(w.reason)"
+                entry.detail = "waiting: \(w.reason)" + (w.keepInstalled && !ours.isEmpty ? "; the previous route stays until then" : "")
                 entry.state = .pending
-                unwanted = ours
+                unwanted = w.keepInstalled ? [] : ours
             } else {
                 entry.state = staleRemovalAllowed || ownedThisRun.contains(p) ? .pending : .stale
                 unwanted = ours
@@ -202,11 +202,24 @@ public struct RouteReconciler: Sendable {
         if want.type != .unicast { return true }
         if !want.nextHops.isEmpty || !have.nextHops.isEmpty {
             // ECMP: the same gateways (the kernel may report a one-path multipath as plain).
-            let a = want.nextHops.isEmpty ? [want.gateway].compactMap { $0 } : want.nextHops.compactMap(\.gateway)
-            let b = have.nextHops.isEmpty ? [have.gateway].compactMap { $0 } : have.nextHops.compactMap(\.gateway)
-            return a.count == b.count && Set(a) == Set(b)
+            // A next hop with an explicit device (tunnels, CrossSubnet) must have that device
+            // and the same onlink flag; the kernel fills in the device of the others.
+            func hops(_ r: Route, explicit: Bool) -> Set<String> {
+                let list = r.nextHops.isEmpty
+                    ? [NextHop(gateway: r.gateway, interfaceIndex: r.outputInterface ?? 0, flags: r.flags)] : r.nextHops
+                return Set(list.map { h in
+                    explicit ? "\(h.gateway.map(\.description) ?? "-") \(h.interfaceIndex) \(h.flags.contains(.onlink))"
+                             : h.gateway.map(\.description) ?? "-"
+                })
+            }
+            let explicit = want.nextHops.isEmpty ? want.outputInterface != nil : want.nextHops.contains { $0.interfaceIndex != 0 }
+            return hops(want, explicit: explicit) == hops(have, explicit: explicit)
         }
-        if let g = want.gateway { return have.gateway == g }
+        if let g = want.gateway {
+            guard have.gateway == g else { return false }
+            guard let dev = want.outputInterface else { return true }
+            return have.outputInterface == dev && want.flags.contains(.onlink) == have.flags.contains(.onlink)
+        }
         return have.gateway == nil && want.outputInterface == have.outputInterface && want.scope == have.scope
     }
 

@@ -8,6 +8,7 @@ enum StatusView {
         out += "Node \(s.nodeName), router ID \(s.routerID), AS \(s.asNumber), role \(s.role)\n"
         if let e = s.listenError { out += "WARNING: not listening for BGP (retrying every 5 s): \(e)\n" }
         out += "\n"
+        if let o = s.overlay { out += overlay(o) + "\n" }
         if s.peers.isEmpty { return out + "No BGP peers configured.\n" }
         var t = TextTable(["PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO", "RECEIVED", "ACCEPTED", "SENT"])
         for p in s.peers {
@@ -16,6 +17,24 @@ enum StatusView {
                    String(p.prefixesReceived), String(p.prefixesAccepted), String(p.prefixesSent)])
         }
         return out + "IPv4 BGP status\n" + t.rendered + "\n"
+    }
+
+    /// The IP pools with their encapsulation, the tunnel devices and the MTUs.
+    static func overlay(_ o: ControlProtocol.Overlay) -> String {
+        var t = TextTable(["IP POOL", "ENCAPSULATION", "STATE"])
+        for p in o.pools { t.add([p.cidr, p.encapsulation, p.problem.map { "ERROR: \($0)" } ?? "ok"]) }
+        var out = "IP pools\n" + t.rendered
+        if !o.devices.isEmpty {
+            var d = TextTable(["DEVICE", "KIND", "MTU", "STATE", "ADDRESS"])
+            for dev in o.devices {
+                let mtu = dev.mtu.map { $0 == dev.wantedMTU ? "\($0)" : "\($0) (want \(dev.wantedMTU))" } ?? "- (want \(dev.wantedMTU))"
+                d.add([dev.name, dev.kind, mtu, dev.state, dev.address ?? "-"])
+            }
+            out += "\nTunnel devices\n" + d.rendered
+        }
+        if let u = o.underlay { out += "\nUnderlay: \(u)\n" }
+        if let m = o.workloadMTU { out += "Workload MTU: \(m) (set this MTU on pod interfaces)\n" }
+        return out
     }
 
     /// `tern routes` without --json: the Loc-RIB, best path first and marked with `*`.

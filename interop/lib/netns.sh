@@ -262,7 +262,8 @@ declare -A N_BIRD_EXTRA N_KIND N_ADDR N_AS N_BLOCK N_MESH N_PEERS N_HOLD N_CTL
 # Dataplane (tern_cfg): N_WORKLOADS[NAME] = space-separated "name,interface,ip/32[,mac]"
 # entries written as `workloads:` (pod_add fills it for Tern nodes);
 # N_DATAPLANE[NAME] = a YAML flow mapping written as `dataplane: ...`.
-declare -A N_WORKLOADS N_DATAPLANE
+# N_EXTRA[NAME] = YAML lines appended verbatim (e.g. ipPools).
+declare -A N_WORKLOADS N_DATAPLANE N_EXTRA
 MESH_NODES=()     # names of the nodes in the node-to-node mesh
 
 # node_add NAME KIND HOSTNUM AS BLOCK MESH(yes|no) [PEERS]
@@ -323,6 +324,7 @@ tern_cfg() {
       done
     fi
     [ -n "${N_DATAPLANE[$name]:-}" ] && echo "dataplane: ${N_DATAPLANE[$name]}"
+    [ -n "${N_EXTRA[$name]:-}" ] && printf '%s\n' "${N_EXTRA[$name]}"
     echo "logLevel: debug"
   } >"$f"
 }

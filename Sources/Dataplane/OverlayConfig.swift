@@ -1,0 +1,109 @@
+import BGPWire
+import Netlink
+
+/// A tunnel device kind Tern manages.
+public enum TunnelKind: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// IP-in-IP (IP protocol 4), device `tunl0`, 20 bytes of overhead.
+    case ipip
+    /// VXLAN (RFC 7348, UDP), device `vxlan.tern`, 50 bytes of overhead.
+    case vxlan
+
+    /// The device name, fixed as Calico's are (`tunl0`, `vxlan.calico`).
+    public var deviceName: String { self == .ipip ? "tunl0" : "vxlan.tern" }
+    /// Bytes each packet grows by: outer IPv4 (20), for VXLAN also UDP (8), VXLAN (8) and
+    /// the inner Ethernet header (14).
+    public var overhead: UInt32 { self == .ipip ? 20 : 50 }
+    public var description: String { self == .ipip ? "IPIP" : "VXLAN" }
+}
+
+/// When a pool's routes are encapsulated.
+public enum OverlayMode: String, Hashable, Sendable, CustomStringConvertible {
+    /// Always.
+    case always = "Always"
+    /// Only toward next hops outside the underlay interface's subnets.
+    case crossSubnet = "CrossSubnet"
+    public var description: String { rawValue }
+}
+
+/// One IP pool as the dataplane sees it: its range and its encapsulation (nil: plain routing).
+public struct OverlayPool: Hashable, Sendable {
+    public var cidr: BGPWire.IPPrefix
+    public var tunnel: TunnelKind?
+    public var mode: OverlayMode
+
+    public init(cidr: BGPWire.IPPrefix, tunnel: TunnelKind? = nil, mode: OverlayMode = .always) {
+        self.cidr = cidr
+        self.tunnel = tunnel
+        self.mode = mode
+    }
+
+    /// "VXLAN Always", "IPIP CrossSubnet" or "none".
+    public var encapsulation: String { tunnel.map { "\($0) \(mode)" } ?? "none" }
+}
+
+/// The overlay part of the dataplane configuration (`ipPools` and the overlay keys).
+public struct OverlayConfig: Hashable, Sendable {
+    /// The cluster's pools; a remote route is encapsulated as the pool containing it says.
+    public var pools: [OverlayPool]
+    /// `tunl0` MTU; nil: underlay MTU − 20.
+    public var ipipMTU: UInt32?
+    /// `vxlan.tern` MTU; nil: underlay MTU − 50.
+    public var vxlanMTU: UInt32?
+    public var vxlanVNI: UInt32
+    public var vxlanPort: UInt16
+    /// The underlay interface by name; nil: the interface holding `nodeAddress`.
+    public var underlayInterface: String?
+    /// This node's underlay address (its mesh address or router ID): finds the underlay
+    /// interface and is the VXLAN source (VTEP) address.
+    public var nodeAddress: BGPWire.IPv4Address?
+    /// The address each tunnel device gets (a host address of the node's block).
+    public var tunnelAddresses: [TunnelKind: BGPWire.IPv4Address]
+    /// The link kind accepted as `tunl0`. "ipip"; tests on kernels without ipip put a
+    /// "dummy" stand-in device there to check the routes Tern builds against the kernel.
+    public var ipipDeviceKind: String
+
+    public init(pools: [OverlayPool] = [], ipipMTU: UInt32? = nil, vxlanMTU: UInt32? = nil, vxlanVNI: UInt32 = 4096,
+                vxlanPort: UInt16 = 4789, underlayInterface: String? = nil, nodeAddress: BGPWire.IPv4Address? = nil,
+                tunnelAddresses: [TunnelKind: BGPWire.IPv4Address] = [:], ipipDeviceKind: String = "ipip") {
+        self.pools = pools
+        self.ipipMTU = ipipMTU
+        self.vxlanMTU = vxlanMTU
+        self.vxlanVNI = vxlanVNI
+        self.vxlanPort = vxlanPort
+        self.underlayInterface = underlayInterface
+        self.nodeAddress = nodeAddress
+        self.tunnelAddresses = tunnelAddresses
+        self.ipipDeviceKind = ipipDeviceKind
+    }
+
+    /// The tunnel kinds some pool uses.
+    public var wantedTunnels: Set<TunnelKind> { Set(pools.compactMap(\.tunnel)) }
+
+    /// The pool containing `prefix`, the most specific first.
+    public func pool(for prefix: BGPWire.IPPrefix) -> OverlayPool? {
+        var best: OverlayPool?
+        for p in pools where OverlayConfig.prefix(p.cidr, contains: prefix) {
+            if best == nil || OverlayConfig.length(p.cidr) > OverlayConfig.length(best!.cidr) { best = p }
+        }
+        return best
+    }
+
+    static func length(_ p: BGPWire.IPPrefix) -> UInt8 {
+        switch p { case .v4(let x): x.length; case .v6(let x): x.length }
+    }
+
+    static func prefix(_ outer: BGPWire.IPPrefix, contains inner: BGPWire.IPPrefix) -> Bool {
+        switch (outer, inner) {
+        case (.v4(let o), .v4(let i)): i.length >= o.length && o.contains(i.address)
+        case (.v6(let o), .v6(let i)): i.length >= o.length && IPv6Prefix(address: i.address, length: o.length) == o
+        default: false
+        }
+    }
+}
+
+/// The VTEP MAC Tern gives a node's `vxlan.tern`: 02:74 (locally administered, unicast;
+/// 0x74 is "t") followed by the four octets of the node's IPv4 underlay address, so that
+/// every node knows every other node's MAC from the BGP next hop alone (docs/ENCAPSULATION.md).
+public func vtepMAC(for node: BGPWire.IPv4Address) -> HardwareAddress {
+    HardwareAddress(bytes: [0x02, 0x74] + node.octets)
+}
