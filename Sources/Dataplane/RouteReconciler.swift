@@ -209,7 +209,7 @@ public struct RouteReconciler: Sendable {
                     ? [NextHop(gateway: r.gateway, interfaceIndex: r.outputInterface ?? 0, flags: r.flags)] : r.nextHops
                 return Set(list.map { h in
                     explicit ? "\(h.gateway.map(\.description) ?? "-") \(h.interfaceIndex) \(h.flags.contains(.onlink))"
-                             : h.gateway.map(\.description) ?? "-"
+                             : "\(h.gateway.map(\.description) ?? "-") \(h.flags.contains(.onlink))"
                 })
             }
             let explicit = want.nextHops.isEmpty ? want.outputInterface != nil : want.nextHops.contains { $0.interfaceIndex != 0 }
@@ -217,7 +217,9 @@ public struct RouteReconciler: Sendable {
         }
         if let g = want.gateway {
             guard have.gateway == g else { return false }
-            guard let dev = want.outputInterface else { return true }
+            // A plain `via` names no device (the kernel resolves it) and is never onlink;
+            // an onlink route in the kernel is a tunnel route to be replaced.
+            guard let dev = want.outputInterface else { return !have.flags.contains(.onlink) }
             return have.outputInterface == dev && want.flags.contains(.onlink) == have.flags.contains(.onlink)
         }
         return have.gateway == nil && want.outputInterface == have.outputInterface && want.scope == have.scope
@@ -233,7 +235,9 @@ public struct RouteReconciler: Sendable {
             s += " nexthop"
             if let g = nh.gateway { s += " via \(g)" }
             if nh.interfaceIndex != 0 { s += " dev \(dev(nh.interfaceIndex))" }
+            if nh.flags.contains(.onlink) { s += " onlink" }
         }
+        if r.flags.contains(.onlink) { s += " onlink" }
         if r.table != 254 { s += " table \(r.table)" }
         s += " proto \(r.proto.rawValue)"
         if r.scope == .link { s += " scope link" }
