@@ -16,6 +16,13 @@ missing=""
 for w in "${want[@]}"; do grep -qF "$w" <<<"$out" || missing+=" [$w]"; done
 if [ $rc -eq 1 ] && [ -z "$missing" ]; then echo "PASS check-config/errors-with-lines-and-hints"
 else echo "FAIL check-config/errors-with-lines-and-hints: exit $rc, missing$missing in: $out"; fail=1; fi
+# An IP pool with both encapsulations on is rejected, with the line and a hint.
+printf 'nodeName: x\nasNumber: 64512\nrouterID: 10.0.0.1\nipPools:\n  - {cidr: 10.244.0.0/16, ipipMode: Always, vxlanMode: CrossSubnet}\n' > "$tmp/pool.yaml"
+out=$("$tern" check --config "$tmp/pool.yaml" 2>&1); rc=$?
+if [ $rc -eq 1 ] && grep -qF "pool.yaml:5:" <<<"$out" && grep -qF "ipPools[0].ipipMode" <<<"$out" &&
+   grep -qF "both on; a pool is encapsulated one way" <<<"$out" && grep -qF "set one of them to Never" <<<"$out"; then
+  echo "PASS check-config/ip-pool-both-encapsulations"
+else echo "FAIL check-config/ip-pool-both-encapsulations: exit $rc: $out"; fail=1; fi
 "$tern" check > /dev/null 2>&1; rc=$?
 if [ $rc -eq 2 ]; then echo "PASS check-config/usage-exit-2"; else echo "FAIL check-config/usage-exit-2: exit $rc"; fail=1; fi
 "$tern" status --socket "$tmp/none.sock" > "$tmp/out" 2>&1; rc=$?
