@@ -170,4 +170,29 @@ struct AgentOverlayKernelTests {
         usleep(200_000)
         #expect(deletions.all.isEmpty, "make-before-break: replaced, never deleted: \(deletions.all)")
     }
+
+    /// No tunl0 and no ipip: reported; when a tunl0 appears (here the stand-in, as after
+    /// `modprobe ipip`) the waiting routes are installed and the problem is resolved.
+    @Test(.enabled(if: !ipipSupported().0, "the kernel has ipip: creation succeeds, nothing to recover from"))
+    func recoversWhenTunl0Appears() throws {
+        let ns = try NodeNamespace()
+        defer { ns.remove() }
+        let h = Harness(ns, config: config([OverlayPool(cidr: bp("10.244.0.0/16"), tunnel: .ipip, mode: .always)],
+                                           standIn: true, retry: 0.3))
+        try h.on { a in
+            try a.start()
+            a.setRoute(bp("10.244.2.0/26"), nextHops: [ba("192.168.77.2")])
+        }
+        defer { h.on { $0.stop() } }
+        let message = "IPIP requested for pool 10.244.0.0/16 but this kernel has no ipip support (CONFIG_NET_IPIP)"
+        #expect(eventually { h.on { $0.overlayStatus() }.pools.first?.problem == message })
+        #expect(!(try kernelText(ns)).contains("10.244.2.0/26"))
+
+        try must("ip", "-n", ns.name, "link", "add", "tunl0", "type", "veth", "peer", "name", "tunl0p")
+        try must("ip", "-n", ns.name, "link", "set", "tunl0p", "up")
+        #expect(try eventually { try kernelText(ns).contains("10.244.2.0/26 via 192.168.77.2 dev tunl0 onlink") }, "\(shown(ns))")
+        #expect(h.on { $0.overlayStatus() }.pools.first?.problem == nil)
+        #expect(h.log.all.contains { $0.hasPrefix("info:") && $0.contains("resolved: \(message)") }, "\(h.log.all)")
+        #expect(h.log.all.filter { $0.hasPrefix("error:") && $0.contains(message) }.count == 1)
+    }
 }
