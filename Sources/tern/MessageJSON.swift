@@ -116,11 +116,53 @@ enum MessageJSON {
         if let g = a.as4Aggregator { f.append(("AS4_AGGREGATOR", aggregator(g))) }
         if !a.largeCommunities.isEmpty { f.append(("LARGE_COMMUNITY", .strings(a.largeCommunities))) }
         for u in a.unknown {
-            f.append((AttributeCode.name(u.code), .object([
+            var o: [(String, JSONValue)] = [
                 ("code", .uint(u.code)), ("flags", .string("0x" + [u.flags].hexString)), ("value", .string(u.value.hexString)),
-            ])))
+            ]
+            if u.code == AttributeCode.tunnelEncapsulation {
+                // RFC 9012: decoded when it can be; otherwise the raw form above and why.
+                do throws(TunnelEncapsulationError) {
+                    o.append(("tunnels", tunnels(try TunnelEncapsulation(value: u.value))))
+                } catch {
+                    o += [("malformed", .string(error.description)), ("rfc9012Handling", .string(error.handling.rawValue))]
+                }
+            }
+            f.append((AttributeCode.name(u.code), .object(o)))
         }
         return f
+    }
+
+    /// The Tunnel TLVs of a Tunnel Encapsulation attribute (RFC 9012 §2), each with its sub-TLVs.
+    static func tunnels(_ te: TunnelEncapsulation) -> JSONValue {
+        .array(te.tunnels.map { t in
+            var o: [(String, JSONValue)] = [("type", .uint(t.type.rawValue))]
+            if let name = t.type.name { o.append(("name", .string(name))) }
+            o.append(("subTLVs", .array(t.subTLVs.map(subTLV))))
+            return .object(o)
+        })
+    }
+
+    static func subTLV(_ s: TunnelSubTLV) -> JSONValue {
+        var o: [(String, JSONValue)] = [("type", .uint(s.type))]
+        if let name = TunnelSubTLVCode.name(s.type) { o.append(("name", .string(name))) }
+        switch s {
+        case .vxlanEncapsulation(let e):
+            o.append(("flags", .string("0x" + [e.flags].hexString)))
+            if let v = e.vni { o.append(("vni", .uint(v))) }
+            if let m = e.mac { o.append(("mac", .string(TunnelEncapsulation.macString(m)))) }
+        case .egressEndpoint(let e):
+            o.append(("afi", .uint(e.afi)))
+            switch e.address {
+            case .nextHop: o.append(("nextHop", .bool(true)))
+            case .ip(let a): o.append(("address", .string(a.description)))
+            case .otherFamily(_, let bytes): o.append(("address", .string(bytes.hexString)))
+            }
+        case .color(let c):
+            o.append(("color", .uint(c.color)))
+        case .opaque(_, let v):
+            o.append(("value", .string(v.hexString)))
+        }
+        return .object(o)
     }
 
     // MARK: - NOTIFICATION

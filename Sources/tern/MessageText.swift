@@ -35,7 +35,7 @@ enum MessageText {
             if !a.extendedCommunities.isEmpty { attrs.append("ext \(a.extendedCommunities.map(\.description).joined(separator: " "))") }
             if let o = a.originatorID { attrs.append("originator \(o)") }
             if let c = a.clusterList { attrs.append("cluster-list \(c.map(\.description).joined(separator: " "))") }
-            for r in a.unknown { attrs.append("\(r)") }
+            for r in a.unknown { attrs.append(unknownAttribute(r)) }
             let withdrawn = u.withdrawn + (u.mpUnreach?.withdrawn ?? [])
             if !withdrawn.isEmpty { parts.append("withdraw " + withdrawn.map(\.description).joined(separator: ", ")) }
             let announced = u.nlri + (u.mpReach?.nlri ?? [])
@@ -49,6 +49,17 @@ enum MessageText {
             return ""
         case .routeRefresh(let r):
             return " \(r.family) \(r.subtype)"
+        }
+    }
+
+    /// An attribute carried opaque; the Tunnel Encapsulation attribute (RFC 9012) decoded when it
+    /// can be, otherwise its raw summary and why it could not be read.
+    static func unknownAttribute(_ r: RawAttribute) -> String {
+        guard r.code == AttributeCode.tunnelEncapsulation else { return "\(r)" }
+        do throws(TunnelEncapsulationError) {
+            return "\(AttributeCode.name(r.code)) \(try TunnelEncapsulation(value: r.value))"
+        } catch {
+            return "\(r) (malformed: \(error); RFC 9012 §13: \(error.handling.rawValue))"
         }
     }
 }
