@@ -1,3 +1,4 @@
+import Dataplane
 import Foundation
 
 /// The control socket's protocol: one JSON request per line, one JSON response per line.
@@ -72,31 +73,8 @@ public enum ControlProtocol {
         }
     }
 
-    /// The overlay part of `tern status`.
-    public struct Overlay: Codable, Sendable, Equatable {
-        public struct Pool: Codable, Sendable, Equatable {
-            public var cidr: String
-            /// "VXLAN Always", "IPIP CrossSubnet", "none".
-            public var encapsulation: String
-            /// Set when the pool's routes cannot be encapsulated (they wait).
-            public var problem: String?
-        }
-        public struct Device: Codable, Sendable, Equatable {
-            public var name: String
-            public var kind: String
-            public var mtu: UInt32?
-            public var wantedMTU: UInt32
-            /// "up", "down", "absent" or the error.
-            public var state: String
-            public var address: String?
-        }
-        public var pools: [Pool]
-        public var devices: [Device]
-        /// "eth0 (10.0.0.1, MTU 1500)" or why it is unknown.
-        public var underlay: String?
-        /// The MTU workloads (pod interfaces) should use.
-        public var workloadMTU: UInt32?
-    }
+    /// The overlay part of `tern status`: the dataplane's own status value.
+    public typealias Overlay = OverlayStatus
 
     /// One peer row of `tern status`.
     public struct Peer: Codable, Sendable, Equatable {

@@ -89,16 +89,12 @@ extension Speaker {
     func overlayStatus() -> ControlProtocol.Overlay? {
         guard !config.ipPools.isEmpty else { return nil }
         guard let agent = dataplane else {
-            return ControlProtocol.Overlay(
-                pools: config.ipPools.map { .init(cidr: $0.cidr.description, encapsulation: $0.encapsulationDescription,
-                                                  problem: "the dataplane is not running") },
-                devices: [], underlay: nil, workloadMTU: nil)
+            return OverlayStatus(pools: config.ipPools.map {
+                OverlayStatus.Pool(cidr: $0.cidr.description, encapsulation: $0.encapsulationDescription,
+                                   problem: "the dataplane is not running")
+            })
         }
-        let s = agent.overlayStatus()
-        return ControlProtocol.Overlay(
-            pools: s.pools.map { .init(cidr: $0.cidr, encapsulation: $0.encapsulation, problem: $0.problem) },
-            devices: s.devices.map { .init(name: $0.name, kind: $0.kind, mtu: $0.mtu, wantedMTU: $0.wantedMTU, state: $0.state, address: $0.address) },
-            underlay: s.underlay, workloadMTU: s.workloadMTU)
+        return agent.overlayStatus()
     }
 
     /// A peer sent End-of-RIB: once every configured peer has, routes of ours left over from

@@ -4,16 +4,22 @@ import Glibc
 import Netlink
 
 /// What `tern status` shows about the overlay.
-public struct OverlayStatus: Hashable, Sendable {
-    public struct Pool: Hashable, Sendable {
+public struct OverlayStatus: Hashable, Sendable, Codable {
+    public struct Pool: Hashable, Sendable, Codable {
         public var cidr: String
         /// "VXLAN Always", "IPIP CrossSubnet", "none".
         public var encapsulation: String
         /// Why its routes cannot be encapsulated now, e.g. "IPIP requested for pool
         /// 10.244.0.0/16 but this kernel has no ipip support (CONFIG_NET_IPIP)".
         public var problem: String?
+
+        public init(cidr: String, encapsulation: String, problem: String? = nil) {
+            self.cidr = cidr
+            self.encapsulation = encapsulation
+            self.problem = problem
+        }
     }
-    public struct Device: Hashable, Sendable {
+    public struct Device: Hashable, Sendable, Codable {
         public var name: String
         public var kind: String
         /// The device's MTU in the kernel (nil: not present).
@@ -30,6 +36,13 @@ public struct OverlayStatus: Hashable, Sendable {
     public var underlay: String?
     /// The MTU workloads should use (the smallest tunnel MTU, else the underlay's).
     public var workloadMTU: UInt32?
+
+    public init(pools: [Pool] = [], devices: [Device] = [], underlay: String? = nil, workloadMTU: UInt32? = nil) {
+        self.pools = pools
+        self.devices = devices
+        self.underlay = underlay
+        self.workloadMTU = workloadMTU
+    }
 }
 
 extension DataplaneAgent {
