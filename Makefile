@@ -10,7 +10,7 @@ TERN         := .build/$(CONFIG)/tern
 # Debian packages Tern's build, tests, demo and benchmarks use.
 APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3 procps
 
-.PHONY: all deps build release test demo bench fuzz corpus captures clean
+.PHONY: all deps build release test demo demo-vxlan bench fuzz corpus captures clean
 
 all: build
 
@@ -33,6 +33,10 @@ test: deps
 ## demo: build, then decode and pretty-print real BGP sessions captured from BIRD 2 and GoBGP.
 demo: deps build
 	@scripts/demo.sh $(TERN)
+
+## demo-vxlan: three Tern nodes on two subnets behind a router; VXLAN (CrossSubnet) pods ping across.
+demo-vxlan: deps build
+	@TERN=$(CURDIR)/$(TERN) scripts/demo-vxlan.sh
 
 ## bench: codec benchmarks (package-benchmark); figures go to docs/PERFORMANCE.md.
 bench: deps
