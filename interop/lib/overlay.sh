@@ -64,3 +64,20 @@ capture_router_start() {
 }
 # pcap_count FILE FILTER : packets in FILE matching the tcpdump FILTER
 pcap_count() { tcpdump -r "$1" -n "$2" 2>/dev/null | wc -l; }
+
+# ipip_supported : 0 when this kernel can make an ipip device (probed in a scratch
+# namespace of this run, deleted at once); 1 when it cannot, with iproute2's error
+# text in IPIP_PROBE_ERROR (this kernel: "Error: Unknown device type."); 2 when the
+# scratch namespace could not be made.
+IPIP_PROBE_ERROR=""
+ipip_supported() {
+  local ns out rc
+  ns_add ipip-probe || { IPIP_PROBE_ERROR="cannot create a scratch namespace"; return 2; }
+  ns=$(ns_name ipip-probe)
+  out=$(ip -n "$ns" link add probe0 type ipip 2>&1); rc=$?
+  ip -n "$ns" link del probe0 2>/dev/null
+  ip netns del "$ns" 2>/dev/null
+  [ "$rc" = 0 ] && return 0
+  IPIP_PROBE_ERROR=$(printf '%s' "$out" | tr '\n' ' ' | sed 's/ *$//')
+  return 1
+}
