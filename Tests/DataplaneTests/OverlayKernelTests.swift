@@ -36,7 +36,10 @@ struct AgentOverlayKernelTests {
         let probe = "tprobe-\(getpid())"
         _ = try? sh("ip", "netns", "add", probe)
         defer { _ = try? sh("ip", "netns", "del", probe) }
-        guard let r = try? sh("ip", "-n", probe, "link", "add", "probe0", "type", "ipip") else { return (false, "cannot run ip") }
+        // With addresses: where ipip is loaded, every namespace already has tunl0 and a bare
+        // "type ipip" fails with EEXIST.
+        guard let r = try? sh("ip", "-n", probe, "link", "add", "probe0", "type", "ipip", "local", "10.255.255.1",
+                              "remote", "10.255.255.2") else { return (false, "cannot run ip") }
         return (r.status == 0, r.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 

@@ -74,7 +74,9 @@ ipip_supported() {
   local ns out rc
   ns_add ipip-probe || { IPIP_PROBE_ERROR="cannot create a scratch namespace"; return 2; }
   ns=$(ns_name ipip-probe)
-  out=$(ip -n "$ns" link add probe0 type ipip 2>&1); rc=$?
+  # With addresses: where ipip is loaded every namespace already has tunl0 (no addresses),
+  # and a bare "type ipip" would fail with EEXIST.
+  out=$(ip -n "$ns" link add probe0 type ipip local 10.255.255.1 remote 10.255.255.2 2>&1); rc=$?
   ip -n "$ns" link del probe0 2>/dev/null
   ip netns del "$ns" 2>/dev/null
   [ "$rc" = 0 ] && return 0
