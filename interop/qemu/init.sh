@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of run-in-vm.sh's initramfs (busybox-static). Loads the modules listed
 # in /mods/order, builds the guest root (host / read-only over 9p + a tmpfs
 # overlay), then switch_roots into it and hands over to guest-run.sh.
@@ -23,7 +24,7 @@ done
 
 # The virtio-9p devices may appear a little after virtio_pci is loaded.
 mounted=0
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
   if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /lower 2>/dev/null; then
     mounted=1; break
   fi

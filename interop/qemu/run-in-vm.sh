@@ -178,6 +178,7 @@ trap finish EXIT
 } > "$OUT/cmd.sh"
 : > "$OUT/stdout"; : > "$OUT/stderr"
 
+# shellcheck disable=SC2054  # the commas belong to -cpu's value
 accel_args() {
   # arch-capabilities off: some nested KVM hosts refuse MSR 0x10a and qemu aborts.
   if [ "$1" = kvm ]; then ACCEL_ARGS=(-enable-kvm -cpu host,-arch-capabilities); else ACCEL_ARGS=(-accel tcg -cpu max); fi
@@ -188,7 +189,8 @@ accel_args() {
 # kept per host kernel and guest kernel in .qemu/accel.*.
 kvm_works() {
   [ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-  local cache="$QDIR/accel.$(uname -r).$KVER" log="$QDIR/kvm-probe.log"
+  local cache log="$QDIR/kvm-probe.log"
+  cache="$QDIR/accel.$(uname -r).$KVER"
   if [ ! -s "$cache" ]; then
     accel_args kvm
     timeout -k 5 20 qemu-system-x86_64 "${ACCEL_ARGS[@]}" -machine q35 -m 256 -nographic -no-reboot \
