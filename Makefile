@@ -10,7 +10,7 @@ TERN         := .build/$(CONFIG)/tern
 # Debian packages Tern's build, tests, demo and benchmarks use.
 APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3 procps
 
-.PHONY: all deps build release test demo demo-vxlan bench fuzz corpus captures clean
+.PHONY: all deps build release test test-ipip-vm demo demo-vxlan bench fuzz corpus captures clean
 
 all: build
 
@@ -29,6 +29,13 @@ release: deps
 ## test: unit tests, corpus through `tern decode`, a 60 s fuzz run; prints `N passed, N failed, N skipped`.
 test: deps
 	@scripts/test.sh
+
+## test-ipip-vm: IPIP end to end (overlay-ipip) inside a qemu VM on Debian's stock kernel,
+## which has the ipip module this host lacks (interop/qemu/). Not part of `make test`.
+IPIP_SCRIPT ?= interop/topologies/overlay-ipip.sh
+test-ipip-vm: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+	@interop/qemu/test-ipip-vm.sh $(TERN) $(IPIP_SCRIPT)
 
 ## demo: build, then decode and pretty-print real BGP sessions captured from BIRD 2 and GoBGP.
 demo: deps build
