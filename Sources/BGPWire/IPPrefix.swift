@@ -10,6 +10,24 @@ public enum IPPrefix: Hashable, Comparable, Sendable, CustomStringConvertible {
         else { return nil }
     }
 
+    /// The prefix length.
+    public var length: UInt8 {
+        switch self {
+        case .v4(let p): p.length
+        case .v6(let p): p.length
+        }
+    }
+
+    /// True when `other` lies inside this prefix: same family, at least as long, same
+    /// leading `length` bits (a prefix contains itself).
+    public func contains(_ other: IPPrefix) -> Bool {
+        switch (self, other) {
+        case (.v4(let o), .v4(let i)): i.length >= o.length && o.contains(i.address)
+        case (.v6(let o), .v6(let i)): i.length >= o.length && IPv6Prefix(address: i.address, length: o.length) == o
+        default: false
+        }
+    }
+
     /// The address family this prefix belongs to (unicast).
     public var family: AddressFamily { switch self { case .v4: .ipv4Unicast; case .v6: .ipv6Unicast } }
 

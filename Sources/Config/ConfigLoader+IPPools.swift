@@ -21,9 +21,9 @@ extension Reader {
             var spec = IPPoolSpec(cidr: cidr)
             if let b = f["blockSize"] {
                 if let size = blockSize(b, f.path("blockSize"), pool: cidr) { spec.blockSize = size } else { ok = false }
-            } else if spec.blockSize < cidr.bitLength {
+            } else if spec.blockSize < cidr.length {
                 fail(cidrNode, f.path("cidr"), "\(cidr) is smaller than one default /\(spec.blockSize) block",
-                     hint: "set blockSize to \(cidr.bitLength) or more")
+                     hint: "set blockSize to \(cidr.length) or more")
                 ok = false
             }
             var ipipNode: Node?
@@ -46,7 +46,7 @@ extension Reader {
                      hint: "use Never for IPv6 pools and let BGP route them natively")
                 ok = false
             }
-            if let other = out.first(where: { IPPoolSpec.prefix($0.spec.cidr, contains: cidr) || IPPoolSpec.prefix(cidr, contains: $0.spec.cidr) }) {
+            if let other = out.first(where: { $0.spec.cidr.contains(cidr) || cidr.contains($0.spec.cidr) }) {
                 fail(cidrNode, f.path("cidr"), "\(cidr) overlaps ipPools[\(other.index)] (\(other.spec.cidr))",
                      hint: "pools must not overlap; a block belongs to exactly one pool")
                 ok = false
@@ -65,8 +65,8 @@ extension Reader {
                  hint: "Calico's default is \(IPPoolSpec.defaultBlockSize(pool))")
             return nil
         }
-        guard n >= Int(pool.bitLength) else {
-            fail(v, path, "block size /\(n) is larger than the pool \(pool)", hint: "use \(pool.bitLength) or more")
+        guard n >= Int(pool.length) else {
+            fail(v, path, "block size /\(n) is larger than the pool \(pool)", hint: "use \(pool.length) or more")
             return nil
         }
         return UInt8(n)
@@ -85,7 +85,7 @@ extension Reader {
                      hint: "add its pool to ipPools, or correct the block")
                 continue
             }
-            if block.bitLength != pool.blockSize {
+            if block.length != pool.blockSize {
                 fail(node, "blocks[\(i)]", "\(block) is not a /\(pool.blockSize) block of pool \(pool.cidr) (blockSize \(pool.blockSize))",
                      hint: "blocks are exactly blockSize long")
             }

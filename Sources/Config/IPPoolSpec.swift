@@ -47,16 +47,7 @@ public struct IPPoolSpec: Hashable, Sendable {
     }
 
     /// True when `prefix` lies inside the pool.
-    public func contains(_ prefix: IPPrefix) -> Bool { IPPoolSpec.prefix(cidr, contains: prefix) }
-
-    /// `outer` contains `inner` (same family, at least as long, same leading bits).
-    public static func prefix(_ outer: IPPrefix, contains inner: IPPrefix) -> Bool {
-        switch (outer, inner) {
-        case (.v4(let o), .v4(let i)): i.length >= o.length && o.contains(i.address)
-        case (.v6(let o), .v6(let i)): i.length >= o.length && IPv6Prefix(address: i.address, length: o.length) == o
-        default: false
-        }
-    }
+    public func contains(_ prefix: IPPrefix) -> Bool { cidr.contains(prefix) }
 }
 
 /// The overlay knobs of the `dataplane` section.
@@ -79,16 +70,6 @@ public struct OverlaySettings: Hashable, Sendable {
 extension TernConfig {
     /// The pool that contains `prefix` (the longest when pools nest; the loader rejects overlaps).
     public func pool(containing prefix: IPPrefix) -> IPPoolSpec? {
-        ipPools.filter { $0.contains(prefix) }.max { $0.cidr.bitLength < $1.cidr.bitLength }
-    }
-}
-
-extension IPPrefix {
-    /// The prefix length.
-    var bitLength: UInt8 {
-        switch self {
-        case .v4(let p): p.length
-        case .v6(let p): p.length
-        }
+        ipPools.filter { $0.contains(prefix) }.max { $0.cidr.length < $1.cidr.length }
     }
 }

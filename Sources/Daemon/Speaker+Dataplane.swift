@@ -120,21 +120,12 @@ extension Speaker {
     func applyWorkloads() {
         let all = allWorkloads.map(\.spec)
         dataplane?.setWorkloads(all.map { Workload(name: $0.name, interface: $0.interface, ipNetworks: $0.ipNetworks, mac: $0.mac) })
-        let borrowed = Set(all.flatMap(\.ipNetworks).filter { ip in !config.blocks.contains { Speaker.block($0, contains: ip) } })
+        let borrowed = Set(all.flatMap(\.ipNetworks).filter { ip in !config.blocks.contains { $0.contains(ip) } })
         let gone = originatedBorrowed.subtracting(borrowed)
         let new = borrowed.subtracting(originatedBorrowed)
         originatedBorrowed = borrowed
         withdrawOriginated(Array(gone))
         originate(Array(new))
-    }
-
-    static func block(_ block: IPPrefix, contains host: IPPrefix) -> Bool {
-        switch (block, host) {
-        case (.v4(let b), .v4(let h)): h.length >= b.length && b.contains(h.address)
-        case (.v6(let b), .v6(let h)):
-            h.length >= b.length && IPv6Prefix(address: h.address, length: b.length) == b
-        default: false
-        }
     }
 
     /// `tern workload add`: validates, keeps it in the state file, programs it.

@@ -136,10 +136,8 @@ extension DataplaneAgent {
             }
             switch perform(request, socket) {
             case .success:
-                touched = true
                 log(.info, "dataplane: created \(spec.name) (\(describe(spec)))")
-                refreshLinks(socket)
-                touched = false
+                refreshLinks(socket)  // its index, for the steps below
                 link = links[spec.name]
             case .failure(let e) where e.code == EOPNOTSUPP:
                 return spec.kind == .ipip ? "this kernel has no ipip support (CONFIG_NET_IPIP)"

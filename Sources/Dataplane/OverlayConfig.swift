@@ -81,23 +81,7 @@ public struct OverlayConfig: Hashable, Sendable {
 
     /// The pool containing `prefix`, the most specific first.
     public func pool(for prefix: BGPWire.IPPrefix) -> OverlayPool? {
-        var best: OverlayPool?
-        for p in pools where OverlayConfig.prefix(p.cidr, contains: prefix) {
-            if best == nil || OverlayConfig.length(p.cidr) > OverlayConfig.length(best!.cidr) { best = p }
-        }
-        return best
-    }
-
-    static func length(_ p: BGPWire.IPPrefix) -> UInt8 {
-        switch p { case .v4(let x): x.length; case .v6(let x): x.length }
-    }
-
-    static func prefix(_ outer: BGPWire.IPPrefix, contains inner: BGPWire.IPPrefix) -> Bool {
-        switch (outer, inner) {
-        case (.v4(let o), .v4(let i)): i.length >= o.length && o.contains(i.address)
-        case (.v6(let o), .v6(let i)): i.length >= o.length && IPv6Prefix(address: i.address, length: o.length) == o
-        default: false
-        }
+        pools.filter { $0.cidr.contains(prefix) }.max { $0.cidr.length < $1.cidr.length }
     }
 }
 

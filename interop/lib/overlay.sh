@@ -83,3 +83,57 @@ ipip_supported() {
   IPIP_PROBE_ERROR=$(printf '%s' "$out" | tr '\n' ' ' | sed 's/ *$//')
   return 1
 }
+
+# --- the routed two-node checks overlay-vxlan and overlay-ipip share ------------------
+# Nodes a (10.0.1.2) and b (10.0.2.2) behind router r, pool 10.244.0.0/16, pods a1, a2
+# on a and b1 (10.244.2.5) on b. After the tunnel-specific checks, a script calls
+#   overlay_routed_checks T DEV KIND MTU ENCAP CAPTURE_TEST CAPTURE_FILTER WHAT
+# e.g. overlay_routed_checks overlay-vxlan vxlan.tern vxlan 1450 "VXLAN Always" \
+#        capture-udp4789-only "udp port 4789" "UDP 4789 frames"
+# which reports router-knows-no-pods, pods-ping-all, CAPTURE_TEST, ping-1400-df,
+# mtu-figures, status-shows-overlay and fib-all-installed under T/.
+no_pods_on_router() { local out; out=$(kroutes r); echo "$out"; ! grep -q "10.244" <<<"$out"; }
+overlay_capture_ok() { # FILTER WHAT
+  local f="$WORK/cap-r.pcap" tun bare
+  tun=$(pcap_count "$f" "$1 and host 10.0.1.2 and host 10.0.2.2")
+  bare=$(pcap_count "$f" "net 10.244.0.0/16")
+  echo "router capture: $tun $2 between the nodes, $bare packets with a pod address in the outer IP header"
+  tcpdump -r "$f" -n -c 4 "$1" 2>/dev/null
+  [ "$tun" -ge 8 ] && [ "$bare" = 0 ]
+}
+df_1400() { ns_exec a1 ping -n -c 3 -W 2 -M do -s 1372 10.244.2.5; }
+overlay_mtu_figures() { # DEV MTU
+  local w u big
+  w=$(overlay_field a 'o["workloadMTU"]'); u=$(overlay_field a 'o["underlay"]')
+  echo "workload MTU $w; underlay $u"
+  big=$(ns_exec a1 ping -n -c 1 -W 2 -M do -s $(($2 + 1 - 28)) 10.244.2.5 2>&1); echo "$big"
+  [ "$w" = "$2" ] && [ "$u" = "eth0 (10.0.1.2, MTU 1500)" ] &&
+  [ "$(overlay_field a "[d['mtu'] for d in o['devices'] if d['name']=='$1'][0]")" = "$2" ] &&
+  grep -q "mtu = $2" <<<"$big"
+}
+overlay_status_text() { # DEV KIND MTU ENCAP
+  local out; out=$(ns_exec a "$TERN" status --socket "$WORK/a.sock"); echo "$out"
+  grep -q "10.244.0.0/16 .*$4 .*ok" <<<"$out" && grep -q "$1 .*$2 .*$3 .*up .*10.244.1.0/32" <<<"$out" &&
+  grep -q "Workload MTU: $3" <<<"$out"
+}
+fib_all_installed() { # NODE... : every row of tern fib installed
+  local n rc=0
+  for n in "$@"; do echo "$n:"; tern_fib_json "$n" | python3 "$QUERY" fib-states installed || rc=1; done
+  return $rc
+}
+overlay_routed_checks() {
+  local t=$1 dev=$2 kind=$3 mtu=$4 encap=$5 captest=$6 filter=$7 what=$8
+  check "$t/router-knows-no-pods" "the router has no route for any pod address" 5 no_pods_on_router
+  capture_router_start cap-r "" || abort "tcpdump on the router"
+  check "$t/pods-ping-all" "each of the 3 pods pings the 2 others through the $encap overlay" "$DL" pods_ping_all a1 a2 b1
+  sleep 1
+  stop_bg cap-r INT
+  check "$t/$captest" "the router saw $what between 10.0.1.2 and 10.0.2.2 and no packet with a pod address outside the tunnel" \
+    5 overlay_capture_ok "$filter" "$what"
+  check "$t/ping-1400-df" "a1 -> b1: 1400-byte ping (1372 + 28) with DF set answered" 15 df_1400
+  check "$t/mtu-figures" "underlay eth0 MTU 1500, $dev $mtu, workload MTU $mtu; a $((mtu + 1))-byte DF ping gets 'Frag needed (mtu = $mtu)', not a silent drop" \
+    15 overlay_mtu_figures "$dev" "$mtu"
+  check "$t/status-shows-overlay" "tern status: pool 10.244.0.0/16 $encap ok, $dev $kind $mtu up 10.244.1.0/32, Workload MTU: $mtu" \
+    10 overlay_status_text "$dev" "$kind" "$mtu" "$encap"
+  check "$t/fib-all-installed" "tern fib on a and b: every row installed" "$DL" fib_all_installed a b
+}

@@ -151,12 +151,7 @@ seg1_cross() {
 }
 check "$T/seg1-cross-subnet-udp4789-only" "on seg1: a/c <-> b only as UDP 4789 between node addresses through the router's MAC (>= 3 each way), no frame with b's block in the outer header, none to/from the router with any pod address" 5 seg1_cross
 
-status_text() {
-  local out; out=$(ns_exec a "$TERN" status --socket "$WORK/a.sock"); echo "$out"
-  grep -q "10.244.0.0/16 .*VXLAN CrossSubnet .*ok" <<<"$out" && grep -q "vxlan.tern .*vxlan .*1450 .*up .*10.244.1.0/32" <<<"$out" &&
-  grep -q "Workload MTU: 1450" <<<"$out"
-}
-check "$T/status-shows-crosssubnet" "tern status on a: pool 10.244.0.0/16 VXLAN CrossSubnet ok, vxlan.tern vxlan 1450 up 10.244.1.0/32, Workload MTU: 1450" 10 status_text
+check "$T/status-shows-crosssubnet" "tern status on a: pool 10.244.0.0/16 VXLAN CrossSubnet ok, vxlan.tern vxlan 1450 up 10.244.1.0/32, Workload MTU: 1450" 10 \
+  overlay_status_text vxlan.tern vxlan 1450 "VXLAN CrossSubnet"
 
-fib_ok() { local n rc=0; for n in a b c; do echo "$n:"; tern_fib_json "$n" | python3 "$QUERY" fib-states installed || rc=1; done; return $rc; }
-check "$T/fib-all-installed" "tern fib on a, b and c: every row installed" "$DL" fib_ok
+check "$T/fib-all-installed" "tern fib on a, b and c: every row installed" "$DL" fib_all_installed a b c

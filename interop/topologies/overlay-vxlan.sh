@@ -69,44 +69,4 @@ vtep_entries() { # NODE REMOTE MAC
 vteps() { vtep_entries a 10.0.2.2 02:74:0a:00:02:02 && vtep_entries b 10.0.1.2 02:74:0a:00:01:02; }
 check "$T/vtep-neighbour-fdb" "per remote node: neighbour <node IP> lladdr 02:74:<node IP> PERMANENT and FDB <MAC> dst <node IP> self permanent on vxlan.tern" "$DL" vteps
 
-no_pods_on_router() { local out; out=$(kroutes r); echo "$out"; ! grep -q "10.244" <<<"$out"; }
-check "$T/router-knows-no-pods" "the router has no route for any pod address" 5 no_pods_on_router
-
-capture_router_start cap-r "" || abort "tcpdump on the router"
-check "$T/pods-ping-all" "each of the 3 pods pings the 2 others through the VXLAN overlay" "$DL" pods_ping_all a1 a2 b1
-sleep 1
-stop_bg cap-r INT
-capture_ok() {
-  local f="$WORK/cap-r.pcap" vx bare
-  vx=$(pcap_count "$f" "udp port 4789 and host 10.0.1.2 and host 10.0.2.2")
-  bare=$(pcap_count "$f" "net 10.244.0.0/16")
-  echo "router capture: $vx VXLAN packets between the nodes, $bare packets with a pod address in the outer IP header"
-  tcpdump -r "$f" -n -c 4 "udp port 4789" 2>/dev/null
-  [ "$vx" -ge 8 ] && [ "$bare" = 0 ]
-}
-check "$T/capture-udp4789-only" "the router saw UDP 4789 frames between 10.0.1.2 and 10.0.2.2 and no packet with a pod address outside the tunnel" 5 capture_ok
-
-df_1400() { ns_exec a1 ping -n -c 3 -W 2 -M do -s 1372 10.244.2.5; }
-check "$T/ping-1400-df" "a1 -> b1: 1400-byte ping (1372 + 28) with DF set answered" 15 df_1400
-
-mtu_figures() {
-  local w u big
-  w=$(overlay_field a 'o["workloadMTU"]'); u=$(overlay_field a 'o["underlay"]')
-  echo "workload MTU $w; underlay $u"
-  big=$(ns_exec a1 ping -n -c 1 -W 2 -M do -s 1423 10.244.2.5 2>&1); echo "$big"
-  [ "$w" = 1450 ] && [ "$u" = "eth0 (10.0.1.2, MTU 1500)" ] &&
-  [ "$(overlay_field a '[d["mtu"] for d in o["devices"] if d["name"]=="vxlan.tern"][0]')" = 1450 ] &&
-  grep -q "mtu = 1450" <<<"$big"
-}
-check "$T/mtu-figures" "underlay eth0 MTU 1500, vxlan.tern 1450, workload MTU 1450; a 1451-byte DF ping gets 'Frag needed (mtu = 1450)', not a silent drop" 15 mtu_figures
-
-status_text() {
-  local out; out=$(ns_exec a "$TERN" status --socket "$WORK/a.sock"); echo "$out"
-  grep -q "10.244.0.0/16 .*VXLAN Always .*ok" <<<"$out" && grep -q "vxlan.tern .*vxlan .*1450 .*up .*10.244.1.0/32" <<<"$out" &&
-  grep -q "Workload MTU: 1450" <<<"$out"
-}
-check "$T/status-shows-overlay" "tern status: pool 10.244.0.0/16 VXLAN Always ok, vxlan.tern vxlan 1450 up 10.244.1.0/32, Workload MTU: 1450" 10 status_text
-
-fib_ok() { local n rc=0; for n in a b; do echo "$n:"; tern_fib_json "$n" | python3 "$QUERY" fib-states installed || rc=1; done; return $rc; }
-check "$T/fib-all-installed" "tern fib on a and b: every row installed" "$DL" fib_ok
-
+overlay_routed_checks "$T" vxlan.tern vxlan 1450 "VXLAN Always" capture-udp4789-only "udp port 4789" "UDP 4789 frames"
