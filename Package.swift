@@ -23,25 +23,27 @@ let package = Package(
             pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]
         ),
+        /// Pure leaf: IPv4/IPv6 addresses and prefixes, MAC addresses, interface names.
+        .target(name: "IPCore"),
         /// Pure BGP-4 codec: messages, capabilities, attributes, NLRI, framer, RFC 7606.
-        .target(name: "BGPWire"),
+        .target(name: "BGPWire", dependencies: ["IPCore"]),
         /// Pure RFC 4271 §8 session state machine: `handle(event, now) -> [action]`.
-        .target(name: "BGPSession", dependencies: ["BGPWire"]),
+        .target(name: "BGPSession", dependencies: ["BGPWire", "IPCore"]),
         /// Adj-RIB-In, decision process (RFC 4271 §9.1), Loc-RIB, Adj-RIB-Out with update groups.
-        .target(name: "RIB", dependencies: ["BGPWire"]),
+        .target(name: "RIB", dependencies: ["BGPWire", "IPCore"]),
         /// Dispatch-based non-blocking sockets and timers (no SwiftNIO).
-        .target(name: "EventLoop"),
+        .target(name: "EventLoop", dependencies: ["IPCore"]),
         /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
-        .target(name: "Netlink", dependencies: ["CMNL"]),
+        .target(name: "Netlink", dependencies: ["CMNL", "IPCore"]),
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
-        .target(name: "Dataplane", dependencies: ["Netlink", "BGPWire"]),
+        .target(name: "Dataplane", dependencies: ["Netlink", "IPCore"]),
         /// The YAML configuration model, validation with line numbers, defaults.
-        .target(name: "Config", dependencies: ["BGPWire", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Config", dependencies: ["BGPWire", "IPCore", .product(name: "Yams", package: "Yams")]),
         /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
         .target(
             name: "Daemon",
             dependencies: [
-                "BGPWire", "BGPSession", "RIB", "EventLoop", "Config", "Dataplane",
+                "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop", "Config", "Dataplane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -50,24 +52,25 @@ let package = Package(
         .executableTarget(
             name: "tern",
             dependencies: [
-                "BGPWire", "Config", "Daemon",
+                "IPCore", "BGPWire", "Config", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
         .testTarget(
             name: "BGPWireTests",
-            dependencies: ["BGPWire"],
+            dependencies: ["BGPWire", "IPCore"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CMNLTests", dependencies: ["CMNL"]),
-        .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire"]),
-        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire"]),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire"]),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
-        .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "Netlink", "BGPWire"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
+        .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "IPCore"]),
+        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire", "IPCore"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "IPCore"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire", "IPCore"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore"]),
+        .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "Netlink", "IPCore"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
     ],
     swiftLanguageModes: [.v6]
 )

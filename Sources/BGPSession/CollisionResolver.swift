@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// Who opened a TCP connection.

@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// Which way ADD-PATH path identifiers may flow for one family (RFC 7911 §4), from our side.

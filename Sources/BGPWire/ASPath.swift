@@ -1,3 +1,4 @@
+import IPCore
 /// One AS_PATH segment (RFC 4271 §4.3 b; confederation types RFC 5065 §3).
 ///
 /// ```

@@ -1,3 +1,4 @@
+import IPCore
 /// One RFC 1997 community: a 32-bit value, conventionally `AS:value`.
 ///
 /// ```

@@ -1,3 +1,4 @@
+import IPCore
 /// The MP_REACH_NLRI attribute (RFC 4760 §3): reachable NLRI of any address family.
 ///
 /// ```

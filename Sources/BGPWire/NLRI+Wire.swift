@@ -1,3 +1,4 @@
+import IPCore
 // MARK: - NLRI lists (RFC 4271 §4.3, RFC 4760 §5, RFC 7911 §3)
 
 extension NLRI {

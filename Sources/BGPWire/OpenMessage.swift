@@ -1,3 +1,4 @@
+import IPCore
 /// An OPEN message (RFC 4271 §4.2) with its capabilities (RFC 5492) and, when needed,
 /// RFC 9072 extended optional parameters.
 ///

@@ -1,3 +1,4 @@
+import IPCore
 // MARK: - Attribute descriptor table (RFC 4271 §4.3, §5; RFC 7606 §3, §7)
 //
 // One descriptor per attribute code Tern knows, like BIRD's bgp_attr_table: the category

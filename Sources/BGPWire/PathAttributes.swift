@@ -1,3 +1,4 @@
+import IPCore
 /// The path attributes of an UPDATE, decoded (RFC 4271 §4.3, §5).
 ///
 /// ```

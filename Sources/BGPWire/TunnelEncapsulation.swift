@@ -1,3 +1,4 @@
+import IPCore
 // A typed view of the Tunnel Encapsulation attribute (RFC 9012, path attribute 23).
 //
 // The UPDATE codec keeps attribute 23 opaque: it arrives as a `RawAttribute` in

@@ -1,3 +1,4 @@
+import IPCore
 // MARK: - Packing many prefixes into few UPDATEs (RFC 4271 §4.3, RFC 4760, RFC 8654)
 
 /// Builds whole UPDATE messages (header included) that share one attribute set, filling

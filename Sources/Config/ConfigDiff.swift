@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// What a reload (SIGHUP) has to do to go from one configuration to the next.

@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// One entry of `workloads`: a local workload (pod) whose host-side interface the

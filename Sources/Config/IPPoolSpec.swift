@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// `ipPools[].ipipMode` / `vxlanMode`, spelled as Calico spells them.

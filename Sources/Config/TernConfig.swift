@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// What this speaker is in the cluster.

@@ -1,3 +1,4 @@
+import IPCore
 import BGPSession
 import BGPWire
 import EventLoop

@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Dispatch
 import Glibc
 import Netlink
@@ -131,7 +131,7 @@ extension DataplaneAgent {
                 request = LinkMessage.createIPIP(name: spec.name, mtu: spec.mtu)
             case .vxlan:
                 request = LinkMessage.createVXLAN(VXLANDevice(
-                    name: spec.name, vni: spec.vni, port: spec.port, local: spec.local.map { KernelAddress(.v4($0)) },
+                    name: spec.name, vni: spec.vni, port: spec.port, local: spec.local.map { IPAddress.v4($0) },
                     underlayIndex: spec.underlayIndex, learning: false, mtu: spec.mtu, address: spec.mac))
             }
             switch perform(request, socket) {
@@ -152,8 +152,8 @@ extension DataplaneAgent {
         if !l.isUp { ops.append(LinkMessage.setUp(index: l.index)) }
         let mine = addresses.filter { $0.interfaceIndex == l.index && $0.prefix.family == .v4 }
         if let a = spec.address {
-            let want = KernelPrefix(.v4(IPv4Prefix(address: a, length: 32)!))
-            if !mine.contains(where: { $0.prefix == want }) { ops.append(AddressMessage.add(Address(interfaceIndex: l.index, prefix: want))) }
+            let want = InterfaceAddress(.v4(a), length: 32)
+            if let want, !mine.contains(where: { $0.prefix == want }) { ops.append(AddressMessage.add(Address(interfaceIndex: l.index, prefix: want))) }
             // An earlier tunnel address (the node's block changed) goes.
             for old in mine where old.prefix != want && old.prefix.length == 32 && inSomePool(old.prefix.address) {
                 ops.append(AddressMessage.delete(old))
@@ -189,16 +189,16 @@ extension DataplaneAgent {
         guard let v = l.vxlan else { return nil }
         if v.vni != spec.vni { return "has VNI \(v.vni) (want \(spec.vni))" }
         if v.port != spec.port { return "has UDP port \(v.port) (want \(spec.port))" }
-        if let want = spec.local, v.local != KernelAddress(.v4(want)) { return "has local \(v.local.map(\.description) ?? "none") (want \(want))" }
+        if let want = spec.local, v.local != IPAddress.v4(want) { return "has local \(v.local.map(\.description) ?? "none") (want \(want))" }
         if let want = spec.underlayIndex, v.underlayIndex != want { return "is on another underlay device" }
         if v.learning { return "has learning on" }
         if let mac = spec.mac, l.address != mac { return "has MAC \(l.address.map(\.description) ?? "none") (want \(mac))" }
         return nil
     }
 
-    func inSomePool(_ a: KernelAddress) -> Bool {
-        guard let bgp = a.bgp, case .v4(let v4) = bgp, let host = IPv4Prefix(address: v4, length: 32) else { return false }
-        return overlay.pool(for: .v4(host)) != nil
+    func inSomePool(_ a: IPAddress) -> Bool {
+        guard case .v4 = a else { return false }
+        return overlay.pool(for: .host(a)) != nil
     }
 
     /// Last step of a full reconcile: `vxlan.tern` goes once no pool wants VXLAN and no
@@ -224,11 +224,11 @@ extension DataplaneAgent {
 
     /// Per remote VTEP: `<node> lladdr <its MAC> dev vxlan.tern nud permanent` and the FDB
     /// entry `<its MAC> dst <node> dev vxlan.tern self permanent`.
-    func vtepEntries(_ vteps: Set<KernelAddress>) -> [Neighbour] {
+    func vtepEntries(_ vteps: Set<IPAddress>) -> [Neighbour] {
         guard let vx = overlayPlan.ready[.vxlan] else { return [] }
         var out: [Neighbour] = []
-        for h in vteps.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
-            guard case .v4(let node)? = h.bgp else { continue }
+        for h in vteps.sorted() {
+            guard case .v4(let node) = h else { continue }
             let mac = vtepMAC(for: node)
             out.append(Neighbour(interfaceIndex: vx, ip: h, lladdr: mac, state: .permanent))
             out.append(Neighbour.fdb(interfaceIndex: vx, mac: mac, destination: h))
@@ -253,10 +253,10 @@ extension DataplaneAgent {
 
     /// A BGP route through a VTEP that has no neighbour/FDB entry yet: a full reconcile
     /// puts those in place before the route.
-    func needsNewVTEP(_ prefix: BGPWire.IPPrefix, _ hops: [BGPWire.IPAddress]) -> Bool {
+    func needsNewVTEP(_ prefix: IPPrefix, _ hops: [IPAddress]) -> Bool {
         guard overlayPlan.ready[.vxlan] != nil, let pool = overlay.pool(for: prefix), pool.tunnel == .vxlan else { return false }
         return hops.contains { h in
-            let k = KernelAddress(h)
+            let k = h
             if pool.mode == .crossSubnet, overlayPlan.underlay?.isOnLink(k) == true { return false }
             return !desiredVTEPs.contains(k)
         }

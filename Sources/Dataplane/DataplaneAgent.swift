@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Dispatch
 import Glibc
 import Netlink
@@ -43,19 +43,19 @@ public final class DataplaneAgent: @unchecked Sendable {
 
     // Inputs.
     var workloads: [Workload] = []
-    var localBlocks: [BGPWire.IPPrefix] = []
-    var bgpRoutes: [BGPWire.IPPrefix: [BGPWire.IPAddress]] = [:]
+    var localBlocks: [IPPrefix] = []
+    var bgpRoutes: [IPPrefix: [IPAddress]] = [:]
 
     // Kernel view: links by name, routes of our table (all protocols), neighbours.
     var links: [String: Link] = [:]
-    var kernelRoutes: [KernelPrefix: [Route]] = [:]
+    var kernelRoutes: [IPPrefix: [Route]] = [:]
     var kernelNeighbours: [NeighbourKey: Neighbour] = [:]
     var addresses: [Address] = []
 
     // Agent state.
-    var failures: [KernelPrefix: RouteFailure] = [:]
+    var failures: [IPPrefix: RouteFailure] = [:]
     /// Prefixes this agent installed since `start()`: their withdrawal needs no End-of-RIB.
-    var ownedThisRun: Set<KernelPrefix> = []
+    var ownedThisRun: Set<IPPrefix> = []
     var programmedNeighbours: [NeighbourKey: Neighbour] = [:]
     var desiredNeighbourKeys: Set<NeighbourKey> = []
     var configuredInterfaces: [String: Int32] = [:]
@@ -65,13 +65,13 @@ public final class DataplaneAgent: @unchecked Sendable {
     /// changed, a resync or an overrun. Otherwise only `dirty` prefixes are reconciled, so a
     /// BGP change or a kernel event costs O(1), not O(routes).
     var needsFull = true
-    var dirty: Set<KernelPrefix> = []
+    var dirty: Set<IPPrefix> = []
     /// The desired routes from workloads and blocks (no BGP), from the last full reconcile.
     var staticDesired = DesiredState()
     /// The overlay as of the last full reconcile: underlay, devices, how routes are built.
     var overlayPlan: OverlayPlan
     /// VTEPs the desired routes use (their neighbour and FDB entries are in place).
-    var desiredVTEPs: Set<KernelAddress> = []
+    var desiredVTEPs: Set<IPAddress> = []
     /// Last reported overlay problems (logged once when they appear, not at every retry).
     var reportedOverlayProblems: Set<String> = []
     var overlayRetryTimer: DispatchSourceTimer?
@@ -93,9 +93,9 @@ public final class DataplaneAgent: @unchecked Sendable {
     struct NeighbourKey: Hashable {
         var family: Netlink.AddressFamily
         var interfaceIndex: Int32
-        var ip: KernelAddress
+        var ip: IPAddress
 
-        init(_ n: Neighbour, ip: KernelAddress) {
+        init(_ n: Neighbour, ip: IPAddress) {
             family = n.family
             interfaceIndex = n.interfaceIndex
             self.ip = ip
@@ -177,7 +177,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     }
 
     /// Replaces the set of local IPAM blocks (blackholed).
-    public func setLocalBlocks(_ blocks: [BGPWire.IPPrefix]) {
+    public func setLocalBlocks(_ blocks: [IPPrefix]) {
         dispatchPrecondition(condition: .onQueue(queue))
         localBlocks = blocks
         needsFull = true
@@ -186,19 +186,19 @@ public final class DataplaneAgent: @unchecked Sendable {
 
     /// Sets the best BGP route for a prefix; several next hops make an ECMP route. An
     /// empty list removes the route.
-    public func setRoute(_ prefix: BGPWire.IPPrefix, nextHops: [BGPWire.IPAddress]) {
+    public func setRoute(_ prefix: IPPrefix, nextHops: [IPAddress]) {
         dispatchPrecondition(condition: .onQueue(queue))
         if nextHops.isEmpty { bgpRoutes[prefix] = nil } else { bgpRoutes[prefix] = nextHops }
         if needsNewVTEP(prefix, nextHops) { needsFull = true }  // its neighbour and FDB entry come first
-        dirty.insert(KernelPrefix(prefix))
+        dirty.insert(prefix)
         scheduleReconcile()
     }
 
     /// Removes the BGP route for a prefix.
-    public func removeRoute(_ prefix: BGPWire.IPPrefix) {
+    public func removeRoute(_ prefix: IPPrefix) {
         dispatchPrecondition(condition: .onQueue(queue))
         bgpRoutes[prefix] = nil
-        dirty.insert(KernelPrefix(prefix))
+        dirty.insert(prefix)
         scheduleReconcile()
     }
 
@@ -365,10 +365,10 @@ public final class DataplaneAgent: @unchecked Sendable {
     }
 
     /// The desired route for one prefix: workloads and blocks first, then BGP.
-    func desiredRoute(_ p: KernelPrefix) -> DesiredRoute? {
+    func desiredRoute(_ p: IPPrefix) -> DesiredRoute? {
         if let d = staticDesired.routes[p] { return d }
         if staticDesired.waiting[p] != nil { return nil }
-        guard let prefix = p.bgp, let hops = bgpRoutes[prefix] else { return nil }
+        guard case let prefix = p, let hops = bgpRoutes[prefix] else { return nil }
         if case .route(let d) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable,
                                                       overlay: overlayPlan) {
             return d
@@ -411,7 +411,7 @@ public final class DataplaneAgent: @unchecked Sendable {
                                    staleRemovalAllowed: staleRemovalAllowed, failures: failures,
                                    ownedThisRun: ownedThisRun, interfaceNames: names)
         // A desired route found in place is ours to withdraw at once later, like one we installed.
-        for e in plan.fib where e.state == .installed { ownedThisRun.insert(KernelPrefix(e.prefix)) }
+        for e in plan.fib where e.state == .installed { ownedThisRun.insert(e.prefix) }
         // Forget failures of routes no longer wanted in that form.
         failures = failures.filter { p, f in desired.routes[p]?.route == f.route }
         if !plan.operations.isEmpty {
@@ -436,7 +436,7 @@ public final class DataplaneAgent: @unchecked Sendable {
                 desired.routes[p] = d
             } else if let w = staticDesired.waiting[p] {
                 desired.waiting[p] = w
-            } else if let prefix = p.bgp, let hops = bgpRoutes[prefix],
+            } else if case let prefix = p, let hops = bgpRoutes[prefix],
                       case .waiting(let w) = DesiredState.bgpRoute(p, hops, proto: reconciler.routeProtocol, table: config.routeTable,
                                                                    overlay: overlayPlan) {
                 desired.waiting[p] = w
@@ -447,7 +447,7 @@ public final class DataplaneAgent: @unchecked Sendable {
         let plan = reconciler.plan(desired: desired, kernel: kernel, staleRemovalAllowed: staleRemovalAllowed,
                                    failures: failures, ownedThisRun: ownedThisRun, interfaceNames: names,
                                    describeKernel: false)
-        for e in plan.fib where e.state == .installed { ownedThisRun.insert(KernelPrefix(e.prefix)) }
+        for e in plan.fib where e.state == .installed { ownedThisRun.insert(e.prefix) }
         for p in prefixes where failures[p] != nil && desired.routes[p]?.route != failures[p]?.route { failures[p] = nil }
         if !plan.operations.isEmpty {
             let results = socket.apply(plan.operations.map(\.request))
@@ -520,7 +520,7 @@ public final class DataplaneAgent: @unchecked Sendable {
             done[w.interface] = index
         }
         guard !settings.isEmpty else { return }
-        if desired.routes.keys.contains(where: { $0.family == .v6 }) {
+        if desired.routes.keys.contains(where: { $0.ipFamily == .v6 }) {
             settings.append(Sysctl("net/ipv6/conf/all/forwarding", .literal("1")))
         }
         for e in sysctls.apply(settings) { log(.error, "dataplane: \(e)") }
@@ -542,7 +542,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     /// Phase 1 (before routes, so a new route finds its neighbour): adds or corrects entries.
     func addNeighbours(_ wanted: [NeighbourKey: Neighbour], _ socket: NetlinkSocket) {
         desiredNeighbourKeys = Set(wanted.keys)
-        let ops = wanted.sorted { $0.key.ip.bytes.lexicographicallyPrecedes($1.key.ip.bytes) }.filter { key, n in
+        let ops = wanted.sorted { $0.key.ip < $1.key.ip }.filter { key, n in
             let have = kernelNeighbours[key]
             return have?.lladdr != n.lladdr || !(have?.state.contains(.permanent) ?? false)
         }.map { ($0.key, $0.value, true) }

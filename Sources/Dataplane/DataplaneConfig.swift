@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Netlink
 
 /// Dataplane: the Felix-like agent that converges the kernel's routing table to the
@@ -88,12 +88,12 @@ public struct Workload: Hashable, Sendable {
     /// route follows the interface when it is re-created with a new index.
     public var interface: String
     /// Host prefixes (/32, /128); other lengths are routed as given.
-    public var ipNetworks: [BGPWire.IPPrefix]
+    public var ipNetworks: [IPPrefix]
     /// MAC (6 octets) for a permanent neighbour entry; nil: none.
     public var mac: [UInt8]?
 
     /// A workload.
-    public init(name: String, interface: String, ipNetworks: [BGPWire.IPPrefix], mac: [UInt8]? = nil) {
+    public init(name: String, interface: String, ipNetworks: [IPPrefix], mac: [UInt8]? = nil) {
         self.name = name
         self.interface = interface
         self.ipNetworks = ipNetworks

@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Netlink
 
 /// Why Tern wants a route.
@@ -47,11 +47,11 @@ public struct WaitingRoute: Hashable, Sendable {
 /// name wins; the other is recorded in `shadowed`.
 public struct DesiredState: Hashable, Sendable {
     /// The routes to have in the kernel.
-    public var routes: [KernelPrefix: DesiredRoute] = [:]
+    public var routes: [IPPrefix: DesiredRoute] = [:]
     /// Permanent neighbour entries for workloads with a MAC.
     public var neighbours: [Neighbour] = []
     /// Routes left out for now, with the reason (shown as pending in the FIB view).
-    public var waiting: [KernelPrefix: WaitingRoute] = [:]
+    public var waiting: [IPPrefix: WaitingRoute] = [:]
     /// Inputs overridden by a stronger source for the same prefix, e.g. "bgp 10.244.1.5/32
     /// (workload pod-a wins)".
     public var shadowed: [String] = []
@@ -59,7 +59,7 @@ public struct DesiredState: Hashable, Sendable {
     public var workloadInterfaces: [String: Int32] = [:]
     /// Remote VTEPs the desired routes go through (`vxlan.tern`): each gets a permanent
     /// neighbour and an FDB entry.
-    public var vteps: Set<KernelAddress> = []
+    public var vteps: Set<IPAddress> = []
 
     public init() {}
 
@@ -68,8 +68,8 @@ public struct DesiredState: Hashable, Sendable {
     ///   - links: the kernel's interfaces by name (a dump, kept current by the monitor).
     ///   - bgpRoutes: best routes and their next hops (several: ECMP).
     public static func compute(config: DataplaneConfig, workloads: [Workload], links: [String: Link],
-                               localBlocks: [BGPWire.IPPrefix],
-                               bgpRoutes: [BGPWire.IPPrefix: [BGPWire.IPAddress]],
+                               localBlocks: [IPPrefix],
+                               bgpRoutes: [IPPrefix: [IPAddress]],
                                overlay: OverlayPlan? = nil) -> DesiredState {
         var s = DesiredState()
         let proto = RouteProtocol(rawValue: config.routeProtocol)
@@ -80,7 +80,7 @@ public struct DesiredState: Hashable, Sendable {
             let link = links[w.interface]
             if let link { s.workloadInterfaces[w.interface] = link.index }
             for net in w.ipNetworks {
-                let p = KernelPrefix(net)
+                let p = net
                 if let other = s.routes[p], case .workload(let owner) = other.source {
                     s.shadowed.append("workload \(w.name) \(net) (workload \(owner) wins)")
                     continue
@@ -109,7 +109,7 @@ public struct DesiredState: Hashable, Sendable {
 
         // 2. Local blocks: blackhole <block>.
         for block in localBlocks.sorted() {
-            let p = KernelPrefix(block)
+            let p = block
             if let owner = s.routes[p]?.source ?? s.waiting[p]?.source {
                 s.shadowed.append("local block \(block) (\(owner) wins)")
                 continue
@@ -120,7 +120,7 @@ public struct DesiredState: Hashable, Sendable {
 
         // 3. BGP: <prefix> via <next hop>, ECMP with several.
         for (prefix, hops) in bgpRoutes.sorted(by: { $0.key < $1.key }) {
-            let p = KernelPrefix(prefix)
+            let p = prefix
             if let owner = s.routes[p]?.source ?? s.waiting[p]?.source {
                 s.shadowed.append("bgp \(prefix) (\(owner) wins)")
                 continue
@@ -138,14 +138,14 @@ public struct DesiredState: Hashable, Sendable {
     /// What one BGP route becomes (step 3 above): `<prefix> via <next hop>`, ECMP with
     /// several, or waiting when no next hop has the prefix's family. A prefix of an
     /// encapsulated pool is built by the overlay plan (`via <node> dev tunl0 onlink`...).
-    static func bgpRoute(_ p: KernelPrefix, _ hops: [BGPWire.IPAddress], proto: RouteProtocol,
+    static func bgpRoute(_ p: IPPrefix, _ hops: [IPAddress], proto: RouteProtocol,
                          table: UInt32, overlay: OverlayPlan? = nil) -> BGPDesire {
         let usable = Self.nextHops(for: p, hops)
         if usable.isEmpty {
             return .waiting(WaitingRoute(source: .bgp, reason: hops.isEmpty
                 ? "no next hop" : "no next hop of the prefix's family (\(hops.map(\.description).joined(separator: ", ")))"))
         }
-        if let overlay, let prefix = p.bgp, let encapsulated = overlay.route(p, prefix, usable, proto: proto, table: table) {
+        if let overlay, case let prefix = p, let encapsulated = overlay.route(p, prefix, usable, proto: proto, table: table) {
             return encapsulated
         }
         var r = Route(destination: p, table: table, proto: proto, scope: .universe, type: .unicast)
@@ -162,12 +162,12 @@ public struct DesiredState: Hashable, Sendable {
         case waiting(WaitingRoute)
     }
 
-    /// Next hops of the prefix's family, duplicates removed, in byte order (the kernel
+    /// Next hops of the prefix's family, duplicates removed, in address order (the kernel
     /// keeps multipath next hops in the order given; a stable order avoids churn).
-    static func nextHops(for p: KernelPrefix, _ hops: [BGPWire.IPAddress]) -> [KernelAddress] {
-        var seen = Set<KernelAddress>()
-        return hops.map(KernelAddress.init)
-            .filter { $0.family == p.family && seen.insert($0).inserted }
-            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+    static func nextHops(for p: IPPrefix, _ hops: [IPAddress]) -> [IPAddress] {
+        var seen = Set<IPAddress>()
+        return hops
+            .filter { $0.family == p.ipFamily && seen.insert($0).inserted }
+            .sorted()
     }
 }

@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Netlink
 
 /// A tunnel device kind Tern manages.
@@ -27,11 +27,11 @@ public enum OverlayMode: String, Hashable, Sendable, CustomStringConvertible {
 
 /// One IP pool as the dataplane sees it: its range and its encapsulation (nil: plain routing).
 public struct OverlayPool: Hashable, Sendable {
-    public var cidr: BGPWire.IPPrefix
+    public var cidr: IPPrefix
     public var tunnel: TunnelKind?
     public var mode: OverlayMode
 
-    public init(cidr: BGPWire.IPPrefix, tunnel: TunnelKind? = nil, mode: OverlayMode = .always) {
+    public init(cidr: IPPrefix, tunnel: TunnelKind? = nil, mode: OverlayMode = .always) {
         self.cidr = cidr
         self.tunnel = tunnel
         self.mode = mode
@@ -55,16 +55,16 @@ public struct OverlayConfig: Hashable, Sendable {
     public var underlayInterface: String?
     /// This node's underlay address (its mesh address or router ID): finds the underlay
     /// interface and is the VXLAN source (VTEP) address.
-    public var nodeAddress: BGPWire.IPv4Address?
+    public var nodeAddress: IPv4Address?
     /// The address each tunnel device gets (a host address of the node's block).
-    public var tunnelAddresses: [TunnelKind: BGPWire.IPv4Address]
+    public var tunnelAddresses: [TunnelKind: IPv4Address]
     /// The link kind accepted as `tunl0`. "ipip"; tests on kernels without ipip put a
     /// "dummy" stand-in device there to check the routes Tern builds against the kernel.
     public var ipipDeviceKind: String
 
     public init(pools: [OverlayPool] = [], ipipMTU: UInt32? = nil, vxlanMTU: UInt32? = nil, vxlanVNI: UInt32 = 4096,
-                vxlanPort: UInt16 = 4789, underlayInterface: String? = nil, nodeAddress: BGPWire.IPv4Address? = nil,
-                tunnelAddresses: [TunnelKind: BGPWire.IPv4Address] = [:], ipipDeviceKind: String = "ipip") {
+                vxlanPort: UInt16 = 4789, underlayInterface: String? = nil, nodeAddress: IPv4Address? = nil,
+                tunnelAddresses: [TunnelKind: IPv4Address] = [:], ipipDeviceKind: String = "ipip") {
         self.pools = pools
         self.ipipMTU = ipipMTU
         self.vxlanMTU = vxlanMTU
@@ -80,7 +80,7 @@ public struct OverlayConfig: Hashable, Sendable {
     public var wantedTunnels: Set<TunnelKind> { Set(pools.compactMap(\.tunnel)) }
 
     /// The pool containing `prefix`, the most specific first.
-    public func pool(for prefix: BGPWire.IPPrefix) -> OverlayPool? {
+    public func pool(for prefix: IPPrefix) -> OverlayPool? {
         pools.filter { $0.cidr.contains(prefix) }.max { $0.cidr.length < $1.cidr.length }
     }
 }
@@ -88,6 +88,6 @@ public struct OverlayConfig: Hashable, Sendable {
 /// The VTEP MAC Tern gives a node's `vxlan.tern`: 02:74 (locally administered, unicast;
 /// 0x74 is "t") followed by the four octets of the node's IPv4 underlay address, so that
 /// every node knows every other node's MAC from the BGP next hop alone (docs/ENCAPSULATION.md).
-public func vtepMAC(for node: BGPWire.IPv4Address) -> HardwareAddress {
+public func vtepMAC(for node: IPv4Address) -> HardwareAddress {
     HardwareAddress(bytes: [0x02, 0x74] + node.octets)
 }

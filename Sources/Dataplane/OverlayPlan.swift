@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Netlink
 
 /// The interface encapsulated packets leave by, and this node's address on it.
@@ -7,13 +7,13 @@ public struct Underlay: Hashable, Sendable {
     public var index: Int32
     public var mtu: UInt32
     /// The tunnel source (VTEP) address.
-    public var address: BGPWire.IPv4Address
+    public var address: IPv4Address
     /// The IPv4 subnets of the interface (CrossSubnet: next hops inside go unencapsulated).
-    public var subnets: [KernelPrefix]
+    public var subnets: [IPPrefix]
 
     /// True when `hop` lies inside one of the interface's subnets.
-    public func isOnLink(_ hop: KernelAddress) -> Bool {
-        subnets.contains { OverlayPlan.prefix($0, contains: hop) }
+    public func isOnLink(_ hop: IPAddress) -> Bool {
+        subnets.contains { $0.contains(address: hop) }
     }
 }
 
@@ -24,11 +24,11 @@ public struct TunnelDeviceSpec: Hashable, Sendable {
     /// The configured MTU, else the underlay's minus the overhead.
     public var mtu: UInt32
     /// The host address the device carries (source of the node's own traffic into the overlay).
-    public var address: BGPWire.IPv4Address?
+    public var address: IPv4Address?
     /// VXLAN only: VNI, UDP port, local VTEP address, underlay index and the derived MAC.
     public var vni: UInt32 = 0
     public var port: UInt16 = 0
-    public var local: BGPWire.IPv4Address?
+    public var local: IPv4Address?
     public var underlayIndex: Int32?
     public var mac: HardwareAddress?
 }
@@ -88,7 +88,7 @@ public struct OverlayPlan: Hashable, Sendable {
                 error = "this node's address is unknown; set dataplane.underlayInterface"
                 return nil
             }
-            let want = KernelAddress(.v4(node))
+            let want = IPAddress.v4(node)
             guard let a = addresses.first(where: { $0.prefix.address == want }),
                   let l = links.values.first(where: { $0.index == a.interfaceIndex }) else {
                 error = "no interface has this node's address \(node); set dataplane.underlayInterface"
@@ -97,13 +97,13 @@ public struct OverlayPlan: Hashable, Sendable {
             link = l
         }
         let mine = addresses.filter { $0.interfaceIndex == link.index && $0.prefix.family == .v4 && $0.scope == 0 }
-        let preferred = config.nodeAddress.map { KernelAddress(.v4($0)) }
+        let preferred = config.nodeAddress.map { IPAddress.v4($0) }
         guard let local = mine.first(where: { $0.prefix.address == preferred }) ?? mine.first,
-              case .v4(let v4)? = local.prefix.address.bgp else {
+              case .v4(let v4) = local.prefix.address else {
             error = "underlay interface \(link.name) has no IPv4 address"
             return nil
         }
-        let subnets = mine.compactMap { KernelPrefix($0.prefix.address, length: $0.prefix.length).map(OverlayPlan.network) }
+        let subnets = mine.map(\.prefix.subnet)
         return Underlay(name: link.name, index: link.index, mtu: link.mtu ?? 1500, address: v4, subnets: subnets)
     }
 
@@ -129,7 +129,7 @@ public struct OverlayPlan: Hashable, Sendable {
     /// - The device or underlay is missing: waiting with the reason, keeping any route of
     ///   ours already in the kernel (make-before-break: nothing is broken before the new
     ///   form can be made).
-    func route(_ p: KernelPrefix, _ prefix: BGPWire.IPPrefix, _ hops: [KernelAddress], proto: RouteProtocol,
+    func route(_ p: IPPrefix, _ prefix: IPPrefix, _ hops: [IPAddress], proto: RouteProtocol,
                table: UInt32) -> DesiredState.BGPDesire? {
         guard let pool = config.pool(for: prefix), let kind = pool.tunnel else { return nil }
         var out: [NextHop] = []
@@ -154,34 +154,11 @@ public struct OverlayPlan: Hashable, Sendable {
     }
 
     /// The VXLAN next hops (remote VTEPs) of a desired route, if it goes through vxlan.tern.
-    func vteps(of r: Route) -> [KernelAddress] {
+    func vteps(of r: Route) -> [IPAddress] {
         guard let vx = ready[.vxlan] else { return [] }
         if r.nextHops.isEmpty {
             return r.outputInterface == vx ? [r.gateway].compactMap { $0 } : []
         }
         return r.nextHops.filter { $0.interfaceIndex == vx }.compactMap(\.gateway)
-    }
-
-    static func prefix(_ p: KernelPrefix, contains a: KernelAddress) -> Bool {
-        guard p.family == a.family else { return false }
-        var bits = Int(p.length)
-        for (x, y) in zip(p.address.bytes, a.bytes) {
-            if bits <= 0 { return true }
-            let mask: UInt8 = bits >= 8 ? 0xFF : ~(0xFF >> UInt8(bits))
-            if x & mask != y & mask { return false }
-            bits -= 8
-        }
-        return true
-    }
-
-    static func network(_ p: KernelPrefix) -> KernelPrefix {
-        var bytes = p.address.bytes
-        var bits = Int(p.length)
-        for i in bytes.indices {
-            let mask: UInt8 = bits >= 8 ? 0xFF : bits <= 0 ? 0 : ~(0xFF >> UInt8(bits))
-            bytes[i] &= mask
-            bits -= 8
-        }
-        return KernelPrefix(KernelAddress(bytes: bytes)!, length: p.length)!
     }
 }

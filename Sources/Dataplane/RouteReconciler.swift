@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Netlink
 
 /// One netlink change the reconciler asks for.
@@ -9,7 +9,7 @@ public enum RouteOperation: Hashable, Sendable, CustomStringConvertible {
     case delete(Route)
 
     /// The prefix it is about.
-    public var prefix: KernelPrefix {
+    public var prefix: IPPrefix {
         switch self {
         case .replace(let r), .delete(let r): r.destination
         }
@@ -61,7 +61,7 @@ public enum FIBState: Hashable, Sendable, CustomStringConvertible {
 
 /// One line of the FIB view: desired vs kernel for a prefix.
 public struct FIBEntry: Hashable, Sendable, CustomStringConvertible {
-    public var prefix: BGPWire.IPPrefix
+    public var prefix: IPPrefix
     /// Why Tern wants it; nil for a stale route of ours.
     public var source: RouteSource?
     /// The desired route in `ip route` words; nil when not desired.
@@ -133,9 +133,9 @@ public struct RouteReconciler: Sendable {
     ///   - ownedThisRun: prefixes this agent installed itself since it started.
     ///   - interfaceNames: index -> name, for the FIB view's words.
     public func plan(desired: DesiredState, kernel: [Route], staleRemovalAllowed: Bool,
-                     failures: [KernelPrefix: RouteFailure] = [:], ownedThisRun: Set<KernelPrefix> = [],
+                     failures: [IPPrefix: RouteFailure] = [:], ownedThisRun: Set<IPPrefix> = [],
                      interfaceNames: [Int32: String] = [:], describeKernel: Bool = true) -> RoutePlan {
-        var byPrefix: [KernelPrefix: [Route]] = [:]
+        var byPrefix: [IPPrefix: [Route]] = [:]
         for r in kernel where r.table == table && (r.family == .v4 || r.family == .v6) {
             byPrefix[r.destination, default: []].append(r)
         }
@@ -144,7 +144,7 @@ public struct RouteReconciler: Sendable {
 
         var ops: [RouteOperation] = []
         var fib: [FIBEntry] = []
-        var sorted = prefixes.compactMap { p in p.bgp.map { (p, $0) } }
+        var sorted = prefixes.map { ($0, $0) }
         if describeKernel { sorted.sort { $0.1 < $1.1 } }   // the FIB view is sorted; a plan need not be
         for (p, bgpPrefix) in sorted {
             let inKernel = byPrefix[p] ?? []

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IPCore
 
 /// An IPv4 or IPv6 address with a port: the value form of `sockaddr_in`/`sockaddr_in6`.
 ///
@@ -159,5 +160,24 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
             }
         }
         return storage
+    }
+}
+
+// MARK: - IPCore addresses
+
+extension SocketAddress {
+    /// The socket address of `ip` at `port`.
+    public init(_ ip: IPAddress, port: UInt16) {
+        bytes = ip.octets
+        self.port = port
+        scopeID = 0
+    }
+
+    /// The address without the port; an IPv4 peer reaching an IPv6 listener (shown as
+    /// `::ffff:a.b.c.d`, RFC 4291 §2.5.5.2) is given back as the IPv4 address.
+    public var ipAddress: IPAddress? {
+        guard let a = IPAddress(octets: bytes) else { return nil }
+        if case .v6(let v6) = a, v6.high == 0, v6.low >> 32 == 0xFFFF { return .v4(IPv4Address(UInt32(truncatingIfNeeded: v6.low))) }
+        return a
     }
 }

@@ -1,3 +1,4 @@
+import IPCore
 /// An interface address (`struct ifaddrmsg` + IFA_* attributes, `<linux/if_addr.h>`).
 ///
 /// ```
@@ -8,14 +9,14 @@ public struct Address: Hashable, Sendable {
     /// `ifa_index`.
     public var interfaceIndex: Int32
     /// IFA_LOCAL (or IFA_ADDRESS) with `ifa_prefixlen`.
-    public var prefix: IPPrefix
+    public var prefix: InterfaceAddress
     /// `ifa_scope` (0 universe, 253 link, 254 host).
     public var scope: UInt8
     /// `ifa_flags` (IFA_F_*).
     public var flags: UInt8
 
     /// An address on an interface.
-    public init(interfaceIndex: Int32, prefix: IPPrefix, scope: UInt8 = 0, flags: UInt8 = 0) {
+    public init(interfaceIndex: Int32, prefix: InterfaceAddress, scope: UInt8 = 0, flags: UInt8 = 0) {
         self.interfaceIndex = interfaceIndex
         self.prefix = prefix
         self.scope = scope
@@ -45,10 +46,10 @@ public enum AddressMessage {
     }
 
     static func body(_ a: Address) -> [UInt8] {
-        var b: [UInt8] = [a.prefix.family.rawValue, a.prefix.length, a.flags, a.scope]
+        var b: [UInt8] = [a.prefix.kernelFamily.rawValue, a.prefix.length, a.flags, a.scope]
         b.appendNative(a.interfaceIndex)
-        b.appendAttribute(NL.ifaLocal, a.prefix.address.bytes)
-        b.appendAttribute(NL.ifaAddress, a.prefix.address.bytes)
+        b.appendAttribute(NL.ifaLocal, a.prefix.address.octets)
+        b.appendAttribute(NL.ifaAddress, a.prefix.address.octets)
         return b
     }
 
@@ -59,7 +60,7 @@ public enum AddressMessage {
         let p = m.payload
         let attrs = NetlinkAttributes(p[NL.ifaddrmsgLength...])
         guard let addr = attrs.address(NL.ifaLocal) ?? attrs.address(NL.ifaAddress),
-              addr.family.rawValue == p[0], let prefix = IPPrefix(addr, length: p[1]) else { return nil }
+              addr.kernelFamily.rawValue == p[0], let prefix = InterfaceAddress(addr, length: p[1]) else { return nil }
         return Address(interfaceIndex: index, prefix: prefix, scope: p[3], flags: p[2])
     }
 }

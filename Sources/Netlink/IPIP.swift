@@ -1,3 +1,4 @@
+import IPCore
 /// What a dump says about an IPv4-in-IPv4 tunnel (RFC 2003; kind "ipip", IFLA_IPTUN_* in
 /// `<linux/if_tunnel.h>`, written by `ipip_fill_info` in net/ipv4/ipip.c).
 public struct IPIPInfo: Hashable, Sendable {
@@ -24,7 +25,7 @@ public struct IPIPInfo: Hashable, Sendable {
         guard let pmtudisc = data.u8(NL.iflaIPTunPMTUDisc), let ttl = data.u8(NL.iflaIPTunTTL) else { return nil }
         func v4(_ type: UInt16) -> IPAddress? {
             guard let b = data[type], b.count == 4, b.contains(where: { $0 != 0 }) else { return nil }
-            return IPAddress(bytes: b)
+            return IPAddress(octets: b)
         }
         return IPIPInfo(local: v4(NL.iflaIPTunLocal), remote: v4(NL.iflaIPTunRemote), pmtudisc: pmtudisc != 0, ttl: ttl)
     }

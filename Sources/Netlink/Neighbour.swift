@@ -1,3 +1,4 @@
+import IPCore
 /// `ndm_state` (NUD_*, `<linux/neighbour.h>`).
 public struct NeighbourState: OptionSet, Hashable, Sendable {
     public var rawValue: UInt16
@@ -44,7 +45,7 @@ public struct Neighbour: Hashable, Sendable {
     /// A neighbour; the family defaults to the IP's.
     public init(interfaceIndex: Int32, ip: IPAddress?, lladdr: HardwareAddress?, state: NeighbourState = .permanent,
                 flags: UInt8 = 0, family: AddressFamily? = nil) {
-        self.family = family ?? ip?.family ?? .bridge
+        self.family = family ?? ip?.kernelFamily ?? .bridge
         self.interfaceIndex = interfaceIndex
         self.ip = ip
         self.lladdr = lladdr
@@ -102,9 +103,9 @@ public enum NeighbourMessage {
         if n.family == .bridge {
             // bridge/fdb.c writes NDA_LLADDR first, then NDA_DST; ip/ipneigh.c the other way round.
             if lladdr, let l = n.lladdr { b.appendAttribute(NL.ndaLladdr, l.bytes) }
-            if let ip = n.ip { b.appendAttribute(NL.ndaDst, ip.bytes) }
+            if let ip = n.ip { b.appendAttribute(NL.ndaDst, ip.octets) }
         } else {
-            if let ip = n.ip { b.appendAttribute(NL.ndaDst, ip.bytes) }
+            if let ip = n.ip { b.appendAttribute(NL.ndaDst, ip.octets) }
             if lladdr, let l = n.lladdr { b.appendAttribute(NL.ndaLladdr, l.bytes) }
         }
         return b

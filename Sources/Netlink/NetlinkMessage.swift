@@ -1,3 +1,4 @@
+import IPCore
 /// A received netlink message: the `nlmsghdr` fields and the payload after it.
 /// Produced by `NetlinkMessage.split`, which never reads past the buffer.
 public struct NetlinkMessage: Hashable, Sendable {
@@ -117,5 +118,5 @@ public struct NetlinkAttributes: Sendable {
     func u32(_ type: UInt16) -> UInt32? { self[type]?.readNative(UInt32.self, at: 0) }
     func i32(_ type: UInt16) -> Int32? { self[type]?.readNative(Int32.self, at: 0) }
     func string(_ type: UInt16) -> String? { self[type].map(String.fromNetlink) }
-    func address(_ type: UInt16) -> IPAddress? { self[type].flatMap { IPAddress(bytes: $0) } }
+    func address(_ type: UInt16) -> IPAddress? { self[type].flatMap { IPAddress(octets: $0) } }
 }

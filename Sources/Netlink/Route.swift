@@ -1,3 +1,4 @@
+import IPCore
 /// `rtm_protocol` (`<linux/rtnetlink.h>` RTPROT_*): who installed a route. Tern marks
 /// its routes with its own number and only ever touches routes carrying it.
 public struct RouteProtocol: RawRepresentable, Hashable, Sendable, ExpressibleByIntegerLiteral {
@@ -164,7 +165,7 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// v4 or v6.
-    public var family: AddressFamily { destination.family }
+    public var family: AddressFamily { destination.kernelFamily }
 
     /// `ip route`-like text: "blackhole 10.244.1.0/26 proto 80", "10.244.1.5/32 dev 3 scope link".
     public var description: String {

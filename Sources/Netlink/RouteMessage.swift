@@ -1,3 +1,4 @@
+import IPCore
 /// Builders and parser for RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE (`<linux/rtnetlink.h>`,
 /// RFC 3549 §3.1.1). The attribute order matches iproute2's for the same command, so the
 /// bytes compare equal to `ip route ...` captures (see NetlinkTests/IprouteFixtures.swift):
@@ -49,10 +50,10 @@ public enum RouteMessage {
         b.append(type.rawValue)
         b.appendNative(r.flags.rawValue)
         if r.table >= 256 { b.appendAttribute(NL.rtaTable, u32: r.table) }
-        if r.destination.length > 0 { b.appendAttribute(NL.rtaDst, r.destination.address.bytes) }
-        if let s = r.source, s.length > 0 { b.appendAttribute(NL.rtaSrc, s.address.bytes) }
-        if let p = r.preferredSource { b.appendAttribute(NL.rtaPrefSrc, p.bytes) }
-        if let g = r.gateway { b.appendAttribute(NL.rtaGateway, g.bytes) }
+        if r.destination.length > 0 { b.appendAttribute(NL.rtaDst, r.destination.address.octets) }
+        if let s = r.source, s.length > 0 { b.appendAttribute(NL.rtaSrc, s.address.octets) }
+        if let p = r.preferredSource { b.appendAttribute(NL.rtaPrefSrc, p.octets) }
+        if let g = r.gateway { b.appendAttribute(NL.rtaGateway, g.octets) }
         if let m = r.metric { b.appendAttribute(NL.rtaPriority, u32: m) }
         if let o = r.outputInterface { b.appendAttribute(NL.rtaOIF, u32: UInt32(bitPattern: o)) }
         if !r.nextHops.isEmpty {
@@ -63,7 +64,7 @@ public enum RouteMessage {
                 b.append(UInt8(truncatingIfNeeded: nh.flags.rawValue))
                 b.append(UInt8(truncatingIfNeeded: max(1, Int(nh.weight)) - 1))
                 b.appendNative(nh.interfaceIndex)
-                if let g = nh.gateway { b.appendAttribute(NL.rtaGateway, g.bytes) }
+                if let g = nh.gateway { b.appendAttribute(NL.rtaGateway, g.octets) }
                 let len = UInt16(b.count - start)
                 b[start] = UInt8(len & 0xFF)
                 b[start + 1] = UInt8(len >> 8)
@@ -83,9 +84,9 @@ public enum RouteMessage {
         guard family == .v4 || family == .v6 else { return nil }
         let size = family == .v4 ? 4 : 16
         let attrs = NetlinkAttributes(p[NL.rtmsgLength...])
-        let dstAddr = attrs.address(NL.rtaDst).flatMap { $0.bytes.count == size ? $0 : nil }
-            ?? IPAddress(bytes: [UInt8](repeating: 0, count: size))!
-        guard let dst = IPPrefix(dstAddr, length: p[1]) else { return nil }
+        let dstAddr = attrs.address(NL.rtaDst).flatMap { $0.octets.count == size ? $0 : nil }
+            ?? (family == .v4 ? IPAddress.v4(IPv4Address(0)) : IPAddress.v6(IPv6Address(high: 0, low: 0)))
+        guard let dst = IPPrefix(address: dstAddr, length: p[1]) else { return nil }
         var r = Route(destination: dst)
         r.tos = p[3]
         r.table = attrs.u32(NL.rtaTable) ?? UInt32(p[4])
@@ -97,7 +98,7 @@ public enum RouteMessage {
         r.outputInterface = attrs.i32(NL.rtaOIF)
         r.gateway = attrs.address(NL.rtaGateway)
         r.preferredSource = attrs.address(NL.rtaPrefSrc)
-        if p[2] > 0, let s = attrs.address(NL.rtaSrc) { r.source = IPPrefix(s, length: p[2]) }
+        if p[2] > 0, let s = attrs.address(NL.rtaSrc) { r.source = IPPrefix(address: s, length: p[2]) }
         if let mp = attrs[NL.rtaMultipath] { r.nextHops = parseNextHops(mp) }
         return r
     }

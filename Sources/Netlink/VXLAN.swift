@@ -1,3 +1,4 @@
+import IPCore
 /// A VXLAN device to create (RFC 7348; kind "vxlan", IFLA_VXLAN_* in `<linux/if_link.h>`).
 /// Calico's is `vxlan.calico`: VNI 4096, port 4789, the node's address as `local`, the
 /// underlay NIC as `underlayIndex`, learning off (the agent programs the FDB itself).
@@ -64,9 +65,9 @@ public struct VXLANInfo: Hashable, Sendable {
               let learning = data.u8(NL.iflaVXLANLearning) else { return nil }
         var local: IPAddress?
         if let v4 = data[NL.iflaVXLANLocal], v4.count == 4 {
-            local = IPAddress(bytes: v4)
+            local = IPAddress(octets: v4)
         } else if let v6 = data[NL.iflaVXLANLocal6], v6.count == 16 {
-            local = IPAddress(bytes: v6)
+            local = IPAddress(octets: v6)
         }
         let link = data.i32(NL.iflaVXLANLink).flatMap { $0 == 0 ? nil : $0 }
         return VXLANInfo(vni: vni, port: port, local: local, underlayIndex: link, learning: learning != 0)
@@ -96,7 +97,7 @@ extension LinkMessage {
         if let link = spec.underlayIndex { b.appendAttribute(NL.iflaVXLANLink, u32: UInt32(bitPattern: link)) }
         b.appendAttribute(NL.iflaVXLANID, u32: spec.vni)
         if let local = spec.local {
-            b.appendAttribute(local.family == .v4 ? NL.iflaVXLANLocal : NL.iflaVXLANLocal6, local.bytes)
+            b.appendAttribute(local.family == .v4 ? NL.iflaVXLANLocal : NL.iflaVXLANLocal6, local.octets)
         }
         b.appendAttribute(NL.iflaVXLANLearning, u8: spec.learning ? 1 : 0)
         b.appendAttribute(NL.iflaVXLANPort, be16: spec.port)

@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// Where a path comes from, as the export policy sees it.

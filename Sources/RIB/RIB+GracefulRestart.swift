@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 // MARK: - Graceful restart, receiving side (RFC 4724 §4.2)

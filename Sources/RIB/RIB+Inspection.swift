@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// One prefix with its candidate paths, for `tern routes`.

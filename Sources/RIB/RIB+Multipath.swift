@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 // MARK: - Multipath (ECMP) for the dataplane

@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// The routing information bases of a BGP speaker (RFC 4271 §3.2, §9):

@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 /// Encoded UPDATEs for a set of peers: every peer in `peers` is sent exactly `messages`.

@@ -1,3 +1,4 @@
+import IPCore
 import Testing
 @testable import BGPWire
 

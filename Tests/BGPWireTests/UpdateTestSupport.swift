@@ -1,3 +1,4 @@
+import IPCore
 @testable import BGPWire
 
 /// Bytes from hex text; spaces and newlines are ignored. Traps on bad hex (tests only).

@@ -1,3 +1,4 @@
+import IPCore
 import Dispatch
 import Foundation
 import Testing
@@ -172,8 +173,8 @@ struct AgentKernelTests {
 
         second.on { $0.allowStaleRemoval() }
         #expect(try eventually { try ns.ourRoutes()[kp("10.244.3.0/26")] == nil })
-        func removed() -> [Netlink.IPPrefix] {
-            events.all.compactMap { e -> Netlink.IPPrefix? in if case .routeRemoved(let r) = e { r.destination } else { nil } }
+        func removed() -> [IPPrefix] {
+            events.all.compactMap { e -> IPPrefix? in if case .routeRemoved(let r) = e { r.destination } else { nil } }
         }
         #expect(eventually { !removed().isEmpty })
         usleep(200_000)  // and nothing else follows

@@ -1,15 +1,16 @@
-import BGPWire
+import IPCore
 import Netlink
 import Testing
 @testable import Dataplane
 
-func bp(_ s: String) -> BGPWire.IPPrefix { BGPWire.IPPrefix(s)! }
-func ba(_ s: String) -> BGPWire.IPAddress {
+func bp(_ s: String) -> IPPrefix { IPPrefix(s)! }
+func ba(_ s: String) -> IPAddress {
     if let a = IPv4Address(s) { return .v4(a) }
     return .v6(IPv6Address(s)!)
 }
-func kp(_ s: String) -> Netlink.IPPrefix { Netlink.IPPrefix(s)! }
-func ka(_ s: String) -> Netlink.IPAddress { Netlink.IPAddress(s)! }
+func kp(_ s: String) -> IPPrefix { IPPrefix(s)! }
+func ka(_ s: String) -> InterfaceAddress { InterfaceAddress(s)! }
+func ka(_ s: String) -> IPAddress { IPAddress(s)! }
 
 let upFlags: UInt32 = 1
 let testConfig = DataplaneConfig(routeProtocol: 199, routeTable: 254)

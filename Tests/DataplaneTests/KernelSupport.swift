@@ -1,3 +1,4 @@
+import IPCore
 import Dispatch
 import Foundation
 import Testing
@@ -90,7 +91,7 @@ final class NodeNamespace {
         return l.index
     }
 
-    func ourRoutes(_ proto: UInt8 = 199) throws -> [Netlink.IPPrefix: Route] {
+    func ourRoutes(_ proto: UInt8 = 199) throws -> [IPPrefix: Route] {
         Dictionary(try socket.routes().filter { $0.proto.rawValue == proto && $0.table == 254 }.map { ($0.destination, $0) },
                    uniquingKeysWith: { a, _ in a })
     }

@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Dispatch
 import Foundation
 import Testing
@@ -23,7 +23,7 @@ struct AgentOverlayKernelTests {
     final class Deletions: @unchecked Sendable {
         let lock = NSLock()
         var seen: [String] = []
-        func add(_ e: NetlinkEvent, _ watch: Set<Netlink.IPPrefix>) {
+        func add(_ e: NetlinkEvent, _ watch: Set<IPPrefix>) {
             if case .routeRemoved(let r) = e, watch.contains(r.destination) { lock.lock(); seen.append("\(r)"); lock.unlock() }
         }
         var all: [String] { lock.lock(); defer { lock.unlock() }; return seen }
@@ -49,7 +49,7 @@ struct AgentOverlayKernelTests {
         try must("ip", "-n", ns.name, "link", "add", "tunl0", "type", "veth", "peer", "name", "tunl0p")  // down, MTU 1500: Tern fixes both
         try must("ip", "-n", ns.name, "link", "set", "tunl0p", "up")
         let deletions = Deletions()
-        let watch: Set<Netlink.IPPrefix> = [kp("10.244.2.0/26"), kp("10.244.3.0/26")]
+        let watch: Set<IPPrefix> = [kp("10.244.2.0/26"), kp("10.244.3.0/26")]
         let monitor = try NetlinkMonitor(namespace: ns.name, queue: DispatchQueue(label: "watch")) { deletions.add($0, watch) }
         monitor.start()
         defer { monitor.cancel() }
@@ -66,7 +66,7 @@ struct AgentOverlayKernelTests {
             && kernelText(ns).contains("10.244.3.0/26 via 10.9.9.9 dev tunl0 onlink") }, "\(shown(ns))")
         let tunl0 = try #require(try ns.socket.link(named: "tunl0"))
         #expect(tunl0.mtu == 1480 && tunl0.isUp)
-        #expect(try ns.socket.addresses().contains { $0.interfaceIndex == tunl0.index && $0.prefix == kp("10.244.1.0/32") })
+        #expect(try ns.socket.addresses().contains { $0.interfaceIndex == tunl0.index && $0.prefix == ka("10.244.1.0/32") })
         let status = h.on { $0.overlayStatus() }
         #expect(status.pools.first?.problem == nil && status.workloadMTU == 1480)
         #expect(status.devices.first.map { "\($0.name) \($0.mtu ?? 0) \($0.state)" } == "tunl0 1480 up")
@@ -127,7 +127,7 @@ struct AgentOverlayKernelTests {
         let ns = try NodeNamespace()
         defer { ns.remove() }
         let deletions = Deletions()
-        let watch: Set<Netlink.IPPrefix> = [kp("10.245.2.0/26")]
+        let watch: Set<IPPrefix> = [kp("10.245.2.0/26")]
         let monitor = try NetlinkMonitor(namespace: ns.name, queue: DispatchQueue(label: "watch")) { deletions.add($0, watch) }
         monitor.start()
         defer { monitor.cancel() }

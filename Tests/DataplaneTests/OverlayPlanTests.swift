@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Testing
 @testable import Dataplane
 @testable import Netlink
@@ -10,8 +10,8 @@ import Testing
         "tunl0": Link(index: 5, name: "tunl0", kind: "ipip", flags: upFlags, mtu: 1480),
         "vxlan.tern": Link(index: 6, name: "vxlan.tern", kind: "vxlan", flags: upFlags, mtu: 1450),
     ]
-    let addresses = [Address(interfaceIndex: 2, prefix: kp("192.168.1.1/24")),
-                     Address(interfaceIndex: 2, prefix: kp("172.16.0.9/16"))]
+    let addresses = [Address(interfaceIndex: 2, prefix: ka("192.168.1.1/24")),
+                     Address(interfaceIndex: 2, prefix: ka("172.16.0.9/16"))]
 
     func overlay(_ pools: [OverlayPool], node: String = "192.168.1.1") -> OverlayConfig {
         OverlayConfig(pools: pools, nodeAddress: IPv4Address(node)!,

@@ -1,4 +1,4 @@
-import BGPWire
+import IPCore
 import Netlink
 import Testing
 @testable import Dataplane
@@ -7,7 +7,7 @@ import Testing
     let rec = RouteReconciler(routeProtocol: 199, table: 254)
     let links: [String: Link] = ["cali1": Link(index: 7, name: "cali1", flags: 1)]
 
-    func desired(bgp: [BGPWire.IPPrefix: [BGPWire.IPAddress]] = [:], blocks: [BGPWire.IPPrefix] = [bp("10.244.1.0/26")]) -> DesiredState {
+    func desired(bgp: [IPPrefix: [IPAddress]] = [:], blocks: [IPPrefix] = [bp("10.244.1.0/26")]) -> DesiredState {
         DesiredState.compute(config: testConfig,
                              workloads: [Workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32")])],
                              links: links, localBlocks: blocks, bgpRoutes: bgp)
@@ -21,7 +21,7 @@ import Testing
          Route(destination: kp("10.244.3.0/26"), proto: 199, nextHops: [NextHop(gateway: ka("192.168.77.3"), interfaceIndex: 3),
                                                                     NextHop(gateway: ka("192.168.77.2"), interfaceIndex: 3)])]
     }
-    let bgp: [BGPWire.IPPrefix: [BGPWire.IPAddress]] = [bp("10.244.2.0/26"): [ba("192.168.77.2")],
+    let bgp: [IPPrefix: [IPAddress]] = [bp("10.244.2.0/26"): [ba("192.168.77.2")],
                                                         bp("10.244.3.0/26"): [ba("192.168.77.2"), ba("192.168.77.3")]]
 
     @Test func adoptsMatchingRoutesWithoutChurn() {

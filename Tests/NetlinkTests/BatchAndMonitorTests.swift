@@ -80,8 +80,8 @@ struct BatchAndMonitorTests {
         let pair = try VethPair(sock, "t0", "t0p")
         #expect(log.wait { if case .linkAdded(let l) = $0 { l.name == "t0" && l.kind == "veth" } else { false } }, "\(log.all)")
         #expect(log.wait { if case .linkChanged(let l) = $0 { l.name == "t0" && l.isUp } else { false } }, "\(log.all)")
-        try sock.perform(AddressMessage.add(Address(interfaceIndex: pair.a.index, prefix: pfx("10.9.0.1/24"))))
-        #expect(log.wait { if case .addressAdded(let a) = $0 { a.prefix == pfx("10.9.0.1/24") } else { false } }, "\(log.all)")
+        try sock.perform(AddressMessage.add(Address(interfaceIndex: pair.a.index, prefix: ifa("10.9.0.1/24"))))
+        #expect(log.wait { if case .addressAdded(let a) = $0 { a.prefix == ifa("10.9.0.1/24") } else { false } }, "\(log.all)")
     }
 
     @Test func tinyReceiveBufferOverrunsAndBigOneDoesNot() throws {

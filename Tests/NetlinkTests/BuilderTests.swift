@@ -1,3 +1,4 @@
+import IPCore
 import Testing
 @testable import Netlink
 
@@ -18,6 +19,7 @@ func seq(of fixture: String) -> UInt32 { hex(fixture).readNative(UInt32.self, at
 
 func pfx(_ s: String) -> IPPrefix { IPPrefix(s)! }
 func ip(_ s: String) -> IPAddress { IPAddress(s)! }
+func ifa(_ s: String) -> InterfaceAddress { InterfaceAddress(s)! }
 
 /// Encodes with the fixture's sequence number and compares every byte.
 func expectSame(_ r: NetlinkRequest, _ fixture: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -114,10 +116,10 @@ let d0: Int32 = 3
         expectSame(LinkMessage.delete(index: 5), IprouteFixtures.linkDelete)
     }
     @Test func addressAddV4() {
-        expectSame(AddressMessage.add(Address(interfaceIndex: d0, prefix: pfx("10.0.0.5/24"))), IprouteFixtures.addrAddV4)
+        expectSame(AddressMessage.add(Address(interfaceIndex: d0, prefix: ifa("10.0.0.5/24"))), IprouteFixtures.addrAddV4)
     }
     @Test func addressAddV6() {
-        expectSame(AddressMessage.add(Address(interfaceIndex: d0, prefix: pfx("2001:db8::5/64"))), IprouteFixtures.addrAddV6)
+        expectSame(AddressMessage.add(Address(interfaceIndex: d0, prefix: ifa("2001:db8::5/64"))), IprouteFixtures.addrAddV6)
     }
     @Test func neighbourAddPermanent() {
         let n = Neighbour(interfaceIndex: d0, ip: ip("10.0.0.7"), lladdr: HardwareAddress("ee:ee:ee:ee:ee:ee"))

@@ -28,11 +28,11 @@ struct KernelRoundTripTests {
         let sock = try NetlinkSocket(namespace: ns.name)
         let pair = try VethPair(sock, "t0", "t0p")
         let t0 = pair.a.index
-        try sock.perform(AddressMessage.add(Address(interfaceIndex: t0, prefix: pfx("10.9.0.1/24"))))
-        try sock.perform(AddressMessage.add(Address(interfaceIndex: t0, prefix: pfx("2001:db8:9::1/64"), flags: 0x02 /* IFA_F_NODAD */)))
+        try sock.perform(AddressMessage.add(Address(interfaceIndex: t0, prefix: ifa("10.9.0.1/24"))))
+        try sock.perform(AddressMessage.add(Address(interfaceIndex: t0, prefix: ifa("2001:db8:9::1/64"), flags: 0x02 /* IFA_F_NODAD */)))
         let addrs = try sock.addresses().filter { $0.interfaceIndex == t0 }.map(\.prefix)
-        #expect(addrs.contains(pfx("10.9.0.1/24")))
-        #expect(addrs.contains(pfx("2001:db8:9::1/64")))
+        #expect(addrs.contains(ifa("10.9.0.1/24")))
+        #expect(addrs.contains(ifa("2001:db8:9::1/64")))
 
         let wanted: [Route] = [
             Route(destination: pfx("10.244.1.5/32"), proto: ourProto, scope: .link, outputInterface: t0),

@@ -1,3 +1,4 @@
+import IPCore
 import Foundation
 import Testing
 @testable import Netlink
@@ -70,5 +71,5 @@ final class EventLog: @unchecked Sendable {
 let ourProto: RouteProtocol = 80
 
 func host32(_ i: Int) -> IPPrefix {
-    IPPrefix(IPAddress(bytes: [10, UInt8(100 + (i >> 16)), UInt8((i >> 8) & 0xFF), UInt8(i & 0xFF)])!, length: 32)!
+    .host(.v4(IPv4Address(0x0A00_0000 | UInt32(100 + (i >> 16)) << 16 | UInt32(i & 0xFFFF))))
 }

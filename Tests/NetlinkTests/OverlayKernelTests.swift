@@ -10,7 +10,7 @@ struct OverlayKernelTests {
         defer { ns.remove() }
         let sock = try NetlinkSocket(namespace: ns.name)
         let pair = try VethPair(sock, "t0", "t0p")
-        try sock.perform(AddressMessage.add(Address(interfaceIndex: pair.a.index, prefix: pfx("10.9.0.1/24"))))
+        try sock.perform(AddressMessage.add(Address(interfaceIndex: pair.a.index, prefix: ifa("10.9.0.1/24"))))
 
         let spec = VXLANDevice(name: "vxlan.tern", vni: 4096, port: 4789, local: ip("10.9.0.1"), underlayIndex: pair.a.index,
                                learning: false, mtu: 1450, address: HardwareAddress("02:74:0a:00:00:01"))

@@ -31,7 +31,7 @@ import Testing
         let link = try #require(LinkMessage.parse(veth))
         #expect(link.name == "cali1")
         #expect(link.kind == "veth")
-        let a = Address(interfaceIndex: 3, prefix: pfx("10.0.0.5/24"))
+        let a = Address(interfaceIndex: 3, prefix: ifa("10.0.0.5/24"))
         #expect(AddressMessage.parse(try #require(reparse(AddressMessage.add(a)))) == a)
         let n = Neighbour(interfaceIndex: 3, ip: ip("10.0.0.7"), lladdr: HardwareAddress("ee:ee:ee:ee:ee:ee"))
         #expect(NeighbourMessage.parse(try #require(reparse(NeighbourMessage.new(n)))) == n)

@@ -10,7 +10,7 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
         var value: UInt32 = 0
         var octets = 0
         for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let n = UInt32(part), n <= 255 else { return nil }
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isWholeNumber }), let n = UInt32(part), n <= 255 else { return nil }
             value = value << 8 | n
             octets += 1
         }
