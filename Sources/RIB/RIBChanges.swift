@@ -20,9 +20,23 @@ public struct BestChange: Sendable, Equatable {
 /// The prefixes whose best path changed (a new best, or none any more), in the order the
 /// changes happened. A prefix appears once per call, except when one UPDATE names it twice
 /// (withdrawn and announced): then both steps are listed, in order. ``merge(_:)`` folds
-/// those. The input of the dataplane and of ``RIB/exports(for:)``.
+/// those. The input of ``RIB/exports(for:)``.
+///
+/// With FIB tracking on (``RIB/trackFIBChanges()``) it also carries ``fib``: the kernel
+/// route changes the same mutation caused, the input of the dataplane.
 public struct RIBChanges: Sendable, Equatable {
+    /// The best-path changes, in order.
     public private(set) var changes: [BestChange] = []
+    /// The kernel route changes (rules in ``FIBChange``), in the order they happened; at
+    /// most one per prefix. Empty unless the RIB tracks the FIB (``RIB/trackFIBChanges()``).
+    /// Applying them in order to what the earlier ones (or ``RIB/fibSnapshot()``) built
+    /// gives the route every prefix calls for now.
+    public private(set) var fib: [FIBChange] = []
+    /// The route each entry of ``fib`` replaces (same indices), so ``merge(_:)`` can drop a
+    /// change that ends where it started.
+    private(set) var fibBefore: [FIBRoute] = []
+    /// Record ``fib`` (set by the RIB from ``RIB/tracksFIBChanges``).
+    var trackFIB = false
     /// The one peer every old and new path comes from, while there is only one (lets
     /// ``RIB/exports(for:)`` skip a peer that could only be sent its own paths back).
     private(set) var soleSource: PeerID?
@@ -30,14 +44,14 @@ public struct RIBChanges: Sendable, Equatable {
     private(set) var mixedSources = false
     /// Prefixes whose candidate paths changed while the best path stayed (recorded only
     /// with `trackTouched`, set by the RIB while an update group sends several paths per
-    /// prefix, RFC 7911, or when ``RIB/trackCandidateChanges()`` was called for ECMP).
-    public private(set) var touched: [IPPrefix] = []
+    /// prefix, RFC 7911): the add-path exports need them.
+    private(set) var touched: [IPPrefix] = []
     var trackTouched = false
 
     public init() {}
 
-    /// Equal changes (the source summary is derived from them).
-    public static func == (a: RIBChanges, b: RIBChanges) -> Bool { a.changes == b.changes }
+    /// Equal best-path and FIB changes (the source summary is derived from them).
+    public static func == (a: RIBChanges, b: RIBChanges) -> Bool { a.changes == b.changes && a.fib == b.fib }
 
     /// True when every old and new path in these changes is from `peer`.
     func onlyFrom(_ peer: PeerID) -> Bool { !mixedSources && soleSource == peer }
@@ -59,8 +73,8 @@ public struct RIBChanges: Sendable, Equatable {
         if let s = soleSource { if s != p { mixedSources = true } } else { soleSource = p }
     }
 
-    /// No best path and no other candidate changed.
-    public var isEmpty: Bool { changes.isEmpty && touched.isEmpty }
+    /// No best path, no other candidate and no kernel route changed.
+    public var isEmpty: Bool { changes.isEmpty && touched.isEmpty && fib.isEmpty }
     public var count: Int { changes.count }
     public var prefixes: [IPPrefix] { changes.map(\.prefix) }
 
@@ -78,13 +92,54 @@ public struct RIBChanges: Sendable, Equatable {
         changes.append(BestChange(prefix: prefix, old: old, new: new))
     }
 
+    /// Records that the kernel route of `prefix` goes from `old` to `new` (no-op when equal).
+    @inline(__always)
+    mutating func recordFIB(_ prefix: IPPrefix, old: FIBRoute, new: FIBRoute) {
+        guard old != new else { return }
+        fib.append(new.change(for: prefix))
+        fibBefore.append(old)
+    }
+
+    /// Leaves one FIB change per prefix: at the position of its first change, with the route
+    /// before the first and after the last; dropped when those are equal. O(changes).
+    mutating func foldFIB() {
+        guard fib.count > 1 else { return }
+        var slot: [IPPrefix: Int] = [:]
+        slot.reserveCapacity(fib.count)
+        var out: [FIBChange] = [], before: [FIBRoute] = []
+        out.reserveCapacity(fib.count)
+        before.reserveCapacity(fib.count)
+        for (k, c) in fib.enumerated() {
+            if let i = slot[c.prefix] {
+                out[i] = c
+            } else {
+                slot[c.prefix] = out.count
+                out.append(c)
+                before.append(fibBefore[k])
+            }
+        }
+        fib = []
+        fibBefore = []
+        for i in out.indices where before[i] != FIBRoute(out[i]) {
+            fib.append(out[i])
+            fibBefore.append(before[i])
+        }
+    }
+
     /// Folds `later` into these changes: a prefix in both keeps the first `old` and the last
-    /// `new`, and disappears when those are equal.
+    /// `new`, and disappears when those are equal; likewise for its FIB change.
     public mutating func merge(_ later: RIBChanges) {
         guard !later.isEmpty else { return }
         guard !isEmpty else { self = later; return }
         touched += later.touched
         trackTouched = trackTouched || later.trackTouched
+        trackFIB = trackFIB || later.trackFIB
+        if !later.fib.isEmpty {
+            let fold = !fib.isEmpty
+            fib += later.fib
+            fibBefore += later.fibBefore
+            if fold { foldFIB() }
+        }
         if later.mixedSources { mixedSources = true } else if let p = later.soleSource { noteSource(p) }
         var index: [IPPrefix: Int] = [:]
         index.reserveCapacity(changes.count)
