@@ -12,20 +12,23 @@ extension DecisionContext {
     ///   Several paths per prefix come from ADD-PATH (RFC 7911), e.g. a reflector sending
     ///   both nodes that advertise one anycast block.
     ///
-    /// O(paths of the prefix); no allocation for a single next hop.
+    /// O(paths of the prefix); no allocation unless there are two or more next hops.
     func fibRoute(_ list: PathList?) -> FIBRoute {
         guard let list else { return .none }
         let best = list.best
         guard !best.peer.isLocal, let bestHop = best.nextHop else { return .none }
         guard list.count > 1 else { return .one(bestHop) }
         let bestKey = multipathKey(best)
-        var hops: [IPAddress] = [bestHop]
+        // No array until a second distinct next hop ties (the common non-ECMP case with
+        // several candidates, e.g. two route reflectors, allocates nothing).
+        var hops: [IPAddress]?
         for i in 1..<list.count {
             let p = list[i]
-            guard !p.peer.isLocal, let hop = p.nextHop, !hops.contains(hop), multipathKey(p) == bestKey else { continue }
-            hops.append(hop)
+            guard !p.peer.isLocal, let hop = p.nextHop, hop != bestHop, hops?.contains(hop) != true,
+                  multipathKey(p) == bestKey else { continue }
+            if hops == nil { hops = [bestHop, hop] } else { hops!.append(hop) }
         }
-        guard hops.count > 1 else { return .one(bestHop) }
+        guard var hops else { return .one(bestHop) }
         hops.sort(by: FIBRoute.precedes)
         return .many(hops)
     }
