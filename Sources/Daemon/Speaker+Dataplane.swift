@@ -39,30 +39,28 @@ extension Speaker {
             return
         }
         dataplane = agent
-        rib.trackCandidateChanges()     // ECMP: non-best path changes matter to the kernel
+        rib.trackFIBChanges()           // from now on every RIBChanges carries the kernel route changes
         agent.setLocalBlocks(config.blocks)
         applyWorkloads()
-        // Every route the RIB already holds (blocks originated before the agent started).
-        for view in rib.routes() { program(view.prefix, best: view.best) }
+        // Every route the RIB already holds (learned before the agent started).
+        for c in rib.fibSnapshot() { program(c) }
         if peers.isEmpty { agent.allowStaleRemoval() }
     }
 
-    /// Mirrors best-path changes into the kernel: routes learned from peers become
-    /// `via <next hop>`; locally originated ones are the agent's own (blocks, workloads).
-    /// Several equally good paths (add-path) become one ECMP route.
+    /// Mirrors the RIB's kernel route changes (``RIBChanges/fib``: best path plus equally
+    /// good paths as one ECMP route, none for locally originated prefixes, which are the
+    /// agent's own) into the kernel. The RIB decides; nothing is asked back.
     func programDataplane(_ changes: RIBChanges) {
         guard dataplane != nil else { return }
-        for c in changes.changes { program(c.prefix, best: c.new) }
-        for p in changes.touched { program(p, best: rib.bestPath(for: p)) }
+        for c in changes.fib { program(c) }
     }
 
-    private func program(_ prefix: IPPrefix, best: Path?) {
+    private func program(_ change: FIBChange) {
         guard let agent = dataplane else { return }
-        guard let best, !best.peer.isLocal, best.nextHop != nil else {
-            agent.removeRoute(prefix)
-            return
+        switch change {
+        case .set(let prefix, let nextHops): agent.setRoute(prefix, nextHops: nextHops)
+        case .remove(let prefix): agent.removeRoute(prefix)
         }
-        agent.setRoute(prefix, nextHops: rib.multipathNextHops(for: prefix))
     }
 
     /// `ipPools` and the overlay keys as the dataplane takes them. The node's underlay

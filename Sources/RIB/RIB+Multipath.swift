@@ -1,31 +1,37 @@
 import IPCore
 import BGPWire
 
-// MARK: - Multipath (ECMP) for the dataplane
+// MARK: - Multipath (ECMP) kernel routes (RFC 4271 §9.1.2.2)
 
-extension RIB {
-    /// The next hops to install for `prefix` as an ECMP route: the best path's, plus those of
-    /// every other path that ties with it on the decision steps before the tie-breakers
-    /// (RFC 4271 §9.1.2.2 a-d: LOCAL_PREF, AS_PATH length, ORIGIN, MED; and eBGP vs iBGP) —
-    /// the usual BGP multipath rule. Several paths per prefix come from ADD-PATH (RFC 7911),
-    /// e.g. a reflector sending both nodes that advertise one anycast block. Empty when the
-    /// best path is locally originated or there is none. O(paths of the prefix).
-    public func multipathNextHops(for prefix: IPPrefix) -> [IPAddress] {
-        let list: PathList?
-        switch prefix {
-        case .v4(let p): list = v4[V4Key(p)]
-        case .v6(let p): list = v6[V6Key(p)]
-        }
-        guard let list, !list.best.peer.isLocal, let bestHop = list.best.nextHop else { return [] }
-        guard list.count > 1 else { return [bestHop] }
-        let bestKey = multipathKey(list.best)
-        var hops: [IPAddress] = []
-        for i in 0..<list.count {
+extension DecisionContext {
+    /// The kernel route `list` calls for (the rules of ``FIBChange``):
+    /// - none when there is no path, or the best path is locally originated or has no next
+    ///   hop ("local origin: no kernel route");
+    /// - else the best path's next hop, plus those of every other path that ties with it on
+    ///   the decision steps before the tie-breakers (RFC 4271 §9.1.2.2 a-d: LOCAL_PREF,
+    ///   AS_PATH length, ORIGIN, MED; and eBGP vs iBGP) — the usual BGP multipath rule.
+    ///   Several paths per prefix come from ADD-PATH (RFC 7911), e.g. a reflector sending
+    ///   both nodes that advertise one anycast block.
+    ///
+    /// O(paths of the prefix); no allocation unless there are two or more next hops.
+    func fibRoute(_ list: PathList?) -> FIBRoute {
+        guard let list else { return .none }
+        let best = list.best
+        guard !best.peer.isLocal, let bestHop = best.nextHop else { return .none }
+        guard list.count > 1 else { return .one(bestHop) }
+        let bestKey = multipathKey(best)
+        // No array until a second distinct next hop ties (the common non-ECMP case with
+        // several candidates, e.g. two route reflectors, allocates nothing).
+        var hops: [IPAddress]?
+        for i in 1..<list.count {
             let p = list[i]
-            guard !p.peer.isLocal, let hop = p.nextHop, multipathKey(p) == bestKey, !hops.contains(hop) else { continue }
-            hops.append(hop)
+            guard !p.peer.isLocal, let hop = p.nextHop, hop != bestHop, hops?.contains(hop) != true,
+                  multipathKey(p) == bestKey else { continue }
+            if hops == nil { hops = [bestHop, hop] } else { hops!.append(hop) }
         }
-        return hops
+        guard var hops else { return .one(bestHop) }
+        hops.sort(by: FIBRoute.precedes)
+        return .many(hops)
     }
 
     /// What two paths must share to be used together.
@@ -36,17 +42,13 @@ extension RIB {
                             origin: a.origin?.rawValue ?? 2, med: a.multiExitDisc ?? 0,
                             neighbourAS: a.asPath?.firstAS ?? 0, external: external)
     }
+}
 
-    private struct MultipathKey: Equatable {
-        var localPref: UInt32
-        var asPathLength: Int
-        var origin: UInt8
-        var med: UInt32
-        var neighbourAS: UInt32
-        var external: Bool
-    }
-
-    /// Records, in every change list from now on, prefixes whose other candidate paths changed
-    /// while the best stayed (``RIBChanges/touched``): the dataplane needs them for ECMP.
-    public mutating func trackCandidateChanges() { alwaysTrackTouched = true }
+private struct MultipathKey: Equatable {
+    var localPref: UInt32
+    var asPathLength: Int
+    var origin: UInt8
+    var med: UInt32
+    var neighbourAS: UInt32
+    var external: Bool
 }

@@ -5,7 +5,9 @@ import BGPWire
 /// Adj-RIB-In per peer, the decision process and the Loc-RIB, Adj-RIB-Out with update
 /// groups; RFC 4456 loop checks; RFC 6793 AS path reconstruction; RFC 7911 path keys.
 ///
-/// Pure: no I/O, clock or logging. Every mutation returns the ``RIBChanges`` it caused.
+/// Pure: no I/O, clock or logging. Every mutation returns the ``RIBChanges`` it caused:
+/// best-path changes for the exports and, when ``trackFIBChanges()`` was called, the kernel
+/// route changes for the dataplane (``FIBChange``).
 ///
 /// ## Memory layout
 /// - Loc-RIB: one `Dictionary<V4Key, PathList>` (and one for IPv6; the keys are the
@@ -23,6 +25,9 @@ import BGPWire
 ///   each change (what was exportable before is what the peer has), with per-peer counts.
 ///   Except for update groups with add-path send (RFC 7911): they keep the ranked paths
 ///   they were sent per prefix with their path IDs (``AddPathOut``), one copy per group.
+/// - FIB: not materialised either. A prefix's kernel route is a function of its candidates
+///   (``FIBChange``), computed before and after each change (``FIBRoute``, no allocation for
+///   one next hop); nothing is stored per prefix.
 public struct RIB: Sendable {
     /// Speaker-wide settings.
     public let config: RIBConfig
@@ -37,10 +42,11 @@ public struct RIB: Sendable {
     var groups: [UpdateGroupKey: [PeerID]] = [:]
     /// The Adj-RIB-Out of every update group with add-path send (RFC 7911), while it has
     /// in-sync members. When there is one, changes also list prefixes whose non-best paths
-    /// changed (``RIBChanges/touched``).
+    /// changed (`RIBChanges.touched`).
     var addPathOut: [UpdateGroupKey: AddPathOut] = [:]
-    /// Record non-best candidate changes always (ECMP in the dataplane), not only for add-path.
-    var alwaysTrackTouched = false
+    /// Whether every ``RIBChanges`` carries the kernel route changes (``RIBChanges/fib``).
+    /// Off until ``trackFIBChanges()``: a route reflector without a dataplane pays nothing.
+    public internal(set) var tracksFIBChanges = false
     /// Counters for tests and `tern status`.
     public internal(set) var stats = Stats()
 
@@ -157,10 +163,12 @@ extension RIB {
         if m.isEmpty { addPathOut[key] = nil }
     }
 
-    /// An empty change list; it records touched prefixes while add-path groups exist.
+    /// An empty change list; it records touched prefixes while add-path groups exist, and
+    /// FIB changes while the FIB is tracked.
     func newChanges() -> RIBChanges {
         var c = RIBChanges()
-        c.trackTouched = alwaysTrackTouched || !addPathOut.isEmpty
+        c.trackTouched = !addPathOut.isEmpty
+        c.trackFIB = tracksFIBChanges
         return c
     }
 }
@@ -175,7 +183,26 @@ extension RIB {
     /// From a 2-octet-AS peer the AS path is reconstructed first (RFC 6793 §4.2.3).
     public mutating func apply(_ update: UpdateMessage, from peer: PeerID, treatAsWithdraw: Bool = false) -> RIBChanges {
         var changes = newChanges()
-        guard let desc = descriptors[peer], var index = adjIn.removeValue(forKey: peer) else { return changes }
+        apply(update, from: peer, treatAsWithdraw: treatAsWithdraw, changes: &changes)
+        // One FIB change per prefix, also when the UPDATE names a prefix twice.
+        if changes.fib.count > 1, Self.mayNameAPrefixTwice(update) { changes.foldFIB() }
+        return changes
+    }
+
+    /// True when `update` can name one prefix more than once: in two of its lists
+    /// (withdrawn and announced), or with several ADD-PATH path IDs (RFC 7911).
+    private static func mayNameAPrefixTwice(_ u: UpdateMessage) -> Bool {
+        let unreach = u.mpUnreach?.withdrawn ?? []
+        let reach = u.mpReach?.nlri ?? []
+        let lists = [u.withdrawn.isEmpty, unreach.isEmpty, u.nlri.isEmpty, reach.isEmpty].filter { !$0 }.count
+        if lists > 1 { return true }
+        func ids(_ l: [NLRI]) -> Bool { l.contains { $0.pathID != nil } }
+        return ids(u.withdrawn) || ids(unreach) || ids(u.nlri) || ids(reach)
+    }
+
+    private mutating func apply(_ update: UpdateMessage, from peer: PeerID, treatAsWithdraw: Bool,
+                                changes: inout RIBChanges) {
+        guard let desc = descriptors[peer], var index = adjIn.removeValue(forKey: peer) else { return }
         let listed = index.v4.count + index.v6.count
         defer {
             index.compactIfNeeded(v4: v4, v6: v6, peer: peer, grew: index.v4.count + index.v6.count > listed)
@@ -185,7 +212,7 @@ extension RIB {
 
         if treatAsWithdraw {
             for n in update.allPrefixes { withdraw(n, peer: peer, index: &index, ctx: ctx, changes: &changes) }
-            return changes
+            return
         }
         for n in update.withdrawn { withdraw(n, peer: peer, index: &index, ctx: ctx, changes: &changes) }
         if let u = update.mpUnreach {
@@ -193,7 +220,7 @@ extension RIB {
         }
 
         let reach = update.mpReach.map { !$0.nlri.isEmpty } ?? false
-        guard !update.nlri.isEmpty || reach else { return changes }
+        guard !update.nlri.isEmpty || reach else { return }
 
         var attrs = update.attributes
         if desc.encodeContext.fourOctetAS {
@@ -221,7 +248,6 @@ extension RIB {
             for n in r.nlri { announce(n, set: set, peer: peer, index: &index, ctx: ctx, changes: &changes) }
         }
         interner.sweepIfNeeded()
-        return changes
     }
 
     /// True when the path must be ignored: our AS in the AS_PATH of an eBGP path (RFC 4271
@@ -345,17 +371,22 @@ extension RIB {
         var added = false
         var old: Path?
         var new: Path?
+        // The kernel route before and after (``FIBChange``), only while the FIB is tracked.
+        let fib = changes.trackFIB
+        var fibOld = FIBRoute.none, fibNew = FIBRoute.none
         // One hash lookup: a new prefix is inserted as the empty list (no allocation).
         modify(&table[prefix, default: .many([])]) { list in
             if list.count == 0 {
                 list = .one(path)
                 added = true
                 new = path
+                if fib { fibNew = ctx.fibRoute(list) }
                 return
             }
             old = list.best
+            if fib { fibOld = ctx.fibRoute(list) }
             if let k = list.firstIndex(peer: path.peer, pathID: path.pathID) {
-                if list[k] == path { return }  // same path again: nothing changes
+                if list[k] == path { fibNew = fibOld; return }  // same path again: nothing changes
                 list.replace(at: k, with: path)
             } else {
                 list.append(path)
@@ -363,8 +394,10 @@ extension RIB {
             }
             ctx.reorder(&list, stats: &stats)
             new = list.best
+            if fib { fibNew = ctx.fibRoute(list) }
         }
         if let new { changes.record(wrap(prefix), old: old, new: new) }
+        if fib { changes.recordFIB(wrap(prefix), old: fibOld, new: fibNew) }
         return added
     }
 
@@ -376,19 +409,20 @@ extension RIB {
         let list = table.values[i]
         guard let k = list.firstIndex(peer: peer, pathID: pathID) else { return false }
         let old = list.best
+        let fib = changes.trackFIB
+        let fibOld = fib ? ctx.fibRoute(list) : .none
+        var fibNew = FIBRoute.none
         var emptied = false
         var new: Path?
         modify(&table.values[i]) { list in
             if !list.remove(at: k) { emptied = true; return }
             if k == 0 { ctx.reorder(&list, stats: &stats) }
             new = list.best
+            if fib { fibNew = ctx.fibRoute(list) }
         }
-        if emptied {
-            table.remove(at: i)
-            changes.record(wrap(prefix), old: old, new: nil)
-            return true
-        }
+        if emptied { table.remove(at: i) }
         changes.record(wrap(prefix), old: old, new: new)
+        if fib { changes.recordFIB(wrap(prefix), old: fibOld, new: fibNew) }
         return true
     }
 
@@ -397,15 +431,20 @@ extension RIB {
                                        ctx: DecisionContext, changes: inout RIBChanges, stats: inout Stats) {
         guard let i = table.index(forKey: prefix) else { return }
         let old = table.values[i].best
+        let fib = changes.trackFIB
+        let fibOld = fib ? ctx.fibRoute(table.values[i]) : .none
+        var fibNew = FIBRoute.none
         var emptied = false
         var new: Path?
         modify(&table.values[i]) { list in
             if !list.removeAll(from: peer) { emptied = true; return }
             if old.peer == peer { ctx.reorder(&list, stats: &stats) }
             new = list.best
+            if fib { fibNew = ctx.fibRoute(list) }
         }
         if emptied { table.remove(at: i) }
         changes.record(wrap(prefix), old: old, new: new)
+        if fib { changes.recordFIB(wrap(prefix), old: fibOld, new: fibNew) }
     }
 
     @inline(__always)

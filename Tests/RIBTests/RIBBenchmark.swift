@@ -19,6 +19,10 @@ import Testing
     /// of ascending.
     static let shuffled = ProcessInfo.processInfo.environment["RIB_BENCH_SHUFFLE"] == "1"
 
+    /// With `RIB_BENCH_FIB=1` the RIB tracks the FIB (``RIB/trackFIBChanges()``), as with a
+    /// dataplane, and `oneMillionSlash24` counts the kernel route changes.
+    static let fib = ProcessInfo.processInfo.environment["RIB_BENCH_FIB"] == "1"
+
     static func updates(_ n: Int, _ a: PathAttributes) -> (announce: [UpdateMessage], withdraw: [UpdateMessage]) {
         var ann: [UpdateMessage] = [], wd: [UpdateMessage] = []
         var order = Array(0..<n)
@@ -53,25 +57,30 @@ import Testing
         let listener = ibgpPeer(2, address: "10.0.0.2")
         r.addPeer(listener)
         _ = r.fullTable(for: listener.id)
+        if Self.fib { r.trackFIBChanges() }
         let msgs = Self.updates(n, attrs([64513, 65000, 65001], nextHop: "10.0.0.1")).announce
         let rssBefore = Self.rss()
         let clock = ContinuousClock()
-        var changes = 0, messages = 0
+        var changes = 0, messages = 0, fibChanges = 0
         let t = clock.measure {
             for m in msgs {
                 let ch = r.apply(m, from: peer.id)
                 changes += ch.count
+                fibChanges += ch.fib.count
                 messages += r.exports(for: ch).reduce(0) { $0 + $1.messages.count }
             }
         }
         let rssAfter = Self.rss()
         let est = r.storageEstimate()
-        print("RIB bench: \(n) routes in \(t), \(changes) changes, \(messages) UPDATEs to 1 iBGP peer")
+        print("RIB bench: \(n) routes in \(t), \(changes) changes, \(messages) UPDATEs to 1 iBGP peer, \(fibChanges) FIB changes")
+        if Self.fib { #expect(fibChanges == n) }
         print("RIB bench: RSS +\((rssAfter - rssBefore) / 1_000_000) MB = \((rssAfter - rssBefore) / max(n, 1)) bytes/route; estimate \(est.bytes / max(est.routes, 1)) bytes/route")
         #expect(r.prefixCount == n)
         #expect(r.attributeSetCount == 1)
-        let t2 = clock.measure { _ = r.peerDown(peer.id) }
-        print("RIB bench: peer down of \(n) routes in \(t2)")
+        var down = RIBChanges()
+        let t2 = clock.measure { down = r.peerDown(peer.id) }
+        print("RIB bench: peer down of \(n) routes in \(t2), \(down.fib.count) FIB changes")
+        if Self.fib { #expect(down.fib.count == n) }
     }
 
     @Test(.enabled(if: count != nil)) func receiveOnly() {
