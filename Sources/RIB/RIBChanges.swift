@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 
 // MARK: - RIBChanges

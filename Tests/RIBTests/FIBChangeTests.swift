@@ -1,3 +1,4 @@
+import IPCore
 import BGPWire
 import Testing
 @testable import RIB
