@@ -8,7 +8,7 @@
 #   6. a libFuzzer run over the framer + decoder (FUZZ_SECONDS, default 60)
 # Each check prints PASS/FAIL/SKIP lines into $results; nothing here asserts a wall-clock time.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 results=$(mktemp)
 logdir=.build/test-logs
 mkdir -p "$logdir"
