@@ -65,25 +65,8 @@ for f in Tests/BGPWireTests/Fixtures/captures/*.bgp; do
 done
 
 section "network-namespace topologies with real BIRD 2 / GoBGP / ExaBGP peers"
-if [ "$(id -u)" -ne 0 ]; then
-  for t in interop/topologies/*.sh; do [ -e "$t" ] && record "SKIP topology/$(basename "$t" .sh): needs root for network namespaces"; done
-else
-  for t in interop/topologies/*.sh; do
-    [ -e "$t" ] || continue
-    n=$(basename "$t" .sh)
-    echo "-- $n"
-    TERN="$PWD/.build/debug/tern" timeout 600 "$t" > "$logdir/topology-$n.log" 2>&1
-    rc=$?
-    grep -E "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log" | tee -a "$results"
-    if ! grep -qE "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log"; then
-      tail -20 "$logdir/topology-$n.log"
-      record "FAIL topology/$n: exited $rc without a result (see $logdir/topology-$n.log)"
-    elif [ $rc -ne 0 ] && ! grep -q "^FAIL " "$logdir/topology-$n.log"; then
-      tail -20 "$logdir/topology-$n.log"
-      record "FAIL topology/$n: exited $rc (see $logdir/topology-$n.log)"
-    fi
-  done
-fi
+# TOPO_JOBS (default 4) at a time; each topology's block printed when it finishes (scripts/topologies.sh).
+TERN="$PWD/.build/debug/tern" TOPO_LOGDIR="$PWD/$logdir" scripts/topologies.sh --results "$results"
 
 section "libFuzzer over framer + decoder (${FUZZ_SECONDS:-60}s)"
 if scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then
