@@ -3,14 +3,15 @@
 
 SWIFT        ?= swift
 CONFIG       ?= debug
-BUILD_FLAGS  ?=
+BUILD_FLAGS  ?= --explicit-target-dependency-import-check error
+export BUILD_FLAGS
 SECONDS      ?= 60
 TERN         := .build/$(CONFIG)/tern
 
 # Debian packages Tern's build, tests, demo and benchmarks use.
-APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3 procps
+APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3 procps shellcheck
 
-.PHONY: all deps build release test test-ipip-vm demo demo-vxlan bench fuzz corpus captures clean
+.PHONY: interop all deps build release test test-ipip-vm demo demo-vxlan bench fuzz corpus captures clean
 
 all: build
 
@@ -29,6 +30,16 @@ release: deps
 ## test: unit tests, corpus through `tern decode`, a 60 s fuzz run; prints `N passed, N failed, N skipped`.
 test: deps
 	@scripts/test.sh
+
+## interop: `make interop` lists the topologies; `make interop T=NAME` builds, runs
+## interop/topologies/NAME.sh with TERN set (root), prints its lines and a count.
+interop:
+ifeq ($(T),)
+	@scripts/topologies.sh --list
+else
+	@$(MAKE) --no-print-directory build
+	@TERN=$(CURDIR)/$(TERN) scripts/topologies.sh --summary $(T)
+endif
 
 ## test-ipip-vm: IPIP end to end (overlay-ipip) inside a qemu VM on Debian's stock kernel,
 ## which has the ipip module this host lacks (interop/qemu/). Not part of `make test`.

@@ -34,9 +34,9 @@ N_BIRD_EXTRA[node-c]="protocol kernel {
   ipv4 { import filter { if net ~ [ 10.244.10.0/26+ ] then reject; accept; }; export all; };
   learn; persist; scan time 2; graceful restart;
 }"
-pod_add node-a a1 10.244.1.5 && pod_add node-a a2 10.244.1.6 &&
-pod_add node-b b1 10.244.2.5 && pod_add node-b b2 10.244.2.6 &&
-pod_add node-c c1 10.244.10.5 && pod_add node-c c2 10.244.10.6 || abort "pods"
+{ pod_add node-a a1 10.244.1.5 && pod_add node-a a2 10.244.1.6 &&
+  pod_add node-b b1 10.244.2.5 && pod_add node-b b2 10.244.2.6 &&
+  pod_add node-c c1 10.244.10.5 && pod_add node-c c2 10.244.10.6; } || abort "pods"
 
 cat > "$WORK/tor.toml" <<TOML
 [global.config]

@@ -20,20 +20,21 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 POOLS="ipPools:
   - {cidr: 10.244.0.0/16, blockSize: 26, vxlanMode: CrossSubnet}"
-router_add && seg_add seg1 10.0.1 && seg_add seg2 10.0.2 || abort "underlay"
-onode_add node-a seg1 10.0.1 2 10.244.1.0/26 && onode_add node-c seg1 10.0.1 3 10.244.3.0/26 &&
-  onode_add node-b seg2 10.0.2 2 10.244.2.0/26 || abort "nodes"
+{ router_add && seg_add seg1 10.0.1 && seg_add seg2 10.0.2; } || abort "underlay"
+{ onode_add node-a seg1 10.0.1 2 10.244.1.0/26 && onode_add node-c seg1 10.0.1 3 10.244.3.0/26 &&
+  onode_add node-b seg2 10.0.2 2 10.244.2.0/26; } || abort "nodes"
 for n in node-a node-b node-c; do N_EXTRA[$n]=$POOLS; done
-pod_add node-a a1 10.244.1.5 && pod_add node-a a2 10.244.1.6 && pod_add node-c c1 10.244.3.5 &&
-  pod_add node-b b1 10.244.2.5 && pod_add node-b b2 10.244.2.6 || abort "pods"
+{ pod_add node-a a1 10.244.1.5 && pod_add node-a a2 10.244.1.6 && pod_add node-c c1 10.244.3.5 &&
+  pod_add node-b b1 10.244.2.5 && pod_add node-b b2 10.244.2.6; } || abort "pods"
 
 say "Starting three Tern nodes (node-to-node mesh across the router)"
 for n in node-a node-b node-c; do node_start "$n" || abort "$n did not start"; done
+# shellcheck disable=SC2317 # called by wait_for
 routed() {
   kroute_has node-a "^10.244.2.0/26 via 10.0.2.2 dev vxlan.tern" && kroute_has node-a "^10.244.3.0/26 via 10.0.1.3 dev eth0" &&
   kroute_has node-b "^10.244.1.0/26 via 10.0.1.2 dev vxlan.tern" && kroute_has node-b "^10.244.3.0/26 via 10.0.1.3 dev vxlan.tern"
 }
-wait_for "routes programmed" 40 routed >/dev/null 2>&1 && say "Converged" || say "NOT converged within 40 s (logs: $WORK)"
+if wait_for "routes programmed" 40 routed >/dev/null 2>&1; then say "Converged"; else say "NOT converged within 40 s (logs: $WORK)"; fi
 
 say "tern status (node-a): pools, tunnel devices, MTUs"
 ns_exec node-a "$TERN" status --socket "$WORK/node-a.sock"
@@ -53,7 +54,7 @@ wait_for "every pod answers every other pod" 30 pods_ping_all a1 a2 c1 b1 b2 >/d
   say "(not every pair answered within 30 s)"
 pods_ping_matrix a1 a2 c1 b1 b2; rc=$?
 say "A 1400-byte ping with DF set, a1 -> b1, through the 1450-byte tunnel"
-ns_exec a1 ping -n -c 2 -W 2 -M do -s 1372 10.244.2.5 || rc=1
+ns_exec a1 ping -n -c 2 -W 2 -M 'do' -s 1372 10.244.2.5 || rc=1
 stop_bg cap-r INT
 say "What the router saw (tcpdump): UDP 4789 between node addresses, no bare pod address"
 echo "VXLAN packets: $(pcap_count "$WORK/cap-r.pcap" 'udp port 4789');" \

@@ -8,7 +8,7 @@
 #   6. a libFuzzer run over the framer + decoder (FUZZ_SECONDS, default 60)
 # Each check prints PASS/FAIL/SKIP lines into $results; nothing here asserts a wall-clock time.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 results=$(mktemp)
 logdir=.build/test-logs
 mkdir -p "$logdir"
@@ -17,8 +17,11 @@ trap 'rm -f "$results"' EXIT
 record() { echo "$1" | tee -a "$results" >/dev/null; }
 section() { echo; echo "== $*"; }
 
+BUILD_FLAGS=${BUILD_FLAGS---explicit-target-dependency-import-check error}   # from the Makefile (one definition)
+read -ra build_flags <<<"$BUILD_FLAGS"
+
 section "swift build"
-if swift build > "$logdir/build.log" 2>&1; then
+if swift build "${build_flags[@]}" > "$logdir/build.log" 2>&1; then
   record "PASS swift-build"
 else
   tail -40 "$logdir/build.log"
@@ -27,7 +30,7 @@ fi
 
 section "swift test"
 rm -f "$logdir"/xunit*.xml
-swift test --xunit-output "$logdir/xunit.xml" > "$logdir/swift-test.log" 2>&1
+swift test "${build_flags[@]}" --xunit-output "$logdir/xunit.xml" > "$logdir/swift-test.log" 2>&1
 swift_rc=$?
 python3 scripts/xunit_results.py "$logdir/xunit.xml" "$logdir/xunit-swift-testing.xml" >> "$results"
 grep -E "^(FAIL|SKIP)" "$results" | grep "swift/" | head -40
@@ -36,6 +39,23 @@ if [ $swift_rc -ne 0 ] && ! grep -q "^FAIL swift/" "$results"; then
   record "FAIL swift-test exited $swift_rc without a failing test case (crash?) — see $logdir/swift-test.log"
 fi
 tail -1 "$logdir/swift-test.log"
+
+section "shellcheck over interop/ and scripts/"
+if ! command -v shellcheck >/dev/null 2>&1; then
+  record "SKIP shellcheck: not installed (make deps installs it)"
+else
+  mapfile -t sh_files < <(git ls-files -co --exclude-standard 'interop/*.sh' 'scripts/*.sh' interop/lib/netns.sh | sort -u)
+  if shellcheck -x -P SCRIPTDIR "${sh_files[@]}" > "$logdir/shellcheck.log" 2>&1; then
+    record "PASS shellcheck"
+  else
+    head -30 "$logdir/shellcheck.log"
+    record "FAIL shellcheck: $(grep -c '^In ' "$logdir/shellcheck.log") finding(s) (see $logdir/shellcheck.log)"
+  fi
+fi
+
+section "layering: import rules of the Swift targets"
+scripts/check-layering.sh | tee -a "$results"
+scripts/check-layering.sh --self-test | tee -a "$results"
 
 section "malformed corpus is generated from interop/corpus/make_corpus.py"
 if python3 interop/corpus/make_corpus.py --check > "$logdir/corpus-check.log" 2>&1; then
@@ -65,25 +85,8 @@ for f in Tests/BGPWireTests/Fixtures/captures/*.bgp; do
 done
 
 section "network-namespace topologies with real BIRD 2 / GoBGP / ExaBGP peers"
-if [ "$(id -u)" -ne 0 ]; then
-  for t in interop/topologies/*.sh; do [ -e "$t" ] && record "SKIP topology/$(basename "$t" .sh): needs root for network namespaces"; done
-else
-  for t in interop/topologies/*.sh; do
-    [ -e "$t" ] || continue
-    n=$(basename "$t" .sh)
-    echo "-- $n"
-    TERN="$PWD/.build/debug/tern" timeout 600 "$t" > "$logdir/topology-$n.log" 2>&1
-    rc=$?
-    grep -E "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log" | tee -a "$results"
-    if ! grep -qE "^(PASS|FAIL|SKIP) " "$logdir/topology-$n.log"; then
-      tail -20 "$logdir/topology-$n.log"
-      record "FAIL topology/$n: exited $rc without a result (see $logdir/topology-$n.log)"
-    elif [ $rc -ne 0 ] && ! grep -q "^FAIL " "$logdir/topology-$n.log"; then
-      tail -20 "$logdir/topology-$n.log"
-      record "FAIL topology/$n: exited $rc (see $logdir/topology-$n.log)"
-    fi
-  done
-fi
+# TOPO_JOBS (default 4) at a time; each topology's block printed when it finishes (scripts/topologies.sh).
+TERN="$PWD/.build/debug/tern" TOPO_LOGDIR="$PWD/$logdir" scripts/topologies.sh --results "$results"
 
 section "libFuzzer over framer + decoder (${FUZZ_SECONDS:-60}s)"
 if scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then

@@ -136,7 +136,8 @@ EOF
 }
 
 run_ipbatch() {
-  local n=$1 d="$WORK/ipbatch-$n"; mkdir -p "$d"
+  local n=$1
+  local d="$WORK/ipbatch-$n"; mkdir -p "$d"
   local nsi="tk$RUN-b$n-inj" nsr="tk$RUN-b$n-rx"
   log "=== ip -batch, N=$n ==="
   batch_files "$n"

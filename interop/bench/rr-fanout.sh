@@ -133,7 +133,7 @@ run_one() { # KIND K
       ip netns exec "$rx" "$TERN" run --config "$WORK/tern-$tag.yaml" >"$WORK/reflector-$tag.log" 2>&1 &
       rpid=$!; PIDS+=("$rpid")
       until ip netns exec "$rx" "$TERN" status --socket "$WORK/tern-$tag.sock" --json >/dev/null 2>&1; do
-        ((SECONDS < end)) && kill -0 "$rpid" 2>/dev/null || { fail_row "$kind" "$k" "tern did not start"; teardown; return 0; }
+        if ! { ((SECONDS < end)) && kill -0 "$rpid" 2>/dev/null; }; then fail_row "$kind" "$k" "tern did not start"; teardown; return 0; fi
         sleep 0.1
       done ;;
     bird)
@@ -142,7 +142,7 @@ run_one() { # KIND K
       ip netns exec "$rx" bird -f -c "$WORK/bird-$tag.conf" -s "$WORK/bird-$tag.ctl" -P "$WORK/bird-$tag.pid" >"$WORK/reflector-$tag.log" 2>&1 &
       rpid=$!; PIDS+=("$rpid")
       until birdc -s "$WORK/bird-$tag.ctl" show status >/dev/null 2>&1; do
-        ((SECONDS < end)) && kill -0 "$rpid" 2>/dev/null || { fail_row "$kind" "$k" "bird did not start"; teardown; return 0; }
+        if ! { ((SECONDS < end)) && kill -0 "$rpid" 2>/dev/null; }; then fail_row "$kind" "$k" "bird did not start"; teardown; return 0; fi
         sleep 0.1
       done ;;
   esac

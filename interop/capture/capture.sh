@@ -98,12 +98,14 @@ pair() {
 }
 has_ll() { ip -n "$1" -6 addr show dev "$2" scope link | grep -v tentative | grep -q 'inet6 fe80'; }
 
-# bg NAME NS CMD... : start CMD in NS in the background, logging to $WORK/NAME.log
+# bg NAME NS CMD... : start CMD in NS in the background, logging to $WORK/NAME.log;
+# its pid is ${PID_OF[NAME]}
+declare -A PID_OF
 bg() {
   local name=$1 ns=$2; shift 2
   ip netns exec "$ns" "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
-  eval "PID_${name//-/_}=$!"
+  PID_OF[$name]=$!
 }
 
 stop() { # stop PID [SIGNAL]
@@ -182,9 +184,10 @@ wait_for "one more keepalive from b" pcap_at_least "$WORK/cap-a.pcap" 192.168.77
 birdc -s "$WORK/a.ctl" disable peer_b '"tern capture: session A done"'
 wait_for "a sent NOTIFICATION" pcap_at_least "$WORK/cap-a.pcap" 192.168.77.1 NOTIFICATION 1
 wait_for "b: peer_a down" bird_not_established "$WORK/b.ctl" peer_a
+# shellcheck disable=SC2016 # single quotes on purpose: wait_for evals the string on each poll
 wait_for "both sides closed" eval 'pcap_at_least "$WORK/cap-a.pcap" 192.168.77.1 FIN 1 && pcap_at_least "$WORK/cap-a.pcap" 192.168.77.2 FIN 1'
-stop "$PID_cap_a" INT
-stop "$PID_bird_a"; stop "$PID_bird_b"
+stop "${PID_OF[cap-a]}" INT
+stop "${PID_OF[bird-a]}"; stop "${PID_OF[bird-b]}"
 extract cap-a bird-bird 192.168.77.1=a 192.168.77.2=b
 
 # =============================================================================
@@ -230,9 +233,10 @@ wait_for "one more keepalive from gobgp" pcap_at_least "$WORK/cap-b.pcap" 192.16
 $G neighbor --reason "tern capture: session B done" 192.168.77.11 disable
 wait_for "gobgp sent NOTIFICATION" pcap_at_least "$WORK/cap-b.pcap" 192.168.77.12 NOTIFICATION 1
 wait_for "bird: session down" bird_not_established "$WORK/c.ctl" Mesh_192_168_77_12
+# shellcheck disable=SC2016 # single quotes on purpose: wait_for evals the string on each poll
 wait_for "both sides closed" eval 'pcap_at_least "$WORK/cap-b.pcap" 192.168.77.11 FIN 1 && pcap_at_least "$WORK/cap-b.pcap" 192.168.77.12 FIN 1'
-stop "$PID_cap_b" INT
-stop "$PID_bird_c"; stop "$PID_gobgp_b"
+stop "${PID_OF[cap-b]}" INT
+stop "${PID_OF[bird-c]}"; stop "${PID_OF[gobgp-b]}"
 extract cap-b bird-gobgp-ibgp 192.168.77.11=bird 192.168.77.12=gobgp
 
 # =============================================================================
@@ -268,9 +272,10 @@ wait_for "one more keepalive from bird" pcap_at_least "$WORK/cap-c.pcap" 192.168
 birdc -s "$WORK/e.ctl" disable gobgp_peer '"tern capture: session C done"'
 wait_for "bird sent NOTIFICATION" pcap_at_least "$WORK/cap-c.pcap" 192.168.77.21 NOTIFICATION 1
 wait_for "gobgp: session down" gobgp_not_established "$NF" 192.168.77.21
+# shellcheck disable=SC2016 # single quotes on purpose: wait_for evals the string on each poll
 wait_for "both sides closed" eval 'pcap_at_least "$WORK/cap-c.pcap" 192.168.77.21 FIN 1 && pcap_at_least "$WORK/cap-c.pcap" 192.168.77.22 FIN 1'
-stop "$PID_cap_c" INT
-stop "$PID_bird_e"; stop "$PID_gobgp_c"
+stop "${PID_OF[cap-c]}" INT
+stop "${PID_OF[bird-e]}"; stop "${PID_OF[gobgp-c]}"
 extract cap-c bird-gobgp-ebgp 192.168.77.21=bird 192.168.77.22=gobgp
 
 # =============================================================================
@@ -282,4 +287,4 @@ python3 "$HERE/write_notes.py" --out "$OUT" --work "$WORK" --here "$HERE" \
 mkdir -p "$DEST"
 rm -f "$DEST"/*.bgp "$DEST"/*.pcap "$DEST"/NOTES.md
 cp "$OUT"/* "$DEST"/
-log "done: $DEST: $(ls "$OUT" | tr '\n' ' ')"
+log "done: $DEST: $(cd "$OUT" && echo *)"

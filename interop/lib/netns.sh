@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # a library: the variables it sets are read by the scripts that source it
 # Helpers for Tern's network-namespace interop tests. Source this file:
 #
 #   . "$(dirname "$0")/../lib/netns.sh"

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # a library: the variables it sets are read by the scripts that source it
 # Overlay topologies (source after netns.sh): nodes on several L2 segments joined
 # by a router namespace that knows only the node subnets, never a pod address.
 #
@@ -27,6 +28,7 @@ seg_add() {
 }
 
 declare -A SEG_PORT_COUNT
+# shellcheck disable=SC2004 # N_* are associative arrays (declare -A in netns.sh): the $ in the subscript is needed
 onode_add() {
   local name=$1 seg=$2 net=$3 host=$4 block=$5
   N_KIND[$name]=tern
@@ -101,12 +103,12 @@ overlay_capture_ok() { # FILTER WHAT
   tcpdump -r "$f" -n -c 4 "$1" 2>/dev/null
   [ "$tun" -ge 8 ] && [ "$bare" = 0 ]
 }
-df_1400() { ns_exec a1 ping -n -c 3 -W 2 -M do -s 1372 10.244.2.5; }
+df_1400() { ns_exec a1 ping -n -c 3 -W 2 -M 'do' -s 1372 10.244.2.5; }
 overlay_mtu_figures() { # DEV MTU
   local w u big
   w=$(overlay_field a 'o["workloadMTU"]'); u=$(overlay_field a 'o["underlay"]')
   echo "workload MTU $w; underlay $u"
-  big=$(ns_exec a1 ping -n -c 1 -W 2 -M do -s $(($2 + 1 - 28)) 10.244.2.5 2>&1); echo "$big"
+  big=$(ns_exec a1 ping -n -c 1 -W 2 -M 'do' -s $(($2 + 1 - 28)) 10.244.2.5 2>&1); echo "$big"
   [ "$w" = "$2" ] && [ "$u" = "eth0 (10.0.1.2, MTU 1500)" ] &&
   [ "$(overlay_field a "[d['mtu'] for d in o['devices'] if d['name']=='$1'][0]")" = "$2" ] &&
   grep -q "mtu = $2" <<<"$big"

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # a library: the variables it sets are read by the scripts that source it
 # Route-reflector helpers for the rr-*.sh topologies. Sources nothing: source it
 # AFTER netns.sh (it uses ns_exec, start_bg, wait_for, N_ADDR, WORK, TERN, QUERY).
 #
@@ -42,6 +43,7 @@ rr_tern_write() {
 
 # rr_tern_node NAME ROLE CLUSTER_ID BLOCK PEER... : write $WORK/NAME.yaml, mark the
 # node as a Tern node (N_KIND) and start it; waits for the control socket.
+# shellcheck disable=SC2004 # N_* are associative arrays (declare -A in netns.sh): the $ in the subscript is needed
 rr_tern_node() {
   local name=$1; shift
   N_KIND[$name]=tern
@@ -173,6 +175,7 @@ rr_bird_reflector_cfg() {
 }
 
 # rr_bird_start NAME : start BIRD with $WORK/NAME.conf; waits for its socket.
+# shellcheck disable=SC2004 # N_* are associative arrays (declare -A in netns.sh): the $ in the subscript is needed
 rr_bird_start() {
   local name=$1
   N_KIND[$name]=bird

@@ -18,9 +18,9 @@ fail() {
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^tern\.$1=//p"; }
 KVER=$(arg kver); OUT=$(arg out); MODDIR=$(arg moddir); STAGE2=$(arg stage2)
 
-for m in $(cat /mods/order); do
+while read -r m; do
   insmod "/mods/$m" 2>/dev/null || echo "init: insmod $m failed"
-done
+done < /mods/order
 
 # The virtio-9p devices may appear a little after virtio_pci is loaded.
 mounted=0

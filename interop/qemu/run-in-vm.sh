@@ -93,7 +93,7 @@ kernel_package() {
 if [ -n "${VM_KERNEL_PKG:-}" ]; then KPKG=$VM_KERNEL_PKG; else KPKG=$(kernel_package) || KPKG=""; fi
 if [ -z "$KPKG" ]; then
   # Offline and no package index: fall back to a kernel extracted earlier.
-  KVER=$(ls "$QDIR/kernel" 2>/dev/null | sort -V | tail -1)
+  KVER=$(find "$QDIR/kernel" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -1)
   [ -n "$KVER" ] || die "cannot find Debian's kernel package (apt-cache depends linux-image-amd64)"
 else
   KVER=${KPKG#linux-image-}; KVER=${KVER%-unsigned}
@@ -160,8 +160,10 @@ fi
 # --- 4. the run -------------------------------------------------------------
 mkdir -p "$QDIR/runs"
 OUT=$(mktemp -d "$QDIR/runs/run.XXXXXX")
+# shellcheck disable=SC2317 # reached through the EXIT trap
 finish() {
   local rc=$?
+  # shellcheck disable=SC2086 # TAILS is a list of pids: split on purpose
   [ -n "${TAILS:-}" ] && kill $TAILS 2>/dev/null
   if [ "${VM_KEEP:-0}" = 1 ] || [ -d "$OUT/tmp" ]; then say "output kept in $OUT"; else rm -rf "$OUT"; fi
   exit "$rc"
@@ -227,7 +229,10 @@ if [ "${VM_VERBOSE:-0}" = 1 ]; then : > "$OUT/console.log"; tail -n +1 -s 0.3 -f
 set +e
 timeout -k 10 "$VM_TIMEOUT" "${QEMU[@]}" "${ACCEL_ARGS[@]}" </dev/null >"$OUT/qemu.log" 2>&1
 QRC=$?
-sleep 0.5; kill $TAILS 2>/dev/null; wait $TAILS 2>/dev/null; TAILS=""
+sleep 0.5
+# shellcheck disable=SC2086 # TAILS is a list of pids: split on purpose
+{ kill $TAILS; wait $TAILS; } 2>/dev/null
+TAILS=""
 set -e
 END=$(date +%s.%N)
 ELAPSED=$(awk -v a="$START" -v b="$END" 'BEGIN {printf "%.1f", b - a}')

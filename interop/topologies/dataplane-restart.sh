@@ -137,7 +137,6 @@ adopted() {
 check "$T/restart-routes-adopted" "a's proto 199 routes after the restart = before the kill" 5 adopted
 
 # ---------------- phase 2: a block withdrawn while a is down ----------------
-before2=$(a199)
 # The same traffic again: a second kill/restart within a minute (peers' idle-hold
 # back-off is longer now, a's advertised restart time is still min(hold, 120) = 9 s).
 start_bg ping2_c1 c1 ping -n -i 0.2 -W 1 -c "$PINGS" 10.244.1.5
@@ -183,7 +182,8 @@ if [ "${T_DONE[$T/second-restart-no-ping-lost-from-tern-node]}" = FAIL ]; then
 fi
 deleted2=$(deleted_prefixes "$WORK/mon2.log" | tr '\n' ' ')
 log "ip monitor route during phase 2:"; cat "$WORK/mon2.log" >&2
-if [ "$(echo $deleted2)" = "10.244.2.0/26" ]; then
+read -ra deleted2_words <<<"$deleted2"
+if [ "${deleted2_words[*]}" = "10.244.2.0/26" ]; then
   result PASS "$T/withdrawn-while-down-only-stale-deleted"
 else
   result FAIL "$T/withdrawn-while-down-only-stale-deleted" "expected exactly one Deleted prefix (10.244.2.0/26) after a's restart; seen: '${deleted2}'"

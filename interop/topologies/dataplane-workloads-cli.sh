@@ -113,7 +113,7 @@ log "all $N /32s in a's and b's kernels $(($(now_ms) - t0)) ms after the last CL
 fib_all() { tern_fib_json a | python3 "$QUERY" fib-states installed; }
 check "$T/fib-a-all-installed" "tern fib on a: every row installed" "$DL" fib_all
 
-ping_sample() { local p rc=0; for p in "${REAL_PODS[@]}"; do pod_ping b1 "$p" && echo "b1 -> $p ok" || { echo "b1 -> $p (${POD_IP[$p]}) no answer"; rc=1; }; done; return $rc; }
+ping_sample() { local p rc=0; for p in "${REAL_PODS[@]}"; do if pod_ping b1 "$p"; then echo "b1 -> $p ok"; else echo "b1 -> $p (${POD_IP[$p]}) no answer"; rc=1; fi; done; return $rc; }
 check "$T/pods-ping-sample" "b1 pings the real pods ${REAL_PODS[*]}" "$DL" ping_sample
 
 # --- restart a (SIGTERM + start): CLI workloads come back from the state file ---

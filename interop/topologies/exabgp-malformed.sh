@@ -85,6 +85,7 @@ EOC
 capture_start exa-cap exa || abort "tcpdump did not start"
 start_bg exabgp exa env PYTHONUNBUFFERED=1 exabgp_daemon_user=root exabgp_daemon_drop=false exabgp_api_ack=false \
   exabgp_api_cli=false exabgp_log_destination=stdout exabgp_log_message=true exabgp "$WORK/exabgp.conf"
+# shellcheck disable=SC2016 # single quotes on purpose: $1/$2 are the inner sh's arguments
 exa() { log "exabgp <- $*"; timeout 5 sh -c 'echo "$1" >"$2"' _ "$*" "$EXA_FIFO"; }
 
 check "$T/exabgp-session" "a<->ExaBGP Established" "$DL" node_established a "$EXA" || abort "no ExaBGP session"
@@ -96,7 +97,7 @@ exa "announce route 10.99.1.0/24 next-hop $EXA attribute [0x04 0x80 0x000001]"
 taw_exa() {
   node_no_route a 10.99.1.0/24 || return 1
   local s; s=$(node_peer_since a "$EXA")
-  node_established a "$EXA" && [ "$s" = "$SINCE" ] || { echo "session was reset: since '$SINCE' -> '$s'"; return 1; }
+  { node_established a "$EXA" && [ "$s" = "$SINCE" ]; } || { echo "session was reset: since '$SINCE' -> '$s'"; return 1; }
 }
 if wait_for "10.99.1.0/24 withdrawn, session not reset" "$DL" taw_exa && hold_for "ExaBGP session stays up" 3 node_established a "$EXA"; then
   result PASS "$T/exabgp-med-length-3-treat-as-withdraw"
@@ -135,6 +136,7 @@ raw_start() { # start a fresh rawpeer session; sets RAW_NAME, RAW_FIFO
 raw_send() { # raw_send CASE : send the corpus bytes of CASE
   local hex; hex=$(corpus_hex "$1") || return 1
   log "rawpeer <- $1"
+  # shellcheck disable=SC2016 # single quotes on purpose: $1/$2 are the inner sh's arguments
   timeout 5 sh -c 'echo "send $1" >"$2"' _ "$hex" "$RAW_FIFO"
 }
 raw_sane() { is_running "$RAW_NAME" && ! grep -E 'NOTIFICATION|CLOSED' "${LOG_OF[$RAW_NAME]}" && node_established a "$RAW"; }

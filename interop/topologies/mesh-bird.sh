@@ -5,10 +5,10 @@
 #   segment 192.168.77.0/24 (bridge namespace)
 #   tern a .1  10.244.1.0/26 | tern b .2  10.244.2.0/26 | tern c .3  10.244.3.0/26
 #   bird   .10 10.244.10.0/26  (passive toward lexically greater IPs, as Calico's template)
-SCRIPT_NAME=mesh-bird
+SCRIPT_NAME="mesh-bird"
 . "$(dirname "$0")/../lib/netns.sh"
 
-T=mesh-bird
+T="mesh-bird"
 declare_tests "$T/sessions-established" "$T/peer-type-mesh" "$T/tern-learns-tern-blocks" \
   "$T/tern-learns-bird-block" "$T/bird-learns-tern-blocks"
 

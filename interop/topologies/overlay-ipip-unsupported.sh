@@ -52,6 +52,7 @@ check "$T/sessions-established" "a <-> b Established across the router" "$DL" bo
 SINCE_A=$(node_peer_since a 10.0.2.2); SINCE_B=$(node_peer_since b 10.0.1.2)
 log "session since: a -> b $SINCE_A; b -> a $SINCE_B"
 
+# shellcheck disable=SC2016 # a literal sed bracket expression, nothing to expand
 re_escape() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
 status_text() {
   local n out rc=0

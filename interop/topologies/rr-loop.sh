@@ -58,6 +58,7 @@ neighbor $RR {
 EOC
 start_bg exabgp exa env PYTHONUNBUFFERED=1 exabgp_daemon_user=root exabgp_daemon_drop=false exabgp_api_ack=false \
   exabgp_api_cli=false exabgp_log_destination=stdout exabgp_log_message=true exabgp_log_packets=true exabgp "$WORK/exabgp.conf"
+# shellcheck disable=SC2016 # single quotes on purpose: $1/$2 are the inner sh's arguments
 exa() { log "exabgp <- $*"; timeout 5 sh -c 'echo "$1" >"$2"' _ "$*" "$EXA_FIFO"; }
 
 up() { node_established rr "$EXA" && node_established rr "$A" && node_established a "$RR"; }
@@ -96,7 +97,7 @@ ignored "$T/originator-id-is-own-router-id-ignored" "10.99.5.0/24 next-hop $EXA 
 
 never_reset() {
   local s; s=$(node_peer_since rr "$EXA")
-  node_established rr "$EXA" && [ "$s" = "$SINCE" ] || { echo "session reset: since '$SINCE' -> '$s'"; return 1; }
+  { node_established rr "$EXA" && [ "$s" = "$SINCE" ]; } || { echo "session reset: since '$SINCE' -> '$s'"; return 1; }
   grep -c 'NOTIFICATION\|notification' "${LOG_OF[exabgp]}" | grep -qx 0 || { echo "ExaBGP log mentions a NOTIFICATION"; return 1; }
   normal
 }
