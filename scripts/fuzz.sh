@@ -9,8 +9,14 @@ out=fuzz/out
 mkdir -p "$out/crashes" "$out/corpus"
 bin="$out/tern-fuzz"
 echo "fuzz: building $bin"
-swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name TernFuzz \
-  Sources/BGPWire/*.swift fuzz/FuzzTarget.swift -o "$bin" 2> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+# BGPWire imports IPCore: build IPCore first as a static library + module (instrumented
+# too, so the fuzzer sees coverage of the address parsers the decoder calls).
+mod="$out/modules"
+mkdir -p "$mod"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name IPCore -emit-module -emit-module-path "$mod/IPCore.swiftmodule" \
+  -emit-library -static Sources/IPCore/*.swift -o "$mod/libIPCore.a" 2> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name TernFuzz -I "$mod" -L "$mod" -lIPCore \
+  Sources/BGPWire/*.swift fuzz/FuzzTarget.swift -o "$bin" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
 python3 fuzz/make_seeds.py "$out/seeds" >/dev/null
 echo "fuzz: running for ${secs}s"
 set +e

@@ -73,7 +73,12 @@ check "$T/pods-ping-at-start" "a1 <-> b1 ping with plain routing" "$DL" pods_pin
 
 # Route and link events with timestamps on both nodes. Armed when a marker route (a
 # blackhole, nothing is sent) shows up in the monitor's output.
-armed() { ip -n "$(ns_name "$1")" route replace blackhole 192.0.2.99/32 && grep -q "192.0.2.99" "${LOG_OF[mon-$1]}"; }
+# Each poll deletes and re-adds the marker, so a monitor that started listening late (a
+# loaded machine) still sees a fresh event: replacing an identical route may notify nothing.
+armed() {
+  ip -n "$(ns_name "$1")" route del blackhole 192.0.2.99/32 2>/dev/null
+  ip -n "$(ns_name "$1")" route add blackhole 192.0.2.99/32 && grep -q "192.0.2.99" "${LOG_OF[mon-$1]}"
+}
 for n in a b; do
   start_bg "mon-$n" "$n" ip -ts monitor link route neigh
   wait_for "ip monitor on $n armed" 10 armed "$n" || abort "ip monitor on $n"
