@@ -133,8 +133,8 @@ extension Speaker {
         guard config.workloads.allSatisfy({ $0.name != w.name }) else {
             return .failure("workload \(w.name) comes from the configuration file; change it there")
         }
-        guard !w.interface.isEmpty, w.interface.utf8.count <= 15, !w.interface.contains("/"), !w.interface.contains(" ") else {
-            return .failure("'\(w.interface)' is not a valid interface name (1-15 characters, no '/' or spaces)")
+        do { _ = try InterfaceName(validating: w.interface) } catch {
+            return .failure("'\(w.interface)' is not a valid interface name: \(error)")
         }
         var nets: [IPPrefix] = []
         for text in w.ipNetworks {
@@ -149,10 +149,11 @@ extension Speaker {
         guard !nets.isEmpty else { return .failure("give at least one --ip") }
         var mac: [UInt8]?
         if let m = w.mac {
-            let parts = m.split(separator: ":")
-            let bytes = parts.compactMap { $0.count <= 2 ? UInt8($0, radix: 16) : nil }
-            guard parts.count == 6, bytes.count == 6 else { return .failure("'\(m)' is not a MAC address (aa:bb:cc:dd:ee:ff)") }
-            mac = bytes
+            guard let parsed = MACAddress(m) else { return .failure("'\(m)' is not a MAC address (six two-digit hex octets: aa:bb:cc:dd:ee:ff)") }
+            guard parsed.isUnicast else {
+                return .failure("\(parsed) is \(parsed.isZero ? "the all-zero" : "a multicast") MAC address; a workload's MAC is unicast")
+            }
+            mac = parsed.octets
         }
         for (other, _) in allWorkloads where other.name != w.name {
             if let clash = other.ipNetworks.first(where: nets.contains) {

@@ -17,7 +17,7 @@ T=dataplane-workloads-cli
 declare_tests "$T/converged" "$T/cli-add-all" "$T/list-shows-all" "$T/state-file-written" \
   "$T/kernel-a-all-32s" "$T/kernel-b-all-32s-via-a" "$T/fib-a-all-installed" "$T/pods-ping-sample" \
   "$T/restart-workloads-restored" "$T/restart-kernel-intact" "$T/restart-no-route-deleted" \
-  "$T/restart-pods-ping-sample" "$T/cli-del-one"
+  "$T/restart-pods-ping-sample" "$T/cli-del-one" "$T/cli-rejects-invalid"
 
 require_root
 require_tools ip python3 ping sha1sum xargs
@@ -81,6 +81,26 @@ if [ "$nok" = "$N" ]; then
 else
   result FAIL "$T/cli-add-all" "expected $N successful 'tern workload add'; $nok succeeded; first errors: $(grep -v '^OK ' "$WORK/cli-add.log" | head -3 | tr '\n' ' ')"
 fi
+
+# Invalid workloads get the same checks as `tern check` (IPCore's InterfaceName and
+# MACAddress): "+1:+2:3:4:5:6" is no longer read as 01:02:03:04:05:06, "..", a multicast
+# and the all-zero MAC are refused; none of them is added.
+rejects() {  # EXPECTED-WORDS ARGS... : the add fails and its error contains the words
+  local want=$1 out; shift
+  if out=$("$TERN" workload add --socket "$SOCK_A" --name bad --ip 10.251.0.1 "$@" 2>&1); then
+    echo "accepted: $*"; return 1
+  fi
+  case $out in *"$want"*) return 0 ;; *) echo "error for $* lacks '$want': $out"; return 1 ;; esac
+}
+invalid_rejected() {
+  rejects "is not a MAC address" --interface calibad0 --mac "+1:+2:3:4:5:6" &&
+    rejects "is not a valid interface name" --interface ".." &&
+    rejects "cannot contain ':'" --interface "eth0:1" &&
+    rejects "a multicast MAC address" --interface calibad0 --mac "01:00:5e:00:00:01" &&
+    rejects "the all-zero MAC address" --interface calibad0 --mac "00:00:00:00:00:00" &&
+    ! "$TERN" workload list --socket "$SOCK_A" --json | grep -q '"bad"'
+}
+check "$T/cli-rejects-invalid" "tern workload add refuses '+1:+2:3:4:5:6', '..', 'eth0:1', multicast and zero MACs with the reason; nothing added" 1 invalid_rejected
 
 list_count() {  # MIN ORIGIN : tern workload list --json has exactly MIN entries, all of ORIGIN
   "$TERN" workload list --socket "$SOCK_A" --json | python3 -c '
