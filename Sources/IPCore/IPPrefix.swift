@@ -89,8 +89,5 @@ extension IPPrefix {
     public var isHost: Bool { length == ipFamily.bits }
 
     /// True when `address` lies inside this prefix (same family, same leading bits).
-    public func contains(address: IPAddress) -> Bool {
-        guard let host = IPPrefix(address: address, length: address.family.bits) else { return false }
-        return contains(host)
-    }
+    public func contains(address: IPAddress) -> Bool { contains(.host(address)) }
 }
