@@ -25,6 +25,8 @@ let package = Package(
         ),
         /// Pure leaf: IPv4/IPv6 addresses and prefixes, MAC addresses, interface names.
         .target(name: "IPCore"),
+        /// Pure: one validated model type per concept (Workload, IPPool, Block, NodeSpec, RPFilter, ...).
+        .target(name: "Model", dependencies: ["IPCore"]),
         /// Pure BGP-4 codec: messages, capabilities, attributes, NLRI, framer, RFC 7606.
         .target(name: "BGPWire", dependencies: ["IPCore"]),
         /// Pure RFC 4271 §8 session state machine: `handle(event, now) -> [action]`.
@@ -38,12 +40,12 @@ let package = Package(
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
         .target(name: "Dataplane", dependencies: ["Netlink", "IPCore"]),
         /// The YAML configuration model, validation with line numbers, defaults.
-        .target(name: "Config", dependencies: ["BGPWire", "IPCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Config", dependencies: ["BGPWire", "IPCore", "Model", .product(name: "Yams", package: "Yams")]),
         /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
         .target(
             name: "Daemon",
             dependencies: [
-                "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop", "Config", "Dataplane",
+                "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "EventLoop", "Config", "Dataplane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -52,12 +54,13 @@ let package = Package(
         .executableTarget(
             name: "tern",
             dependencies: [
-                "IPCore", "BGPWire", "Config", "Daemon",
+                "IPCore", "Model", "BGPWire", "Config", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "IPCore"]),
         .testTarget(
             name: "BGPWireTests",
             dependencies: ["BGPWire", "IPCore"],
@@ -67,10 +70,10 @@ let package = Package(
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "IPCore"]),
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire", "IPCore"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "IPCore"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire", "IPCore"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "BGPWire", "IPCore"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore"]),
         .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "Netlink", "IPCore"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
     ],
     swiftLanguageModes: [.v6]
 )

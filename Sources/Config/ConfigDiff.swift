@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import BGPWire
 
 /// What a reload (SIGHUP) has to do to go from one configuration to the next.
@@ -39,8 +40,8 @@ public struct ConfigDiff: Hashable, Sendable {
 
     /// A workload present in both configurations (same name) with different settings.
     public struct WorkloadChange: Hashable, Sendable {
-        public var old: WorkloadSpec
-        public var new: WorkloadSpec
+        public var old: Workload
+        public var new: Workload
     }
 
     public var added: [PeerConfig] = []
@@ -54,9 +55,9 @@ public struct ConfigDiff: Hashable, Sendable {
     public var blocksAdded: [IPPrefix] = []
     public var blocksRemoved: [IPPrefix] = []
     /// Workloads whose name is new.
-    public var workloadsAdded: [WorkloadSpec] = []
+    public var workloadsAdded: [Workload] = []
     /// Workloads whose name is gone.
-    public var workloadsRemoved: [WorkloadSpec] = []
+    public var workloadsRemoved: [Workload] = []
     /// Workloads present in both (by name) whose interface, addresses or MAC differ.
     public var workloadsChanged: [WorkloadChange] = []
     /// The `dataplane` section differs (the agent must be restarted with the new settings),

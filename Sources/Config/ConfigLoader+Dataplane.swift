@@ -1,34 +1,43 @@
 import IPCore
-import BGPWire
+import Model
 import Yams
 
 // MARK: - workloads and dataplane
 
 extension Reader {
-    /// `workloads`: a list of {name, interface, ipNetworks, mac}.
+    /// `workloads`: a list of {name, namespace, interface, ipNetworks, mac, labels}.
     ///
-    /// Accepted: `name` any non-empty text, unique; `interface` a Linux interface name
-    /// (1-15 bytes, not "." or "..", no '/', ':' or whitespace), unique; `ipNetworks` a
-    /// non-empty list of host prefixes, IPv4 `/32` or IPv6 `/128` (a bare address means
-    /// the host prefix), each IP on one workload only; `mac` optional, six hex octets
-    /// separated by ':' (unicast, not all zero).
-    func workloads(_ v: Node) -> [WorkloadSpec] {
+    /// Each field is checked by ``Workload``'s own rules (the same words as `tern workload
+    /// add` and the workload state file): `name` non-empty, unique in its namespace;
+    /// `namespace` an RFC 1123 label, default `default`; `interface` a Linux interface name
+    /// (`dev_valid_name`), unique; `ipNetworks` a non-empty list of host prefixes, IPv4 `/32`
+    /// or IPv6 `/128` (a bare address means the host prefix), each IP on one workload only;
+    /// `mac` optional, six two-digit hex octets (unicast, not all zero); `labels` optional,
+    /// Kubernetes label syntax.
+    func workloads(_ v: Node) -> [Workload] {
         guard let items = list(v, "workloads", example: "{name: pod-a, interface: cali1, ipNetworks: [10.244.1.5/32]}") else { return [] }
-        var out: [WorkloadSpec] = []
+        var out: [Workload] = []
         var names: [String: Int] = [:]
-        var interfaces: [String: Int] = [:]
+        var interfaces: [InterfaceName: Int] = [:]
         var ips: [IPPrefix: Int] = [:]
         for (i, item) in items.enumerated() {
             guard let f = fields(item, "workloads[\(i)]", known: ConfigLoader.workloadKeys, what: "a workload") else { continue }
             let nameNode = required(f, "name", hint: "add \"name: <workload name>\"")
-            var name = nameNode.flatMap { nonEmptyText($0, f.path("name"), what: "the workload's name") }
-            if let n = name, let nameNode, let first = names[n] {
+            var name = nameNode.flatMap { n in nonEmptyText(n, f.path("name"), what: "the workload's name").flatMap { t in
+                model(f, n) { () throws(ModelError) in try Workload.check(name: t); return t } } }
+            var namespace = Workload.defaultNamespace
+            var namespaceOK = true
+            if let n = f["namespace"] {
+                if let t = nonEmptyText(n, f.path("namespace"), what: "a namespace") { namespace = t } else { namespaceOK = false }
+            }
+            if let n = name, let nameNode, let first = names["\(namespace)/\(n)"] {
                 fail(nameNode, f.path("name"), "duplicate workload name \"\(n)\" (also workloads[\(first)])",
                      hint: "workload names are unique; rename or remove one")
                 name = nil
             }
             let ifNode = required(f, "interface", hint: "add \"interface: <host-side interface>\", e.g. cali1a2b3c4d5e6")
-            var interface = ifNode.flatMap { interfaceName($0, f.path("interface")) }
+            var interface = ifNode.flatMap { n in nonEmptyText(n, f.path("interface"), what: "an interface name").flatMap { t in
+                model(f, n) { () throws(ModelError) in try Workload.interfaceName(t) } } }
             if let n = interface, let ifNode, let first = interfaces[n] {
                 fail(ifNode, f.path("interface"), "interface \(n) is already used by workloads[\(first)]",
                      hint: "each workload has its own host-side interface")
@@ -44,7 +53,9 @@ extension Reader {
                     var ok = true
                     for (j, n) in list.enumerated() {
                         let path = f.path("ipNetworks[\(j)]")
-                        guard let p = hostPrefix(n, path) else { ok = false; continue }
+                        guard let t = nonEmptyText(n, path, what: "a host address"),
+                              let p = model(f, n, { () throws(ModelError) in try Workload.hostPrefix(t, field: "ipNetworks[\(j)]") })
+                        else { ok = false; continue }
                         if let first = ips[p] {
                             fail(n, path, "\(p) is already an address of workloads[\(first)]",
                                  hint: "a workload IP belongs to one workload")
@@ -57,86 +68,85 @@ extension Reader {
                     if ok { networks = nets }
                 }
             }
-            var mac: [UInt8]?
+            var mac: MACAddress?
             var macOK = true
             if let m = f["mac"] {
-                mac = self.mac(m, f.path("mac"))
+                mac = nonEmptyText(m, f.path("mac"), what: "a MAC address").flatMap { t in
+                    model(f, m) { () throws(ModelError) in try Workload.mac(t) } }
                 macOK = mac != nil
             }
-            guard let name, let interface, let networks, macOK else { continue }
-            names[name] = i
+            var labels: [String: String] = [:]
+            var labelsOK = true
+            if let l = f["labels"] {
+                if let map = stringMap(l, f.path("labels"), what: "labels") { labels = map } else { labelsOK = false }
+            }
+            guard let name, let interface, let networks, macOK, namespaceOK, labelsOK else { continue }
+            guard let w = model(f, item, { () throws(ModelError) in
+                try Workload(name: name, namespace: namespace, interface: interface, ipNetworks: networks, mac: mac, labels: labels)
+            }) else { continue }
+            names["\(namespace)/\(name)"] = i
             interfaces[interface] = i
-            out.append(WorkloadSpec(name: name, interface: interface, ipNetworks: networks, mac: mac))
+            out.append(w)
         }
         return out
+    }
+
+    /// Runs a model validator; a ``ModelError`` is reported at the node of the field it
+    /// names (`ipNetworks[1]`, `labels.app`, `mac`), else at `fallback`.
+    func model<T>(_ f: Fields, _ fallback: Node, _ make: () throws(ModelError) -> T) -> T? {
+        do {
+            return try make()
+        } catch {
+            fail(node(of: error.field, in: f) ?? fallback, f.path(error.field), error.message, hint: error.hint)
+            return nil
+        }
+    }
+
+    /// The node a model field path (`key`, `key[3]`, `key.sub`) points at inside `f`.
+    func node(of field: String, in f: Fields) -> Node? {
+        let key = String(field.prefix { $0 != "[" && $0 != "." })
+        guard let v = f[key] else { return nil }
+        let rest = field.dropFirst(key.count)
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]),
+           case .sequence(let seq) = v, i < seq.count {
+            return Array(seq)[i]
+        }
+        if rest.hasPrefix("."), case .mapping(let m) = v {
+            let sub = String(rest.dropFirst())
+            if let pair = m.first(where: { $0.key.string == sub }) { return pair.key }
+        }
+        return v
+    }
+
+    /// A mapping of text keys to text values (labels); values are taken as written, so
+    /// `version: 2` is the text "2".
+    func stringMap(_ v: Node, _ path: String, what: String) -> [String: String]? {
+        guard notNull(v, path, what) else { return nil }
+        guard case .mapping(let m) = v else {
+            fail(v, path, "expected \(what) (a mapping of text to text), got \(Reader.describe(v))", hint: "write {app: web, tier: frontend}")
+            return nil
+        }
+        var out: [String: String] = [:]
+        var ok = true
+        for (k, value) in m {
+            guard let key = text(k, path, what: "a label key"), let t = text(value, "\(path).\(key)", what: "a label value") else {
+                ok = false
+                continue
+            }
+            out[key] = t
+        }
+        return ok ? out : nil
     }
 
     /// A Linux interface name as `dev_valid_name` (net/core/dev.c) accepts it.
     func interfaceName(_ v: Node, _ path: String) -> String? {
         guard let t = nonEmptyText(v, path, what: "an interface name") else { return nil }
-        if t.utf8.count > 15 {
-            fail(v, path, "interface name \"\(t)\" is \(t.utf8.count) bytes; Linux allows at most 15",
-                 hint: "Calico names them cali + 11 hex characters")
+        do {
+            return try Workload.interfaceName(t).rawValue
+        } catch {
+            fail(v, path, error.message, hint: error.hint)
             return nil
         }
-        if t == "." || t == ".." || t.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) {
-            fail(v, path, "\"\(t)\" is not a valid Linux interface name",
-                 hint: "no '/', ':' or spaces, and not \".\" or \"..\"")
-            return nil
-        }
-        return t
-    }
-
-    /// A host prefix: IPv4 /32 or IPv6 /128; a bare address is taken as its host prefix.
-    func hostPrefix(_ v: Node, _ path: String) -> IPPrefix? {
-        guard let t = nonEmptyText(v, path, what: "a host address") else { return nil }
-        let text: String
-        if t.contains("/") {
-            text = t
-        } else if IPv4Address(t) != nil {
-            text = t + "/32"
-        } else {
-            text = t + "/128"
-        }
-        guard let p = IPPrefix(text, strict: false) else {
-            fail(v, path, "\"\(t)\" is not an IP address or host prefix", hint: "write <pod IP>/32 (IPv4) or <pod IP>/128 (IPv6)")
-            return nil
-        }
-        let full: UInt8
-        switch p { case .v4: full = 32; case .v6: full = 128 }
-        let length: UInt8
-        switch p { case .v4(let q): length = q.length; case .v6(let q): length = q.length }
-        guard length == full else {
-            fail(v, path, "\(t) is not a host route; workload addresses are /\(full)",
-                 hint: "give each workload IP as <ip>/\(full); a whole block goes under blocks")
-            return nil
-        }
-        return p
-    }
-
-    /// "aa:bb:cc:dd:ee:ff": six hex octets, unicast, not all zero.
-    func mac(_ v: Node, _ path: String) -> [UInt8]? {
-        let hint = "write six hex octets separated by ':', e.g. \"ee:ee:ee:ee:ee:01\" (quote it)"
-        guard let t = nonEmptyText(v, path, what: "a MAC address") else { return nil }
-        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
-        let octets = parts.compactMap { p -> UInt8? in
-            guard (1...2).contains(p.count), p.allSatisfy(\.isHexDigit) else { return nil }
-            return UInt8(p, radix: 16)
-        }
-        guard parts.count == 6, octets.count == 6 else {
-            fail(v, path, "\"\(t)\" is not a MAC address", hint: hint)
-            return nil
-        }
-        if octets.allSatisfy({ $0 == 0 }) {
-            fail(v, path, "\(t) is the all-zero MAC address", hint: "use the workload's real MAC")
-            return nil
-        }
-        if octets[0] & 1 != 0 {
-            fail(v, path, "\(t) is a multicast MAC address (lowest bit of the first octet set)",
-                 hint: "a workload's MAC is unicast")
-            return nil
-        }
-        return octets
     }
 
     /// The `dataplane` mapping.
@@ -195,17 +205,13 @@ extension Reader {
         return UInt32(n)
     }
 
-    func rpFilter(_ v: Node, _ path: String) -> RPFilterSetting? {
+    func rpFilter(_ v: Node, _ path: String) -> RPFilter? {
         guard let t = nonEmptyText(v, path, what: "copy, 0, 1 or 2") else { return nil }
-        switch t {
-        case "copy": return .copy
-        case "0": return .value(0)
-        case "1": return .value(1)
-        case "2": return .value(2)
-        default:
-            let hint = suggestion(for: t, among: ["copy"]).map { "did you mean \"\($0)\"?" }
-                ?? "copy (net.ipv4.conf.default.rp_filter), 0 (off), 1 (strict) or 2 (loose)"
-            fail(v, path, "\"\(t)\" is not an rp_filter setting (copy|0|1|2)", hint: hint)
+        do {
+            return try RPFilter(t)
+        } catch {
+            let hint = suggestion(for: t, among: ["copy"]).map { "did you mean \"\($0)\"?" } ?? error.hint
+            fail(v, path, error.message, hint: hint)
             return nil
         }
     }

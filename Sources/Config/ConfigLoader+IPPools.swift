@@ -1,5 +1,5 @@
 import IPCore
-import BGPWire
+import Model
 import Yams
 
 // MARK: - ipPools and the overlay settings
@@ -11,66 +11,43 @@ extension Reader {
     /// IPv4 20-32 (default 26) or IPv6 116-128 (default 122), not shorter than the pool;
     /// `ipipMode` and `vxlanMode` Always|CrossSubnet|Never (default Never), at most one of
     /// them on. IP-in-IP and VXLAN carry IPv4 pools only (over an IPv4 underlay).
-    func ipPools(_ v: Node) -> [IPPoolSpec] {
+    func ipPools(_ v: Node) -> [IPPool] {
         guard let items = list(v, "ipPools", example: "{cidr: 10.244.0.0/16, blockSize: 26, vxlanMode: Always}") else { return [] }
-        var out: [(spec: IPPoolSpec, index: Int)] = []
+        var out: [(pool: IPPool, index: Int)] = []
         for (i, item) in items.enumerated() {
             guard let f = fields(item, "ipPools[\(i)]", known: ConfigLoader.ipPoolKeys, what: "an IP pool") else { continue }
             guard let cidrNode = required(f, "cidr", hint: "add \"cidr: <pool prefix>\", e.g. 10.244.0.0/16"),
                   let cidr = prefix(cidrNode, f.path("cidr")) else { continue }
             var ok = true
-            var spec = IPPoolSpec(cidr: cidr)
+            var size: UInt8?
             if let b = f["blockSize"] {
-                if let size = blockSize(b, f.path("blockSize"), pool: cidr) { spec.blockSize = size } else { ok = false }
-            } else if spec.blockSize < cidr.length {
-                fail(cidrNode, f.path("cidr"), "\(cidr) is smaller than one default /\(spec.blockSize) block",
-                     hint: "set blockSize to \(cidr.length) or more")
-                ok = false
+                if let n = integer(b, f.path("blockSize")) {
+                    if let s = UInt8(exactly: n) { size = s } else {
+                        let range = IPPool.blockSizes(cidr.ipFamily)
+                        fail(b, f.path("blockSize"), "block size \(n) is out of range \(range.lowerBound)-\(range.upperBound)",
+                             hint: "Calico's default is \(IPPool.defaultBlockSize(cidr.ipFamily))")
+                        ok = false
+                    }
+                } else { ok = false }
             }
-            var ipipNode: Node?
+            var ipip = EncapsulationMode.Never, vxlan = EncapsulationMode.Never
             if let m = f["ipipMode"] {
-                ipipNode = m
-                if let mode = choice(m, f.path("ipipMode"), EncapsulationMode.self, what: "mode") { spec.ipipMode = mode } else { ok = false }
+                if let mode = choice(m, f.path("ipipMode"), EncapsulationMode.self, what: "mode") { ipip = mode } else { ok = false }
             }
             if let m = f["vxlanMode"] {
-                if let mode = choice(m, f.path("vxlanMode"), EncapsulationMode.self, what: "mode") { spec.vxlanMode = mode } else { ok = false }
+                if let mode = choice(m, f.path("vxlanMode"), EncapsulationMode.self, what: "mode") { vxlan = mode } else { ok = false }
             }
-            if spec.ipipMode.isOn && spec.vxlanMode.isOn {
-                fail(ipipNode ?? item, f.path("ipipMode"),
-                     "ipipMode \(spec.ipipMode.rawValue) and vxlanMode \(spec.vxlanMode.rawValue) are both on; a pool is encapsulated one way",
-                     hint: "set one of them to Never")
-                ok = false
-            }
-            if case .v6 = cidr, spec.ipipMode.isOn || spec.vxlanMode.isOn {
-                fail(ipipNode ?? item, f.path(spec.ipipMode.isOn ? "ipipMode" : "vxlanMode"),
-                     "\(cidr) is an IPv6 pool; Tern encapsulates IPv4 pools only (IP-in-IP and VXLAN over IPv4)",
-                     hint: "use Never for IPv6 pools and let BGP route them natively")
-                ok = false
-            }
-            if let other = out.first(where: { $0.spec.cidr.contains(cidr) || cidr.contains($0.spec.cidr) }) {
-                fail(cidrNode, f.path("cidr"), "\(cidr) overlaps ipPools[\(other.index)] (\(other.spec.cidr))",
+            guard ok, let pool = model(f, item, { () throws(ModelError) in
+                try IPPool(cidr: cidr, blockSize: size, ipipMode: ipip, vxlanMode: vxlan)
+            }) else { continue }
+            if let other = out.first(where: { $0.pool.overlaps(pool) }) {
+                fail(cidrNode, f.path("cidr"), "\(cidr) overlaps ipPools[\(other.index)] (\(other.pool.cidr))",
                      hint: "pools must not overlap; a block belongs to exactly one pool")
-                ok = false
+                continue
             }
-            if ok { out.append((spec, i)) }
+            out.append((pool, i))
         }
-        return out.map(\.spec)
-    }
-
-    func blockSize(_ v: Node, _ path: String, pool: IPPrefix) -> UInt8? {
-        guard let n = integer(v, path) else { return nil }
-        let range: ClosedRange<Int>
-        if case .v6 = pool { range = 116...128 } else { range = 20...32 }
-        guard range.contains(n) else {
-            fail(v, path, "block size \(n) is out of range \(range.lowerBound)-\(range.upperBound)",
-                 hint: "Calico's default is \(IPPoolSpec.defaultBlockSize(pool))")
-            return nil
-        }
-        guard n >= Int(pool.length) else {
-            fail(v, path, "block size /\(n) is larger than the pool \(pool)", hint: "use \(pool.length) or more")
-            return nil
-        }
-        return UInt8(n)
+        return out.map(\.pool)
     }
 
     /// With pools given, each of this node's blocks must be one block of one pool, and no
@@ -80,15 +57,10 @@ extension Reader {
         guard !c.ipPools.isEmpty else { return }
         for (i, node) in blockNodes {
             guard let k = blockNodes.firstIndex(where: { $0.index == i }) else { continue }
-            let block = c.blocks[k]
-            guard let pool = c.pool(containing: block) else {
-                fail(node, "blocks[\(i)]", "\(block) is in none of the ipPools (\(c.ipPools.map(\.cidr.description).joined(separator: ", ")))",
-                     hint: "add its pool to ipPools, or correct the block")
-                continue
-            }
-            if block.length != pool.blockSize {
-                fail(node, "blocks[\(i)]", "\(block) is not a /\(pool.blockSize) block of pool \(pool.cidr) (blockSize \(pool.blockSize))",
-                     hint: "blocks are exactly blockSize long")
+            do {
+                _ = try Block(cidr: c.blocks[k], pools: c.ipPools)
+            } catch {
+                fail(node, "blocks[\(i)]", error.message, hint: error.hint)
             }
         }
         for (kind, address) in c.tunnelAddresses {
@@ -107,8 +79,9 @@ extension TernConfig {
     /// node's lowest block that lies in a pool encapsulated that way. "tunl0"/"vxlan.tern".
     public var tunnelAddresses: [(device: String, address: IPPrefix)] {
         var out: [(String, IPPrefix)] = []
-        for (device, on) in [("tunl0", { (p: IPPoolSpec) in p.ipipMode.isOn }), ("vxlan.tern", { (p: IPPoolSpec) in p.vxlanMode.isOn })] {
-            let mine = blocks.filter { b in pool(containing: b).map(on) ?? false }.sorted()
+        for kind in TunnelKind.allCases {
+            let device = kind.deviceName
+            let mine = blocks.filter { b in ipPools.pool(containing: b)?.tunnel == kind }.sorted()
             if case .v4(let first)? = mine.first, let host = IPv4Prefix("\(first.address)/32") { out.append((device, .v4(host))) }
         }
         return out

@@ -1,6 +1,7 @@
 import IPCore
 import BGPWire
 import Foundation
+import Model
 import Yams
 
 /// Reads Tern's YAML configuration.
@@ -21,7 +22,7 @@ public enum ConfigLoader {
     /// Keys of one `nodes` entry.
     public static let nodeKeys = ["name", "address", "port"]
     /// Keys of one `workloads` entry.
-    public static let workloadKeys = ["name", "interface", "ipNetworks", "mac"]
+    public static let workloadKeys = ["name", "namespace", "interface", "ipNetworks", "mac", "labels"]
     /// Keys of the `dataplane` mapping.
     public static let dataplaneKeys = ["enabled", "routeProtocol", "routeTable", "resyncInterval", "staleRouteTimeout", "rpFilter",
                                        "ipipMTU", "vxlanMTU", "vxlanVNI", "vxlanPort", "underlayInterface"]
@@ -190,7 +191,7 @@ final class Reader {
         return v
     }
 
-    private func notNull(_ v: Node, _ path: String, _ what: String) -> Bool {
+    func notNull(_ v: Node, _ path: String, _ what: String) -> Bool {
         if Reader.isNull(v) {
             fail(v, path, "has no value; expected \(what)", hint: "give a value or remove the key for the default")
             return false
@@ -448,8 +449,10 @@ final class Reader {
                          hint: "two nodes cannot share an address and port; give one a different port")
                     continue
                 }
+                guard let spec = model(f, item, { () throws(ModelError) in try NodeSpec(name: name, address: addr, port: port) })
+                else { continue }
                 places[id] = i
-                c.nodes.append(MeshNode(name: name, address: addr, port: port))
+                c.nodes.append(spec)
                 addressNodes.append((i, addrNode))
             }
             // A node under another name at our own address is most likely a wrong nodeName.

@@ -1,40 +1,4 @@
-import IPCore
-import BGPWire
-
-/// One entry of `workloads`: a local workload (pod) whose host-side interface the
-/// dataplane routes to (`<ip>/32 dev <interface> scope link`).
-public struct WorkloadSpec: Hashable, Sendable {
-    /// Unique among the workloads.
-    public var name: String
-    /// The host-side interface (a valid Linux name, at most 15 bytes), e.g. "cali1a2b3c4d5e6".
-    public var interface: String
-    /// Host prefixes only: IPv4 /32 or IPv6 /128.
-    public var ipNetworks: [IPPrefix]
-    /// The workload's MAC (6 octets), for a permanent neighbour entry; nil when unknown.
-    public var mac: [UInt8]?
-
-    public init(name: String, interface: String, ipNetworks: [IPPrefix], mac: [UInt8]? = nil) {
-        self.name = name
-        self.interface = interface
-        self.ipNetworks = ipNetworks
-        self.mac = mac
-    }
-}
-
-/// The reverse-path filter a workload interface gets (`net.ipv4.conf.<if>.rp_filter`).
-public enum RPFilterSetting: Hashable, Sendable, CustomStringConvertible {
-    /// Copy `net.ipv4.conf.default.rp_filter` (Calico's behaviour).
-    case copy
-    /// 0 (off), 1 (strict) or 2 (loose).
-    case value(UInt8)
-
-    public var description: String {
-        switch self {
-        case .copy: "copy"
-        case .value(let v): "\(v)"
-        }
-    }
-}
+import Model
 
 /// The `dataplane` section: how the Felix-like agent programs the kernel.
 public struct DataplaneSettings: Hashable, Sendable {
@@ -52,7 +16,7 @@ public struct DataplaneSettings: Hashable, Sendable {
     /// removed even without End-of-RIB. Default 120.
     public var staleRouteTimeout: UInt32 = 120
     /// Default `copy`.
-    public var rpFilter: RPFilterSetting = .copy
+    public var rpFilter: RPFilter = .copy
     /// Tunnel MTUs, VXLAN VNI and port, the underlay interface (keys `ipipMTU`, `vxlanMTU`,
     /// `vxlanVNI`, `vxlanPort`, `underlayInterface`). Applied in place on SIGHUP.
     public var overlay = OverlaySettings()

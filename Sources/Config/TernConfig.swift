@@ -1,5 +1,6 @@
 import IPCore
 import BGPWire
+import Model
 
 /// What this speaker is in the cluster.
 public enum NodeRole: String, Sendable, Hashable, CaseIterable {
@@ -33,20 +34,6 @@ public enum LogLevel: String, Sendable, Hashable, CaseIterable {
 /// How log lines are written.
 public enum LogFormat: String, Sendable, Hashable, CaseIterable {
     case text, json
-}
-
-/// One entry of `nodes`: a cluster member for the node-to-node mesh.
-public struct MeshNode: Hashable, Sendable {
-    public var name: String
-    public var address: IPAddress
-    /// The member's BGP port (default 179); differs only when several speakers share an address.
-    public var port: UInt16
-
-    public init(name: String, address: IPAddress, port: UInt16 = 179) {
-        self.name = name
-        self.address = address
-        self.port = port
-    }
 }
 
 /// One entry of `peers` as written: timers left out (nil) follow the top-level values.
@@ -199,16 +186,16 @@ public struct TernConfig: Hashable, Sendable {
     /// RFC 4456 cluster ID: set, this speaker reflects routes between its peers (those with
     /// `routeReflectorClient` are its clients). Redundant reflectors of one cluster share it.
     public var routeReflectorClusterID: IPv4Address?
-    public var nodes: [MeshNode] = []
+    public var nodes: [NodeSpec] = []
     public var peers: [PeerSpec] = []
     /// This node's address blocks, advertised to every peer.
     public var blocks: [IPPrefix] = []
     /// The cluster's IP pools and their encapsulation (the same list on every node).
-    public var ipPools: [IPPoolSpec] = []
+    public var ipPools: [IPPool] = []
     public var logLevel: LogLevel = .info
     public var logFormat: LogFormat = .text
     /// Local workloads (pods) the dataplane routes to.
-    public var workloads: [WorkloadSpec] = []
+    public var workloads: [Workload] = []
     /// The dataplane agent's settings.
     public var dataplane = DataplaneSettings()
 

@@ -1,5 +1,6 @@
 import IPCore
 import BGPWire
+import Model
 import Config
 import Dataplane
 import Foundation
@@ -14,7 +15,7 @@ extension Speaker {
     func startDataplane() {
         guard config.dataplaneEnabled else { return }
         let d = config.dataplane
-        let rp: RPFilterPolicy = switch d.rpFilter {
+        let rp: Dataplane.RPFilterPolicy = switch d.rpFilter {
         case .copy: .copy
         case .value(let v): .value(v)
         }
@@ -74,10 +75,10 @@ extension Speaker {
         }
         var node = c.routerID
         if case .v4(let a) = c.meshSelf.address { node = a }
-        var addresses: [TunnelKind: IPv4Address] = [:]
+        var addresses: [Dataplane.TunnelKind: IPv4Address] = [:]
         for (device, prefix) in c.tunnelAddresses {
             guard case .v4(let p) = prefix else { continue }
-            addresses[device == TunnelKind.ipip.deviceName ? .ipip : .vxlan] = p.address
+            addresses[device == Dataplane.TunnelKind.ipip.deviceName ? .ipip : .vxlan] = p.address
         }
         return OverlayConfig(pools: pools, ipipMTU: o.ipipMTU, vxlanMTU: o.vxlanMTU, vxlanVNI: o.vxlanVNI,
                              vxlanPort: o.vxlanPort, underlayInterface: o.underlayInterface, nodeAddress: node,
@@ -109,16 +110,18 @@ extension Speaker {
     // MARK: Workloads
 
     /// All workloads: the configuration's, then those added with `tern workload add`.
-    var allWorkloads: [(spec: WorkloadSpec, origin: String)] {
+    var allWorkloads: [(workload: Model.Workload, origin: String)] {
         config.workloads.map { ($0, "config") }
-            + dynamicWorkloads.values.sorted { $0.name < $1.name }.map { ($0, "cli") }
+            + dynamicWorkloads.values.sorted { $0.qualifiedName < $1.qualifiedName }.map { ($0, "cli") }
     }
 
     /// Hands the workloads to the agent and originates their addresses that lie outside
     /// this node's blocks ("borrowed" IPs are advertised as host routes, as Calico does).
     func applyWorkloads() {
-        let all = allWorkloads.map(\.spec)
-        dataplane?.setWorkloads(all.map { Workload(name: $0.name, interface: $0.interface, ipNetworks: $0.ipNetworks, mac: $0.mac) })
+        let all = allWorkloads.map(\.workload)
+        dataplane?.setWorkloads(all.map {
+            Dataplane.Workload(name: $0.qualifiedName, interface: $0.interface.rawValue, ipNetworks: $0.ipNetworks, mac: $0.mac?.octets)
+        })
         let borrowed = Set(all.flatMap(\.ipNetworks).filter { ip in !config.blocks.contains { $0.contains(ip) } })
         let gone = originatedBorrowed.subtracting(borrowed)
         let new = borrowed.subtracting(originatedBorrowed)
@@ -127,51 +130,33 @@ extension Speaker {
         originate(Array(new))
     }
 
-    /// `tern workload add`: validates, keeps it in the state file, programs it.
+    /// `tern workload add`: validated by ``Model/Workload`` (the rules and words of `tern
+    /// check` and the state file), kept in the state file, programmed.
     func addWorkload(_ w: ControlProtocol.Workload) -> ControlProtocol.Response {
-        guard !w.name.isEmpty else { return .failure("workload name is empty") }
-        guard config.workloads.allSatisfy({ $0.name != w.name }) else {
+        let workload: Model.Workload
+        do {
+            workload = try Model.Workload(name: w.name, interface: w.interface, addresses: w.ipNetworks, mac: w.mac)
+        } catch {
+            return .failure(error.field == "ipNetworks" && w.ipNetworks.isEmpty ? "give at least one --ip" : error.description)
+        }
+        guard config.workloads.allSatisfy({ $0.qualifiedName != workload.qualifiedName }) else {
             return .failure("workload \(w.name) comes from the configuration file; change it there")
         }
-        do { _ = try InterfaceName(validating: w.interface) } catch {
-            return .failure("'\(w.interface)' is not a valid interface name: \(error)")
+        for (other, _) in allWorkloads where other.qualifiedName != workload.qualifiedName {
+            if let clash = workload.conflict(with: other) { return .failure(clash.description) }
         }
-        var nets: [IPPrefix] = []
-        for text in w.ipNetworks {
-            let t = text.contains("/") ? text : (text.contains(":") ? text + "/128" : text + "/32")
-            guard let p = IPPrefix(t, strict: true) else { return .failure("'\(text)' is not an IP address or host prefix") }
-            switch p {
-            case .v4(let v) where v.length != 32: return .failure("\(text): a workload address must be a /32")
-            case .v6(let v) where v.length != 128: return .failure("\(text): a workload address must be a /128")
-            default: nets.append(p)
-            }
-        }
-        guard !nets.isEmpty else { return .failure("give at least one --ip") }
-        var mac: [UInt8]?
-        if let m = w.mac {
-            guard let parsed = MACAddress(m) else { return .failure("'\(m)' is not a MAC address (six two-digit hex octets: aa:bb:cc:dd:ee:ff)") }
-            guard parsed.isUnicast else {
-                return .failure("\(parsed) is \(parsed.isZero ? "the all-zero" : "a multicast") MAC address; a workload's MAC is unicast")
-            }
-            mac = parsed.octets
-        }
-        for (other, _) in allWorkloads where other.name != w.name {
-            if let clash = other.ipNetworks.first(where: nets.contains) {
-                return .failure("\(clash) already belongs to workload \(other.name)")
-            }
-            if other.interface == w.interface { return .failure("interface \(w.interface) already belongs to workload \(other.name)") }
-        }
-        dynamicWorkloads[w.name] = WorkloadSpec(name: w.name, interface: w.interface, ipNetworks: nets, mac: mac)
+        dynamicWorkloads[workload.qualifiedName] = workload
+        rejectedWorkloadEntries.removeAll { $0.name == workload.qualifiedName }
         saveWorkloads()
         applyWorkloads()
-        logger.info("workload \(w.name) added: \(nets.map(\.description).joined(separator: ", ")) dev \(w.interface)")
+        logger.info("workload \(w.name) added: \(workload.ipNetworks.map(\.description).joined(separator: ", ")) dev \(workload.interface)")
         return ControlProtocol.Response(ok: true, workloads: listWorkloads())
     }
 
     /// `tern workload del`.
     func deleteWorkload(named name: String) -> ControlProtocol.Response {
         guard dynamicWorkloads.removeValue(forKey: name) != nil else {
-            if config.workloads.contains(where: { $0.name == name }) {
+            if config.workloads.contains(where: { $0.qualifiedName == name }) {
                 return .failure("workload \(name) comes from the configuration file; remove it there and send SIGHUP")
             }
             return .failure("no workload named \(name)")
@@ -184,9 +169,8 @@ extension Speaker {
 
     func listWorkloads() -> [ControlProtocol.Workload] {
         allWorkloads.map { w, origin in
-            ControlProtocol.Workload(name: w.name, interface: w.interface, ipNetworks: w.ipNetworks.map(\.description),
-                                     mac: w.mac.map { $0.map { String(format: "%02x", $0) }.joined(separator: ":") },
-                                     origin: origin)
+            ControlProtocol.Workload(name: w.qualifiedName, interface: w.interface.rawValue, ipNetworks: w.ipNetworks.map(\.description),
+                                     mac: w.mac?.description, origin: origin)
         }
     }
 
@@ -223,24 +207,35 @@ extension Speaker {
         (config.controlSocket as NSString).deletingLastPathComponent + "/\(config.nodeName)-workloads.json"
     }
 
+    /// Reads the state file. Each entry is validated as `tern workload add` validates it;
+    /// one that fails is logged with the same words and kept (``rejectedWorkloadEntries``),
+    /// so the next save writes it back instead of dropping it.
     func loadWorkloads() {
         guard let data = FileManager.default.contents(atPath: workloadStatePath) else { return }
+        let list: [ControlProtocol.Workload]
         do {
-            let list = try JSONDecoder().decode([ControlProtocol.Workload].self, from: data)
-            for w in list {
-                let nets = w.ipNetworks.compactMap { IPPrefix($0) }
-                let mac = w.mac.map { $0.split(separator: ":").compactMap { UInt8($0, radix: 16) } }
-                dynamicWorkloads[w.name] = WorkloadSpec(name: w.name, interface: w.interface, ipNetworks: nets,
-                                                        mac: mac?.count == 6 ? mac : nil)
-            }
-            logger.info("restored \(list.count) workload(s) from \(workloadStatePath)")
+            list = try JSONDecoder().decode([ControlProtocol.Workload].self, from: data)
         } catch {
-            logger.error("ignoring unreadable workload state \(workloadStatePath): \(error)")
+            let aside = workloadStatePath + ".unreadable"
+            try? FileManager.default.removeItem(atPath: aside)
+            let kept = (try? FileManager.default.copyItem(atPath: workloadStatePath, toPath: aside)) != nil
+            logger.error("ignoring unreadable workload state \(workloadStatePath): \(error)\(kept ? "; a copy is kept as \(aside)" : "")")
+            return
         }
+        for (i, entry) in list.enumerated() {
+            do {
+                let w = try Model.Workload(name: entry.name, interface: entry.interface, addresses: entry.ipNetworks, mac: entry.mac)
+                dynamicWorkloads[w.qualifiedName] = w
+            } catch {
+                rejectedWorkloadEntries.append(entry)
+                logger.error("workload state \(workloadStatePath): entry \(i) (\(entry.name)) not restored: \(error); kept in the file")
+            }
+        }
+        logger.info("restored \(dynamicWorkloads.count) workload(s) from \(workloadStatePath)\(rejectedWorkloadEntries.isEmpty ? "" : ", \(rejectedWorkloadEntries.count) rejected")")
     }
 
     func saveWorkloads() {
-        let list = listWorkloads().filter { $0.origin == "cli" }
+        let list = listWorkloads().filter { $0.origin == "cli" } + rejectedWorkloadEntries
         do {
             let data = try JSONEncoder().encode(list)
             try data.write(to: URL(fileURLWithPath: workloadStatePath), options: .atomic)

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import BGPSession
 import BGPWire
 import Config
@@ -34,7 +35,10 @@ public final class Speaker: @unchecked Sendable {
     var dataplane: DataplaneAgent?
     var dataplaneError: String?
     /// Workloads added with `tern workload add` (kept in `workloadStatePath`).
-    var dynamicWorkloads: [String: WorkloadSpec] = [:]
+    var dynamicWorkloads: [String: Model.Workload] = [:]
+    /// Entries of the workload state file that failed validation: logged at start and
+    /// written back unchanged by every save, so a bad entry is never dropped silently.
+    var rejectedWorkloadEntries: [ControlProtocol.Workload] = []
     /// Workload addresses outside our blocks that we originate as host routes.
     var originatedBorrowed: Set<IPPrefix> = []
     /// Peers that sent End-of-RIB since they were configured (stale-route removal).

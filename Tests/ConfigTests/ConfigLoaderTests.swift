@@ -1,6 +1,7 @@
 import IPCore
 import BGPWire
 import Foundation
+import Model
 import Testing
 @testable import Config
 
@@ -61,7 +62,7 @@ func v4(_ s: String) -> IPAddress { .v4(IPv4Address(s)!) }
         #expect(c.holdTime == 0)
         #expect(c.connectRetryTime == 7)
         #expect(c.nodeToNodeMesh == false)
-        #expect(c.nodes == [MeshNode(name: "node-b", address: v4("192.168.77.2"), port: 1790)])
+        #expect(c.nodes == [try NodeSpec(name: "node-b", address: v4("192.168.77.2"), port: 1790)])
         #expect(c.peers == [PeerSpec(address: v4("192.168.77.254"), asNumber: 64513, port: 1800, holdTime: 30,
                                      connectRetryTime: 9, passive: true, name: "tor",
                                      families: [.ipv4Unicast, .ipv6Unicast])])

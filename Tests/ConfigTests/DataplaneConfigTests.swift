@@ -1,6 +1,7 @@
 import IPCore
 import BGPWire
 import Foundation
+import Model
 import Testing
 @testable import Config
 
@@ -33,10 +34,10 @@ import Testing
           rpFilter: 2
         """), file: "t.yaml")
         #expect(c.workloads == [
-            WorkloadSpec(name: "pod-a", interface: "cali1a2b3c4d5e6",
+            try Workload(name: "pod-a", interface: InterfaceName(validating: "cali1a2b3c4d5e6"),
                          ipNetworks: [IPPrefix("10.244.1.5/32")!, IPPrefix("fd00:1::5/128")!],
-                         mac: [0xee, 0xee, 0xee, 0xee, 0xee, 0x01]),
-            WorkloadSpec(name: "pod-b", interface: "cali2", ipNetworks: [IPPrefix("10.244.1.6/32")!]),
+                         mac: MACAddress("ee:ee:ee:ee:ee:01")),
+            try Workload(name: "pod-b", interface: InterfaceName(validating: "cali2"), ipNetworks: [IPPrefix("10.244.1.6/32")!]),
         ])
         #expect(c.dataplane.enabled == false && !c.dataplaneEnabled)
         #expect(c.dataplane.routeProtocol == 201)
@@ -56,6 +57,12 @@ import Testing
         ("workloads:\n  - {name: a, interface: 'a/b', ipNetworks: [10.244.1.5/32]}\n", 5, "workloads[0].interface", "not a valid Linux interface name"),
         ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32], mac: 'ee:ee:ee'}\n", 5, "workloads[0].mac", "not a MAC address"),
         ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32], mac: '01:00:5e:00:00:01'}\n", 5, "workloads[0].mac", "multicast"),
+        ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32], mac: 'e:e:e:e:e:1'}\n", 5, "workloads[0].mac", "not a MAC address"),
+        ("workloads:\n  - {name: a, interface: '..', ipNetworks: [10.244.1.5/32]}\n", 5, "workloads[0].interface", "'.' and '..' are not interface names"),
+        ("workloads:\n  - {name: a, namespace: Web_1, interface: cali1, ipNetworks: [10.244.1.5/32]}\n", 5, "workloads[0].namespace", "not a valid namespace name"),
+        ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32], labels: {'-app': web}}\n", 5, "workloads[0].labels.-app", "label key"),
+        ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32], labels: {app: 'a b'}}\n", 5, "workloads[0].labels.app", "label value"),
+        ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32, 10.244.1.5]}\n", 5, "workloads[0].ipNetworks[1]", "already an address of workloads[0]"),
         ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32]}\n  - {name: a, interface: cali2, ipNetworks: [10.244.1.6/32]}\n", 6, "workloads[1].name", "duplicate workload name"),
         ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32]}\n  - {name: b, interface: cali1, ipNetworks: [10.244.1.6/32]}\n", 6, "workloads[1].interface", "already used by workloads[0]"),
         ("workloads:\n  - {name: a, interface: cali1, ipNetworks: [10.244.1.5/32]}\n  - {name: b, interface: cali2, ipNetworks: [10.244.1.5/32]}\n", 6, "workloads[1].ipNetworks[0]", "already an address of workloads[0]"),

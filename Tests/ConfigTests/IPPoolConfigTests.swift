@@ -1,5 +1,6 @@
 import IPCore
 import BGPWire
+import Model
 import Testing
 @testable import Config
 
@@ -24,10 +25,10 @@ import Testing
           underlayInterface: eth1
         """), file: "t.yaml")
         #expect(c.ipPools == [
-            IPPoolSpec(cidr: IPPrefix("10.244.0.0/16")!, blockSize: 26, ipipMode: .Always),
-            IPPoolSpec(cidr: IPPrefix("10.245.0.0/16")!, blockSize: 24, vxlanMode: .CrossSubnet),
-            IPPoolSpec(cidr: IPPrefix("10.246.0.0/16")!),
-            IPPoolSpec(cidr: IPPrefix("fd00:10::/48")!, blockSize: 122),
+            try IPPool(cidr: IPPrefix("10.244.0.0/16")!, blockSize: 26, ipipMode: .Always),
+            try IPPool(cidr: IPPrefix("10.245.0.0/16")!, blockSize: 24, vxlanMode: .CrossSubnet),
+            try IPPool(cidr: IPPrefix("10.246.0.0/16")!),
+            try IPPool(cidr: IPPrefix("fd00:10::/48")!, blockSize: 122),
         ])
         #expect(c.ipPools.map(\.encapsulationDescription) == ["IPIP Always", "VXLAN CrossSubnet", "none", "none"])
         #expect(c.dataplane.overlay.ipipMTU == 1440 && c.dataplane.overlay.vxlanMTU == 1410)

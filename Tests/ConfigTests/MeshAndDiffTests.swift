@@ -1,5 +1,6 @@
 import IPCore
 import BGPWire
+import Model
 import Testing
 @testable import Config
 
@@ -21,7 +22,7 @@ func config(_ yaml: String) throws -> TernConfig { try ConfigLoader.parse(yaml: 
 
         // Built in code, a node at our router ID under another name is skipped too.
         var manual = TernConfig(nodeName: "node-a", asNumber: 64512, routerID: IPv4Address("192.168.77.1")!)
-        manual.nodes = [MeshNode(name: "alias", address: v4("192.168.77.1")), MeshNode(name: "node-b", address: v4("192.168.77.2"))]
+        manual.nodes = [try NodeSpec(name: "alias", address: v4("192.168.77.1")), try NodeSpec(name: "node-b", address: v4("192.168.77.2"))]
         #expect(manual.meshPeers.map(\.name) == ["node-b"])
     }
 

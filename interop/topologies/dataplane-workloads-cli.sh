@@ -17,7 +17,8 @@ T=dataplane-workloads-cli
 declare_tests "$T/converged" "$T/cli-add-all" "$T/list-shows-all" "$T/state-file-written" \
   "$T/kernel-a-all-32s" "$T/kernel-b-all-32s-via-a" "$T/fib-a-all-installed" "$T/pods-ping-sample" \
   "$T/restart-workloads-restored" "$T/restart-kernel-intact" "$T/restart-no-route-deleted" \
-  "$T/restart-pods-ping-sample" "$T/cli-del-one" "$T/cli-rejects-invalid"
+  "$T/restart-pods-ping-sample" "$T/cli-del-one" "$T/cli-rejects-invalid" \
+  "$T/same-error-three-paths" "$T/state-file-keeps-rejected"
 
 require_root
 require_tools ip python3 ping sha1sum xargs
@@ -82,9 +83,9 @@ else
   result FAIL "$T/cli-add-all" "expected $N successful 'tern workload add'; $nok succeeded; first errors: $(grep -v '^OK ' "$WORK/cli-add.log" | head -3 | tr '\n' ' ')"
 fi
 
-# Invalid workloads get the same checks as `tern check` (IPCore's InterfaceName and
-# MACAddress): "+1:+2:3:4:5:6" is no longer read as 01:02:03:04:05:06, "..", a multicast
-# and the all-zero MAC are refused; none of them is added.
+# Invalid workloads get the same checks as `tern check` (Model's Workload, built on
+# IPCore's InterfaceName and MACAddress): "+1:+2:3:4:5:6" is no longer read as
+# 01:02:03:04:05:06, "..", a multicast and the all-zero MAC are refused; none is added.
 rejects() {  # EXPECTED-WORDS ARGS... : the add fails and its error contains the words
   local want=$1 out; shift
   if out=$("$TERN" workload add --socket "$SOCK_A" --name bad --ip 10.251.0.1 "$@" 2>&1); then
@@ -94,7 +95,7 @@ rejects() {  # EXPECTED-WORDS ARGS... : the add fails and its error contains the
 }
 invalid_rejected() {
   rejects "is not a MAC address" --interface calibad0 --mac "+1:+2:3:4:5:6" &&
-    rejects "is not a valid interface name" --interface ".." &&
+    rejects "is not a valid Linux interface name" --interface ".." &&
     rejects "cannot contain ':'" --interface "eth0:1" &&
     rejects "a multicast MAC address" --interface calibad0 --mac "01:00:5e:00:00:01" &&
     rejects "the all-zero MAC address" --interface calibad0 --mac "00:00:00:00:00:00" &&
@@ -141,6 +142,14 @@ a199_before=$(kroutes a proto 199 | sort)
 start_bg mon a ip -ts monitor route
 sleep 0.3
 stop_bg a TERM
+# While a is down, an entry with interface ".." goes into its state file (as a hand edit
+# or an older version might leave it): the restart must refuse it with the words
+# `tern workload add` and `tern check` use, restore the others, and keep it in the file.
+python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))
+l.append({"name": "bad-state", "interface": "..", "ipNetworks": ["10.251.0.9/32"], "origin": "cli"})
+json.dump(l, open(sys.argv[1], "w"))' "$WORK/a-workloads.json"
 start_bg a a "$TERN" run --config "$WORK/a.yaml" --log-format text
 wait_for "a: control socket answers (restarted)" 20 tern_status_json a "$SOCK_A" || abort "a did not restart"
 check "$T/restart-workloads-restored" "after the restart: tern workload list shows $N workloads, origin cli" 20 list_count "$N" cli
@@ -157,6 +166,26 @@ else
 fi
 check "$T/restart-pods-ping-sample" "after the restart b1 pings ${REAL_PODS[*]}" "$DL" ping_sample
 
+# The same invalid workload through the three paths: one message.
+DOTS_MSG="\"..\" is not a valid Linux interface name: '.' and '..' are not interface names"
+cat >"$WORK/bad-workload.yaml" <<EOF
+nodeName: a
+asNumber: 64512
+routerID: 192.168.85.1
+workloads:
+  - {name: bad-state, interface: "..", ipNetworks: [10.251.0.9/32]}
+EOF
+same_error() {
+  local cli chk
+  cli=$("$TERN" workload add --socket "$SOCK_A" --name bad-cli --interface ".." --ip 10.251.0.10 2>&1) && { echo "CLI accepted '..'"; return 1; }
+  chk=$("$TERN" check --config "$WORK/bad-workload.yaml" 2>&1) && { echo "tern check accepted '..'"; return 1; }
+  grep -F "entry $N (bad-state) not restored: $DOTS_MSG" "${LOG_OF[a]}" >/dev/null || { echo "a's log lacks the state-file error: $(grep -m1 'bad-state' "${LOG_OF[a]}")"; return 1; }
+  case $cli in *"$DOTS_MSG"*) ;; *) echo "CLI error differs: $cli"; return 1 ;; esac
+  case $chk in *"workloads[0].interface: $DOTS_MSG"*) ;; *) echo "tern check error differs: $chk"; return 1 ;; esac
+  echo "all three say: $DOTS_MSG"
+}
+check "$T/same-error-three-paths" "interface '..': tern workload add, tern check (with file:line:column) and the state-file loader give one message" 5 same_error
+
 # --- delete one workload: its route leaves a and b ---
 victim=p${REAL[1]}
 "$TERN" workload del --socket "$SOCK_A" --name "$victim" >&2 || log "workload del $victim failed"
@@ -164,3 +193,13 @@ del_one() {
   kroute_hasnt a "^${POD_IP[$victim]} " && kroute_hasnt b "^${POD_IP[$victim]} " && list_count $((N - 1)) cli
 }
 check "$T/cli-del-one" "tern workload del $victim: ${POD_IP[$victim]}/32 gone from a and b, list shows $((N - 1))" "$DL" del_one
+# The del rewrote the state file: the rejected entry is still in it, unchanged.
+kept_rejected() {
+  python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))
+bad = [w for w in l if w["name"] == "bad-state"]
+print("%d entries; bad-state: %s" % (len(l), bad))
+sys.exit(0 if len(l) == int(sys.argv[2]) and bad and bad[0]["interface"] == ".." else 1)' "$WORK/a-workloads.json" "$N"
+}
+check "$T/state-file-keeps-rejected" "after a save, the state file still holds the rejected entry (N-1 valid + 1)" 5 kept_rejected
