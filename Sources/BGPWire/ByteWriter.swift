@@ -100,9 +100,4 @@ public struct ByteWriter: Sendable {
         bytes.insert(UInt8(truncatingIfNeeded: len >> 8), at: offset + 2)
         bytes[offset + 3] = UInt8(truncatingIfNeeded: len)
     }
-
-    /// Removes everything after `count` bytes (used to roll back a partial write).
-    public mutating func truncate(to count: Int) {
-        bytes.removeSubrange(count..<bytes.count)
-    }
 }

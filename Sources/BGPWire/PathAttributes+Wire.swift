@@ -270,8 +270,6 @@ enum AttributeTable {
         a.largeCommunities = out
     }
 
-    static func decodeNothing(_ r: inout ByteReader, _ a: inout PathAttributes, _ c: CodecContext) throws(AttributeFault) {}
-
     // MARK: Value encoders
     //
     // Each writes nothing when the attribute is absent; otherwise the header (``begin``),

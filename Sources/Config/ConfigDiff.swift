@@ -1,5 +1,4 @@
 import IPCore
-import Model
 import BGPWire
 
 /// What a reload (SIGHUP) has to do to go from one configuration to the next.
@@ -22,8 +21,8 @@ import BGPWire
 /// - `listenerChanged`: `listenAddress` or `listenPort` changed: bind the listener again;
 ///   established sessions stay.
 /// - `blocksAdded` / `blocksRemoved`: advertise or withdraw, no restart.
-/// - `workloadsAdded` / `workloadsRemoved` / `workloadsChanged` (matched by name): hand the
-///   new list to the dataplane; it converges the kernel, no session restarts.
+/// - `workloads` in `changedSettings`: the daemon hands the whole new list to the dataplane,
+///   which converges the kernel (a list diff is the agent's job); no session restarts.
 /// - `dataplane` settings changed: restart the dataplane agent (it adopts its routes).
 /// - `ipPools` or the overlay keys changed: the agent switches encapsulation in place.
 /// - everything else (`nodeName`, `controlSocket`, `logLevel`, `logFormat`, timers,
@@ -38,12 +37,6 @@ public struct ConfigDiff: Hashable, Sendable {
         public var fields: [String]
     }
 
-    /// A workload present in both configurations (same name) with different settings.
-    public struct WorkloadChange: Hashable, Sendable {
-        public var old: Workload
-        public var new: Workload
-    }
-
     public var added: [PeerConfig] = []
     public var removed: [PeerConfig] = []
     public var changed: [Change] = []
@@ -54,12 +47,6 @@ public struct ConfigDiff: Hashable, Sendable {
     public var listenerChanged: Bool = false
     public var blocksAdded: [IPPrefix] = []
     public var blocksRemoved: [IPPrefix] = []
-    /// Workloads whose name is new.
-    public var workloadsAdded: [Workload] = []
-    /// Workloads whose name is gone.
-    public var workloadsRemoved: [Workload] = []
-    /// Workloads present in both (by name) whose interface, addresses or MAC differ.
-    public var workloadsChanged: [WorkloadChange] = []
     /// The `dataplane` section differs (the agent must be restarted with the new settings),
     /// its overlay keys aside.
     public var dataplaneChanged: Bool = false
@@ -115,16 +102,6 @@ public struct ConfigDiff: Hashable, Sendable {
         listenerChanged = old.listenAddress != new.listenAddress || old.listenPort != new.listenPort
         blocksAdded = new.blocks.filter { !old.blocks.contains($0) }
         blocksRemoved = old.blocks.filter { !new.blocks.contains($0) }
-        let oldWorkloads = Dictionary(old.workloads.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let newNames = Set(new.workloads.map(\.name))
-        for w in new.workloads {
-            if let before = oldWorkloads[w.name] {
-                if before != w { workloadsChanged.append(WorkloadChange(old: before, new: w)) }
-            } else {
-                workloadsAdded.append(w)
-            }
-        }
-        workloadsRemoved = old.workloads.filter { !newNames.contains($0.name) }
         var oldDP = old.dataplane, newDP = new.dataplane
         oldDP.overlay = OverlaySettings()
         newDP.overlay = OverlaySettings()
