@@ -39,13 +39,15 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CMNL", "IPCore"]),
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
         .target(name: "Dataplane", dependencies: ["Netlink", "IPCore"]),
+        /// The BGP speaker's routing side: RIB, graceful restart, End-of-RIB; events in, FIB changes and messages out.
+        .target(name: "Speaker", dependencies: ["BGPWire", "BGPSession", "RIB", "IPCore"]),
         /// The YAML configuration model, validation with line numbers, defaults.
         .target(name: "Config", dependencies: ["BGPWire", "IPCore", "Model", .product(name: "Yams", package: "Yams")]),
         /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
         .target(
             name: "Daemon",
             dependencies: [
-                "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "EventLoop", "Config", "Dataplane",
+                "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "Speaker", "EventLoop", "Config", "Dataplane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -61,6 +63,7 @@ let package = Package(
         ),
         .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "IPCore"]),
+        .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "RIB", "BGPWire", "BGPSession", "IPCore"]),
         .testTarget(
             name: "BGPWireTests",
             dependencies: ["BGPWire", "IPCore"],

@@ -92,9 +92,9 @@ extension Speaker {
     func route(_ view: RouteView) -> ControlProtocol.Route {
         ControlProtocol.Route(prefix: view.prefix.description, paths: view.paths.enumerated().map { i, p in
             let a = p.attributes
-            let stale = staleRoutes.values.first { $0.handle == p.peer }
+            let stale = engine.restartingPeer(holding: p.peer).flatMap { peersByRIBID[$0]?.config.address }
             let source = p.peer.isLocal ? "local"
-                : peersByRIBID[p.peer]?.config.address.description ?? stale.map { "\($0.owner) (stale, graceful restart)" } ?? "\(p.peer)"
+                : peersByRIBID[p.peer]?.config.address.description ?? stale.map { "\($0) (stale, graceful restart)" } ?? "\(p.peer)"
             return ControlProtocol.Path(
                 best: i == 0, source: source, pathID: p.pathID == 0 ? nil : p.pathID,
                 nextHop: p.nextHop?.description ?? (p.peer.isLocal ? "self" : "-"),

@@ -40,20 +40,19 @@ extension Speaker {
             return
         }
         dataplane = agent
-        rib.trackFIBChanges()           // from now on every RIBChanges carries the kernel route changes
         agent.setLocalBlocks(config.blocks)
         applyWorkloads()
         // Every route the RIB already holds (learned before the agent started).
-        for c in rib.fibSnapshot() { program(c) }
+        for c in engine.trackFIB() { program(c) }
         if peers.isEmpty { agent.allowStaleRemoval() }
     }
 
     /// Mirrors the RIB's kernel route changes (``RIBChanges/fib``: best path plus equally
     /// good paths as one ECMP route, none for locally originated prefixes, which are the
     /// agent's own) into the kernel. The RIB decides; nothing is asked back.
-    func programDataplane(_ changes: RIBChanges) {
+    func programDataplane(_ changes: [FIBChange]) {
         guard dataplane != nil else { return }
-        for c in changes.fib { program(c) }
+        for c in changes { program(c) }
     }
 
     private func program(_ change: FIBChange) {
@@ -95,16 +94,6 @@ extension Speaker {
             })
         }
         return agent.overlayStatus()
-    }
-
-    /// A peer sent End-of-RIB: once every configured peer has, routes of ours left over from
-    /// a previous run that nobody re-announced are removed (restart without churn, RFC 4724).
-    func noteEndOfRIB(from peer: Peer) {
-        endOfRIBFrom.insert(ObjectIdentifier(peer))
-        flushStale(of: peer)            // RFC 4724 §4.2: what it did not announce again goes
-        if let agent = dataplane, peers.values.allSatisfy({ endOfRIBFrom.contains(ObjectIdentifier($0)) }) {
-            agent.allowStaleRemoval()
-        }
     }
 
     // MARK: Workloads

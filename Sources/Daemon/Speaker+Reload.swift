@@ -2,6 +2,7 @@ import BGPWire
 import Config
 import Foundation
 import RIB
+import Speaker
 
 // MARK: - SIGHUP: reload the configuration without touching untouched peers
 
@@ -30,7 +31,7 @@ extension Speaker {
             for id in Array(peers.keys) { removePeer(id, notification: cease) }
             withdrawOriginated(config.blocks)
             config = new
-            rib = RIB(config: Speaker.ribConfig(new))
+            engine = RouteEngine(config: Speaker.ribConfig(new))
             originatedBorrowed = []
             originate(new.blocks)
             for pc in new.effectivePeers { addPeer(pc) }

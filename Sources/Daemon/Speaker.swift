@@ -8,6 +8,7 @@ import EventLoop
 import Foundation
 import Logging
 import RIB
+import Speaker
 
 /// The BGP speaker: owns the configuration, the peers, the RIB, the listening socket and the
 /// control socket, all on one serial event loop (docs/ARCHITECTURE.md). Sessions talk to the
@@ -19,11 +20,16 @@ public final class Speaker: @unchecked Sendable {
     public internal(set) var config: TernConfig
     /// Where the configuration came from (re-read on SIGHUP).
     let configPath: String?
-    var rib: RIB
+    /// The routing side (RIB, graceful restart, End-of-RIB): events in, FIB changes and
+    /// messages out; this class performs them on sockets and the dataplane.
+    var engine: RouteEngine
+    /// The RIB, read-only (`tern routes`, `tern status`).
+    var rib: RIB { engine.rib }
     var peers: [Config.PeerID: Peer] = [:]
     var ribIDs: [ObjectIdentifier: RIBPeerID] = [:]
     var peersByRIBID: [RIBPeerID: Peer] = [:]
-    private var nextRIBID: UInt32 = 1
+    /// Fires at the engine's next graceful-restart deadline.
+    var restartTimer: LoopTimer?
     var listener: TCPListener?
     /// Why the BGP port is not bound (retried every 5 s), for logs and `tern status`.
     var listenerError: String?
@@ -41,17 +47,6 @@ public final class Speaker: @unchecked Sendable {
     var rejectedWorkloadEntries: [ControlProtocol.Workload] = []
     /// Workload addresses outside our blocks that we originate as host routes.
     var originatedBorrowed: Set<IPPrefix> = []
-    /// Peers that sent End-of-RIB since they were configured (stale-route removal).
-    var endOfRIBFrom: Set<ObjectIdentifier> = []
-    /// Routes kept for peers in graceful restart (RFC 4724 §4.2), by peer.
-    var staleRoutes: [ObjectIdentifier: StaleRoutes] = [:]
-
-    /// A restarting peer's routes: the RIB handle that holds them and the restart timer.
-    struct StaleRoutes {
-        let handle: RIBPeerID
-        let owner: IPAddress
-        let timer: LoopTimer
-    }
     /// Called (on the loop) when the speaker has shut down; the process exits with the code.
     public var onExit: ((Int32) -> Void)?
 
@@ -61,7 +56,7 @@ public final class Speaker: @unchecked Sendable {
         self.configPath = configPath
         self.loop = loop
         self.logger = logger
-        rib = RIB(config: Speaker.ribConfig(config))
+        engine = RouteEngine(config: Speaker.ribConfig(config))
     }
 
     /// The RIB settings of `config`: AS, router ID, and the cluster ID when we reflect.
@@ -176,7 +171,8 @@ public final class Speaker: @unchecked Sendable {
         do {
             let peer = try Peer(config: pc, session: session, localBind: bind, loop: loop, logger: logger)
             peer.delegate = self
-            let id = allocateRIBID()
+            let id = engine.addPeer(PeerRouting(address: pc.address, reflectorClient: pc.routeReflectorClient,
+                                                addPathsCount: pc.addPathsCount))
             ribIDs[ObjectIdentifier(peer)] = id
             peersByRIBID[id] = peer
             peers[pc.id] = peer
@@ -189,46 +185,56 @@ public final class Speaker: @unchecked Sendable {
     /// Stops a peer with `notification`, forgets it and withdraws what it had sent.
     func removePeer(_ id: Config.PeerID, notification: NotificationMessage) {
         guard let peer = peers.removeValue(forKey: id) else { return }
-        endOfRIBFrom.remove(ObjectIdentifier(peer))
-        flushStale(of: peer)
         peer.delegate = nil
         peer.stop(notification)
         if let rid = ribIDs.removeValue(forKey: ObjectIdentifier(peer)) {
+            perform(route: .removed(rid))
             peersByRIBID[rid] = nil
-            distribute(rib.removePeer(rid))
         }
     }
 
     func ribID(of peer: Peer) -> RIBPeerID? { ribIDs[ObjectIdentifier(peer)] }
 
-    /// A fresh RIB handle (peers, and stale copies of restarting peers).
-    func allocateRIBID() -> RIBPeerID {
-        defer { nextRIBID += 1 }
-        return RIBPeerID(nextRIBID)
-    }
-
     // MARK: - Routes
 
     func originate(_ blocks: [IPPrefix]) {
-        var changes = RIBChanges()
-        for b in blocks {
-            changes.merge(rib.originate(prefix: b, attributes: PathAttributes(origin: .igp, asPath: ASPath())))
-        }
-        distribute(changes)
+        if !blocks.isEmpty { perform(route: .originate(blocks)) }
     }
 
     func withdrawOriginated(_ blocks: [IPPrefix]) {
-        var changes = RIBChanges()
-        for b in blocks { changes.merge(rib.withdrawOriginated(prefix: b)) }
-        distribute(changes)
+        if !blocks.isEmpty { perform(route: .withdrawOriginated(blocks)) }
     }
 
-    /// Sends the UPDATEs that `changes` call for, one encoding per update group.
-    func distribute(_ changes: RIBChanges) {
-        guard !changes.isEmpty else { return }
-        programDataplane(changes)
-        for batch in rib.exports(for: changes) {
-            for id in batch.peers { peersByRIBID[id]?.send(batch.messages) }
+    /// Hands one event to the route engine and performs what it asks for.
+    func perform(route event: RouteEngineEvent) {
+        perform(engine.handle(event, now: Instant(nanoseconds: loop.now)))
+    }
+
+    /// Kernel route changes to the dataplane, messages to the peers, stale kernel routes
+    /// freed after the last End-of-RIB, and the graceful-restart timer re-armed.
+    func perform(_ out: RouteEngineOutput) {
+        programDataplane(out.fib)
+        for send in out.sends { peersByRIBID[send.peer]?.send(send.messages) }
+        if out.allPeersSentEndOfRIB { dataplane?.allowStaleRemoval() }
+        for id in out.restartTimedOut {
+            let who = peersByRIBID[id].map { "\($0.config.id)" } ?? "\(id)"
+            logger.warning("peer \(who) did not finish its graceful restart in time: removing its stale routes")
         }
+        rearmRestartTimer()
+    }
+
+    /// One timer for every restarting peer: at the engine's earliest deadline.
+    private func rearmRestartTimer() {
+        guard let deadline = engine.nextDeadline else {
+            restartTimer?.cancel()
+            return
+        }
+        if restartTimer == nil {
+            restartTimer = LoopTimer(on: loop) { [weak self] in
+                guard let self else { return }
+                self.perform(self.engine.advance(to: Instant(nanoseconds: self.loop.now)))
+            }
+        }
+        restartTimer?.arm(at: deadline.nanoseconds)
     }
 }
