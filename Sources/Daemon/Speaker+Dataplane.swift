@@ -15,13 +15,9 @@ extension Speaker {
     func startDataplane() {
         guard config.dataplaneEnabled else { return }
         let d = config.dataplane
-        let rp: Dataplane.RPFilterPolicy = switch d.rpFilter {
-        case .copy: .copy
-        case .value(let v): .value(v)
-        }
         let cfg = DataplaneConfig(routeProtocol: d.routeProtocol, routeTable: d.routeTable,
                                   resyncInterval: Double(d.resyncInterval), staleRouteTimeout: Double(d.staleRouteTimeout),
-                                  rpFilter: rp, overlay: Speaker.overlayConfig(config))
+                                  rpFilter: d.rpFilter, overlay: Speaker.overlayConfig(config))
         let logger = self.logger
         let agent = DataplaneAgent(config: cfg, queue: loop.queue) { level, message in
             switch level {
@@ -74,10 +70,10 @@ extension Speaker {
         }
         var node = c.routerID
         if case .v4(let a) = c.meshSelf.address { node = a }
-        var addresses: [Dataplane.TunnelKind: IPv4Address] = [:]
+        var addresses: [TunnelKind: IPv4Address] = [:]
         for (device, prefix) in c.tunnelAddresses {
             guard case .v4(let p) = prefix else { continue }
-            addresses[device == Dataplane.TunnelKind.ipip.deviceName ? .ipip : .vxlan] = p.address
+            addresses[device == TunnelKind.ipip.deviceName ? .ipip : .vxlan] = p.address
         }
         return OverlayConfig(pools: pools, ipipMTU: o.ipipMTU, vxlanMTU: o.vxlanMTU, vxlanVNI: o.vxlanVNI,
                              vxlanPort: o.vxlanPort, underlayInterface: o.underlayInterface, nodeAddress: node,

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Dispatch
 import Glibc
 import Netlink

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Netlink
 
 /// Dataplane: the Felix-like agent that converges the kernel's routing table to the
@@ -12,21 +13,6 @@ import Netlink
 ///
 /// Kernel interfaces: rtnetlink (RFC 3549, `<linux/rtnetlink.h>`), ip-sysctl.rst.
 
-/// `net.ipv4.conf.<if>.rp_filter` for workload interfaces.
-public enum RPFilterPolicy: Hashable, Sendable, CustomStringConvertible {
-    /// Copy `net.ipv4.conf.default.rp_filter`.
-    case copy
-    /// 0 (off), 1 (strict), 2 (loose).
-    case value(UInt8)
-
-    public var description: String {
-        switch self {
-        case .copy: "copy"
-        case .value(let v): "\(v)"
-        }
-    }
-}
-
 /// How the agent programs the kernel (the `dataplane` configuration section).
 public struct DataplaneConfig: Hashable, Sendable {
     /// `rtm_protocol` of Tern's routes; routes with any other protocol are never touched.
@@ -39,7 +25,7 @@ public struct DataplaneConfig: Hashable, Sendable {
     /// `allowStaleRemoval()`.
     public var staleRouteTimeout: Double
     /// rp_filter policy for workload interfaces.
-    public var rpFilter: RPFilterPolicy
+    public var rpFilter: RPFilter
     /// Where sysctls live; tests may point it elsewhere. Default /proc/sys.
     public var sysctlRoot: String
     /// Write sysctls at all (turn off where /proc/sys is read-only).
@@ -51,7 +37,7 @@ public struct DataplaneConfig: Hashable, Sendable {
 
     /// A configuration; defaults are those of the config file.
     public init(routeProtocol: UInt8 = 199, routeTable: UInt32 = 254, resyncInterval: Double = 90,
-                staleRouteTimeout: Double = 120, rpFilter: RPFilterPolicy = .copy,
+                staleRouteTimeout: Double = 120, rpFilter: RPFilter = .copy,
                 sysctlRoot: String = "/proc/sys", manageSysctls: Bool = true, overlay: OverlayConfig = OverlayConfig(),
                 tunnelRetryInterval: Double = 10) {
         self.overlay = overlay

@@ -1,20 +1,6 @@
 import IPCore
+import Model
 import Netlink
-
-/// A tunnel device kind Tern manages.
-public enum TunnelKind: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
-    /// IP-in-IP (IP protocol 4), device `tunl0`, 20 bytes of overhead.
-    case ipip
-    /// VXLAN (RFC 7348, UDP), device `vxlan.tern`, 50 bytes of overhead.
-    case vxlan
-
-    /// The device name, fixed as Calico's are (`tunl0`, `vxlan.calico`).
-    public var deviceName: String { self == .ipip ? "tunl0" : "vxlan.tern" }
-    /// Bytes each packet grows by: outer IPv4 (20), for VXLAN also UDP (8), VXLAN (8) and
-    /// the inner Ethernet header (14).
-    public var overhead: UInt32 { self == .ipip ? 20 : 50 }
-    public var description: String { self == .ipip ? "IPIP" : "VXLAN" }
-}
 
 /// When a pool's routes are encapsulated.
 public enum OverlayMode: String, Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Netlink
 
 /// The interface encapsulated packets leave by, and this node's address on it.

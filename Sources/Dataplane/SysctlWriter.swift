@@ -1,3 +1,4 @@
+import Model
 import Glibc
 import Netlink
 
@@ -28,7 +29,7 @@ public struct Sysctl: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Calico's settings for a workload's host-side interface (REFERENCE.md).
-    public static func workloadInterface(_ name: String, rpFilter: RPFilterPolicy, ipv6: Bool) -> [Sysctl] {
+    public static func workloadInterface(_ name: String, rpFilter: RPFilter, ipv6: Bool) -> [Sysctl] {
         var out: [Sysctl] = [
             Sysctl("net/ipv4/conf/\(name)/proxy_arp", .literal("1")),
             Sysctl("net/ipv4/neigh/\(name)/proxy_delay", .literal("0")),

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Testing
 @testable import Dataplane
 @testable import Netlink
