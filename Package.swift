@@ -38,7 +38,7 @@ let package = Package(
         /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
         .target(name: "Netlink", dependencies: ["CMNL", "IPCore"]),
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
-        .target(name: "Dataplane", dependencies: ["Netlink", "IPCore", "Model"]),
+        .target(name: "Dataplane", dependencies: ["Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
         /// The BGP speaker's routing side: RIB, graceful restart, End-of-RIB; events in, FIB changes and messages out.
         .target(name: "Speaker", dependencies: ["BGPWire", "BGPSession", "RIB", "IPCore"]),
         /// The YAML configuration model, validation with line numbers, defaults.
@@ -75,7 +75,10 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "IPCore"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "BGPWire", "IPCore"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore"]),
-        .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "Netlink", "IPCore", "Model"]),
+        .testTarget(
+            name: "DataplaneTests",
+            dependencies: ["Dataplane", "Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
     ],
     swiftLanguageModes: [.v6]

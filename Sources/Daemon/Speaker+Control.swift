@@ -16,7 +16,7 @@ extension Speaker {
             self.controlConnections[key] = connection
             connection.onLine = { [weak self, weak connection] line in
                 guard let self, let connection else { return }
-                connection.send(line: self.answer(line))
+                self.answer(line) { [weak connection] reply in connection?.send(line: reply) }
             }
             connection.onClose = { [weak self] _ in self?.controlConnections[key] = nil }
         }
@@ -24,15 +24,21 @@ extension Speaker {
         control = server
     }
 
-    /// One response line for one request line.
-    func answer(_ line: String) -> String {
-        let response: ControlProtocol.Response
-        if let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line) {
-            response = handle(request)
-        } else {
-            response = .failure("not a JSON request: \(line.prefix(80))")
+    /// One response line for one request line, given to `reply` on the loop (at once for
+    /// most commands; `fib` after the dataplane's queue computed it).
+    func answer(_ line: String, reply: @escaping (String) -> Void) {
+        let encode = { (response: ControlProtocol.Response) -> String in
+            (try? ControlProtocol.line(response)) ?? #"{"ok":false,"error":"could not encode the response"}"#
         }
-        return (try? ControlProtocol.line(response)) ?? #"{"ok":false,"error":"could not encode the response"}"#
+        guard let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line) else {
+            reply(encode(.failure("not a JSON request: \(line.prefix(80))")))
+            return
+        }
+        if request.command == "fib" {
+            fibRows { reply(encode($0)) }
+        } else {
+            reply(encode(handle(request)))
+        }
     }
 
     func handle(_ request: ControlProtocol.Request) -> ControlProtocol.Response {
@@ -53,8 +59,6 @@ extension Speaker {
             return deleteWorkload(named: name)
         case "workload-list":
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())
-        case "fib":
-            return fibRows()
         default:
             return .failure("unknown command '\(request.command)' (known: status, routes, workload-add, workload-del, workload-list, fib)")
         }

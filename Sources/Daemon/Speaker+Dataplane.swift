@@ -18,16 +18,9 @@ extension Speaker {
         let cfg = DataplaneConfig(routeProtocol: d.routeProtocol, routeTable: d.routeTable,
                                   resyncInterval: Double(d.resyncInterval), staleRouteTimeout: Double(d.staleRouteTimeout),
                                   rpFilter: d.rpFilter, overlay: Speaker.overlayConfig(config))
-        let logger = self.logger
-        let agent = DataplaneAgent(config: cfg, queue: loop.queue) { level, message in
-            switch level {
-            case .debug: logger.debug("dataplane: \(message)")
-            case .info: logger.info("dataplane: \(message)")
-            case .warning: logger.warning("dataplane: \(message)")
-            case .error: logger.error("dataplane: \(message)")
-            }
-        }
-        agent.debugLogging = logger.logLevel <= .debug
+        var dataplaneLogger = logger
+        dataplaneLogger[metadataKey: "component"] = "dataplane"
+        let agent = DataplaneAgent(config: cfg, logger: dataplaneLogger)
         do {
             try agent.start()
         } catch {
@@ -39,7 +32,7 @@ extension Speaker {
         agent.setLocalBlocks(config.blocks)
         applyWorkloads()
         // Every route the RIB already holds (learned before the agent started).
-        for c in engine.trackFIB() { program(c) }
+        programDataplane(engine.trackFIB())
         if peers.isEmpty { agent.allowStaleRemoval() }
     }
 
@@ -47,16 +40,13 @@ extension Speaker {
     /// good paths as one ECMP route, none for locally originated prefixes, which are the
     /// agent's own) into the kernel. The RIB decides; nothing is asked back.
     func programDataplane(_ changes: [FIBChange]) {
-        guard dataplane != nil else { return }
-        for c in changes { program(c) }
-    }
-
-    private func program(_ change: FIBChange) {
-        guard let agent = dataplane else { return }
-        switch change {
-        case .set(let prefix, let nextHops): agent.setRoute(prefix, nextHops: nextHops)
-        case .remove(let prefix): agent.removeRoute(prefix)
-        }
+        guard let agent = dataplane, !changes.isEmpty else { return }
+        agent.setRoutes(changes.lazy.map { change -> (prefix: IPPrefix, nextHops: [IPAddress]) in
+            switch change {
+            case .set(let prefix, let nextHops): (prefix, nextHops)
+            case .remove(let prefix): (prefix, [])
+            }
+        })
     }
 
     /// `ipPools` and the overlay keys as the dataplane takes them. The node's underlay
@@ -89,7 +79,7 @@ extension Speaker {
                                    problem: "the dataplane is not running")
             })
         }
-        return agent.overlayStatus()
+        return agent.overlayStatus
     }
 
     // MARK: Workloads
@@ -159,30 +149,39 @@ extension Speaker {
         }
     }
 
-    /// `tern fib`: desired vs kernel per prefix.
-    func fibRows() -> ControlProtocol.Response {
+    /// `tern fib`: desired vs kernel per prefix. The agent computes it on its own queue;
+    /// `reply` runs on the loop.
+    func fibRows(_ reply: @escaping (ControlProtocol.Response) -> Void) {
         guard let agent = dataplane else {
-            return .failure(dataplaneError.map { "the dataplane is not running: \($0)" }
-                ?? "the dataplane is disabled (dataplane.enabled: false or role: reflector)")
+            reply(.failure(dataplaneError.map { "the dataplane is not running: \($0)" }
+                ?? "the dataplane is disabled (dataplane.enabled: false or role: reflector)"))
+            return
         }
-        return ControlProtocol.Response(ok: true, fib: agent.fib().map { e in
-            let state: String, detail: String?
-            switch e.state {
-            case .installed: (state, detail) = ("installed", e.detail)
-            case .pending: (state, detail) = ("pending", e.detail)
-            case .error(let why): (state, detail) = ("error", why)
-            case .conflict(let p): (state, detail) = ("conflict", "a route of protocol \(p) holds this prefix; left alone")
-            case .stale: (state, detail) = ("stale", e.detail ?? "ours from a previous run; removed after End-of-RIB or the stale timeout")
-            }
-            let source: String? = switch e.source {
-            case .workload(let n): "workload \(n)"
-            case .localBlock: "block"
-            case .bgp: "bgp"
-            case nil: nil
-            }
-            return ControlProtocol.FIBRow(prefix: e.prefix.description, source: source, desired: e.desired,
-                                          kernel: e.kernel, state: state, detail: detail)
-        })
+        let loopQueue = loop.queue
+        let send = UncheckedSendable(reply)
+        agent.fib { entries in
+            let rows = entries.map(Speaker.fibRow)
+            loopQueue.async { send.value(ControlProtocol.Response(ok: true, fib: rows)) }
+        }
+    }
+
+    static func fibRow(_ e: FIBEntry) -> ControlProtocol.FIBRow {
+        let state: String, detail: String?
+        switch e.state {
+        case .installed: (state, detail) = ("installed", e.detail)
+        case .pending: (state, detail) = ("pending", e.detail)
+        case .error(let why): (state, detail) = ("error", why)
+        case .conflict(let p): (state, detail) = ("conflict", "a route of protocol \(p) holds this prefix; left alone")
+        case .stale: (state, detail) = ("stale", e.detail ?? "ours from a previous run; removed after End-of-RIB or the stale timeout")
+        }
+        let source: String? = switch e.source {
+        case .workload(let n): "workload \(n)"
+        case .localBlock: "block"
+        case .bgp: "bgp"
+        case nil: nil
+        }
+        return ControlProtocol.FIBRow(prefix: e.prefix.description, source: source, desired: e.desired,
+                                      kernel: e.kernel, state: state, detail: detail)
     }
 
     // MARK: State file

@@ -28,6 +28,10 @@ extension Speaker {
         if diff.restartAll {
             logger.warning("SIGHUP: AS number, router ID or role changed: restarting every session")
             let cease = NotificationMessage(code: NotificationCode.cease, subcode: NotificationCode.Cease.otherConfigurationChange)
+            // The agent stops first (its queue would otherwise apply the withdrawals below);
+            // the new one adopts the kernel's routes and keeps them until End-of-RIB.
+            dataplane?.stop()
+            dataplane = nil
             for id in Array(peers.keys) { removePeer(id, notification: cease) }
             withdrawOriginated(config.blocks)
             config = new
@@ -35,14 +39,18 @@ extension Speaker {
             originatedBorrowed = []
             originate(new.blocks)
             for pc in new.effectivePeers { addPeer(pc) }
-            dataplane?.stop()
-            dataplane = nil
             dataplaneError = nil
             startDataplane()
             if dataplane == nil { applyWorkloads() }
             return
         }
         config = new
+        if diff.dataplaneChanged {
+            // Stopped before the peer changes below, as above; restarted after them.
+            logger.info("SIGHUP: dataplane settings changed: restarting the agent (it adopts the kernel's routes)")
+            dataplane?.stop()
+            dataplane = nil
+        }
         for pc in diff.removed {
             logger.info("SIGHUP: peer \(pc.id) removed (Cease 3)")
             removePeer(pc.id, notification: NotificationMessage(code: NotificationCode.cease,
@@ -61,9 +69,6 @@ extension Speaker {
         withdrawOriginated(diff.blocksRemoved)
         originate(diff.blocksAdded)
         if diff.dataplaneChanged {
-            logger.info("SIGHUP: dataplane settings changed: restarting the agent (it adopts the kernel's routes)")
-            dataplane?.stop()
-            dataplane = nil
             dataplaneError = nil
             startDataplane()
         } else {

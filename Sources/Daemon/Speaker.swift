@@ -93,8 +93,10 @@ public final class Speaker: @unchecked Sendable {
         logger.info("shutting down (\(reason)): Cease 2 to every peer")
         let notification = NotificationMessage.cease(NotificationCode.Cease.administrativeShutdown,
                                                      communication: "tern shutting down")
+        // The agent first: it runs on its own queue, so the withdrawals of the peers being
+        // stopped would otherwise reach the kernel. Routes stay: forwarding survives the restart.
+        dataplane?.stop()
         for peer in peers.values { peer.stop(notification) }
-        dataplane?.stop()   // leaves the kernel routes in place: forwarding survives the restart
         listener?.close()
         listenerRetry?.cancel()
         control?.close()

@@ -9,7 +9,9 @@ import Netlink
 /// - ``RouteReconciler``: pure, desired state and a kernel dump to netlink operations and
 ///   the FIB view (`tern fib`). Only routes with Tern's protocol number are ever touched.
 /// - ``SysctlWriter``: /proc/sys writes (per network namespace).
-/// - ``DataplaneAgent``: the queue-confined agent: monitor, coalesced batches, resyncs.
+/// - ``DataplaneAgent``: the agent on its own queue behind a message boundary: inbox,
+///   monitor, passes, resyncs; its managers (``OverlayManager``, ``WorkloadManager``,
+///   ``RouteManager``) share a ``KernelView`` and run in one make-before-break order.
 ///
 /// Kernel interfaces: rtnetlink (RFC 3549, `<linux/rtnetlink.h>`), ip-sysctl.rst.
 
@@ -49,20 +51,6 @@ public struct DataplaneConfig: Hashable, Sendable {
         self.rpFilter = rpFilter
         self.sysctlRoot = sysctlRoot
         self.manageSysctls = manageSysctls
-    }
-}
-
-/// Severity of an agent log line (the daemon maps it to swift-log).
-public enum DataplaneLogLevel: Int, Hashable, Sendable, Comparable, CustomStringConvertible {
-    case debug, info, warning, error
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-    public var description: String {
-        switch self {
-        case .debug: "debug"
-        case .info: "info"
-        case .warning: "warning"
-        case .error: "error"
-        }
     }
 }
 

@@ -86,12 +86,12 @@ struct AgentKernelTests {
         defer { h.on { $0.stop() } }
         #expect(try eventually { try ns.ourRoutes().count == 4 })
         // Without the monitor the agent cannot see the delete; only a resync finds it.
-        h.on { $0.monitor?.cancel() }
+        h.inside { $0.monitor?.cancel() }
         try must("ip", "-n", ns.name, "route", "del", "blackhole", "10.244.1.0/26")
         usleep(200_000)
         #expect(try ns.ourRoutes()[kp("10.244.1.0/26")] == nil)
         let before = h.on { $0.counters.resyncs }
-        h.on { $0.handle(.overrun) }
+        h.inside { $0.handle(.overrun) }
         #expect(try eventually { try ns.ourRoutes()[kp("10.244.1.0/26")]?.type == .blackhole })
         #expect(h.on { $0.counters.resyncs } == before + 1)
     }

@@ -1,6 +1,7 @@
 import IPCore
 import Dispatch
 import Foundation
+import Logging
 import Testing
 @testable import Dataplane
 @testable import Netlink
@@ -47,11 +48,30 @@ func eventually(_ seconds: Double = 5, _ condition: () throws -> Bool) rethrows 
     return try condition()
 }
 
+/// The agent's log lines as "level: message" (a swift-log handler that keeps them).
 final class LogLines: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
-    func add(_ l: DataplaneLogLevel, _ s: String) { lock.lock(); lines.append("\(l): \(s)"); lock.unlock() }
+    func add(_ l: Logger.Level, _ s: String) { lock.lock(); lines.append("\(l): \(s)"); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+
+    /// A logger whose lines land here.
+    func logger(level: Logger.Level = .info) -> Logger {
+        var l = Logger(label: "dataplane-test") { _ in Handler(lines: self) }
+        l.logLevel = level
+        return l
+    }
+
+    struct Handler: LogHandler {
+        let lines: LogLines
+        var logLevel: Logger.Level = .info
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { lines.add(event.level, event.message.description) }
+    }
 }
 
 final class Events: @unchecked Sendable {
@@ -103,18 +123,20 @@ final class NodeNamespace {
     }
 }
 
-/// An agent on its own queue; `on { }` runs a closure there.
+/// An agent (on its own queue, as in the daemon) in a test namespace.
 final class Harness {
-    let queue = DispatchQueue(label: "dataplane-test")
     let agent: DataplaneAgent
     let log = LogLines()
 
     init(_ ns: NodeNamespace, config: DataplaneConfig = DataplaneConfig()) {
-        let log = self.log
-        agent = DataplaneAgent(config: config, namespace: ns.name, queue: queue) { log.add($0, $1) }
+        agent = DataplaneAgent(config: config, namespace: ns.name, logger: log.logger())
     }
 
-    func on<T>(_ body: (DataplaneAgent) throws -> T) rethrows -> T { try queue.sync { try body(agent) } }
+    /// Calls the agent's public API (from the test's thread, as the daemon calls it from its loop).
+    func on<T>(_ body: (DataplaneAgent) throws -> T) rethrows -> T { try body(agent) }
 
-    func fib(_ prefix: String) -> FIBEntry? { on { $0.fib().first { $0.prefix == bp(prefix) } } }
+    /// Runs `body` on the agent's queue (to reach its internals).
+    func inside<T>(_ body: (DataplaneAgent) throws -> T) rethrows -> T { try agent.queue.sync { try body(agent) } }
+
+    func fib(_ prefix: String) -> FIBEntry? { agent.fib().first { $0.prefix == bp(prefix) } }
 }

@@ -67,7 +67,7 @@ struct AgentOverlayKernelTests {
         let tunl0 = try #require(try ns.socket.link(named: "tunl0"))
         #expect(tunl0.mtu == 1480 && tunl0.isUp)
         #expect(try ns.socket.addresses().contains { $0.interfaceIndex == tunl0.index && $0.prefix == ka("10.244.1.0/32") })
-        let status = h.on { $0.overlayStatus() }
+        let status = h.on { $0.overlayStatus }
         #expect(status.pools.first?.problem == nil && status.workloadMTU == 1480)
         #expect(status.devices.first.map { "\($0.name) \($0.mtu ?? 0) \($0.state)" } == "tunl0 1480 up")
 
@@ -109,7 +109,7 @@ struct AgentOverlayKernelTests {
         }
         #expect(probeError.contains("Unknown device type"), "\(probeError)")
         let message = "IPIP requested for pool 10.244.0.0/16 but this kernel has no ipip support (CONFIG_NET_IPIP)"
-        let status = h.on { $0.overlayStatus() }
+        let status = h.on { $0.overlayStatus }
         #expect(status.pools.map(\.problem) == [message, nil])
         #expect(status.devices.map { "\($0.name): \($0.state)" }
                 == ["tunl0: this kernel has no ipip support (CONFIG_NET_IPIP)", "vxlan.tern: up"])
@@ -188,13 +188,13 @@ struct AgentOverlayKernelTests {
         }
         defer { h.on { $0.stop() } }
         let message = "IPIP requested for pool 10.244.0.0/16 but this kernel has no ipip support (CONFIG_NET_IPIP)"
-        #expect(eventually { h.on { $0.overlayStatus() }.pools.first?.problem == message })
+        #expect(eventually { h.on { $0.overlayStatus }.pools.first?.problem == message })
         #expect(!(try kernelText(ns)).contains("10.244.2.0/26"))
 
         try must("ip", "-n", ns.name, "link", "add", "tunl0", "type", "veth", "peer", "name", "tunl0p")
         try must("ip", "-n", ns.name, "link", "set", "tunl0p", "up")
         #expect(try eventually { try kernelText(ns).contains("10.244.2.0/26 via 192.168.77.2 dev tunl0 onlink") }, "\(shown(ns))")
-        #expect(h.on { $0.overlayStatus() }.pools.first?.problem == nil)
+        #expect(h.on { $0.overlayStatus }.pools.first?.problem == nil)
         #expect(h.log.all.contains { $0.hasPrefix("info:") && $0.contains("resolved: \(message)") }, "\(h.log.all)")
         #expect(h.log.all.filter { $0.hasPrefix("error:") && $0.contains(message) }.count == 1)
     }

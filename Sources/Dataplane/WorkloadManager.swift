@@ -1,0 +1,90 @@
+import IPCore
+import Model
+import Logging
+import Netlink
+
+/// What local workloads need besides their routes: the sysctls of their host-side
+/// interfaces (proxy-ARP, forwarding, rp_filter, ...), `ip_forward`, and a permanent
+/// neighbour entry per workload address with a MAC.
+///
+/// Sysctls are written once per interface index (a re-created interface gets them again)
+/// and re-asserted at every forced resync; neighbours are added before the routes and
+/// removed after them.
+final class WorkloadManager: DataplaneManager {
+    let name = "workloads"
+    let config: DataplaneConfig
+    let sysctls: SysctlWriter
+    let logger: Logger
+
+    private(set) var workloads: [Workload] = []
+    /// Interfaces whose sysctls are set, with the index they had.
+    private(set) var configuredInterfaces: [String: Int32] = [:]
+    private var neighbours = ProgrammedNeighbours()
+    private var wanted: [NeighbourKey: Neighbour] = [:]
+
+    init(config: DataplaneConfig, sysctls: SysctlWriter, logger: Logger) {
+        self.config = config
+        self.sysctls = sysctls
+        self.logger = logger
+    }
+
+    /// `net.ipv4.ip_forward=1`, once at start.
+    func applyNodeSysctls() {
+        guard config.manageSysctls else { return }
+        for e in sysctls.apply([Sysctl("net/ipv4/ip_forward", .literal("1"))]) {
+            logger.error("\(e)", metadata: ["errno": "\(e.error.name)"])
+        }
+    }
+
+    func onUpdate(_ update: DataplaneUpdate, kernel: KernelView) -> DeferredWork {
+        switch update {
+        case .workloads(let w):
+            workloads = w
+            return .full
+        case .resync:
+            configuredInterfaces = [:]  // re-assert sysctls too
+            return .resync
+        case .kernel(.linkRemoved(let l)):
+            configuredInterfaces[l.name] = nil
+            return .none
+        default:
+            return .none
+        }
+    }
+
+    /// Make: sysctls on workload interfaces that are present, then their neighbours.
+    func completeDeferredWork(_ pass: DataplanePass) {
+        guard pass.full else { return }
+        let desired = pass.desired
+        applySysctls(desired)
+        wanted = ProgrammedNeighbours.keyed(desired.neighbours)
+        neighbours.add(wanted, pass, logger)
+    }
+
+    /// Break: neighbours of workloads that are gone.
+    func completeDeferredCleanup(_ pass: DataplanePass) {
+        guard pass.full else { return }
+        neighbours.remove(keeping: wanted, pass, logger)
+    }
+
+    private func applySysctls(_ desired: DesiredState) {
+        guard config.manageSysctls else { return }
+        var settings: [Sysctl] = []
+        var done: [String: Int32] = [:]
+        for w in workloads {
+            guard let index = desired.workloadInterfaces[w.interface], configuredInterfaces[w.interface] != index,
+                  done[w.interface] == nil else { continue }
+            let v6 = w.ipNetworks.contains { if case .v6 = $0 { true } else { false } }
+            settings += Sysctl.workloadInterface(w.interface, rpFilter: config.rpFilter, ipv6: v6)
+            done[w.interface] = index
+        }
+        guard !settings.isEmpty else { return }
+        if desired.routes.keys.contains(where: { $0.ipFamily == .v6 }) {
+            settings.append(Sysctl("net/ipv6/conf/all/forwarding", .literal("1")))
+        }
+        for e in sysctls.apply(settings) { logger.error("\(e)", metadata: ["errno": "\(e.error.name)"]) }
+        // Recorded even on failure: retried at the next periodic resync, not on every event.
+        configuredInterfaces.merge(done) { _, new in new }
+        logger.debug("sysctls set on \(done.keys.sorted().joined(separator: ", "))")
+    }
+}
