@@ -49,15 +49,10 @@ extension Speaker {
         })
     }
 
-    /// `ipPools` and the overlay keys as the dataplane takes them. The node's underlay
+    /// The overlay keys as the dataplane takes them, with the pools as they are. The node's underlay
     /// address is its `nodes` entry's (IPv4), else the router ID.
     static func overlayConfig(_ c: TernConfig) -> OverlayConfig {
         let o = c.dataplane.overlay
-        let pools = c.ipPools.map { p -> OverlayPool in
-            if p.ipipMode.isOn { return OverlayPool(cidr: p.cidr, tunnel: .ipip, mode: p.ipipMode == .CrossSubnet ? .crossSubnet : .always) }
-            if p.vxlanMode.isOn { return OverlayPool(cidr: p.cidr, tunnel: .vxlan, mode: p.vxlanMode == .CrossSubnet ? .crossSubnet : .always) }
-            return OverlayPool(cidr: p.cidr)
-        }
         var node = c.routerID
         if case .v4(let a) = c.meshSelf.address { node = a }
         var addresses: [TunnelKind: IPv4Address] = [:]
@@ -65,7 +60,7 @@ extension Speaker {
             guard case .v4(let p) = prefix else { continue }
             addresses[device == TunnelKind.ipip.deviceName ? .ipip : .vxlan] = p.address
         }
-        return OverlayConfig(pools: pools, ipipMTU: o.ipipMTU, vxlanMTU: o.vxlanMTU, vxlanVNI: o.vxlanVNI,
+        return OverlayConfig(pools: c.ipPools, ipipMTU: o.ipipMTU, vxlanMTU: o.vxlanMTU, vxlanVNI: o.vxlanVNI,
                              vxlanPort: o.vxlanPort, underlayInterface: o.underlayInterface, nodeAddress: node,
                              tunnelAddresses: addresses)
     }
@@ -94,9 +89,7 @@ extension Speaker {
     /// this node's blocks ("borrowed" IPs are advertised as host routes, as Calico does).
     func applyWorkloads() {
         let all = allWorkloads.map(\.workload)
-        dataplane?.setWorkloads(all.map {
-            Dataplane.Workload(name: $0.qualifiedName, interface: $0.interface.rawValue, ipNetworks: $0.ipNetworks, mac: $0.mac?.octets)
-        })
+        dataplane?.setWorkloads(all)
         let borrowed = Set(all.flatMap(\.ipNetworks).filter { ip in !config.blocks.contains { $0.contains(ip) } })
         let gone = originatedBorrowed.subtracting(borrowed)
         let new = borrowed.subtracting(originatedBorrowed)

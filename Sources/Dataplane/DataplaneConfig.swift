@@ -53,24 +53,3 @@ public struct DataplaneConfig: Hashable, Sendable {
         self.manageSysctls = manageSysctls
     }
 }
-
-/// A local workload (pod): its host-side interface and its addresses.
-public struct Workload: Hashable, Sendable {
-    /// Unique name.
-    public var name: String
-    /// Host-side interface name (e.g. "cali1a2b3c4d5e6"); looked up by name, so the
-    /// route follows the interface when it is re-created with a new index.
-    public var interface: String
-    /// Host prefixes (/32, /128); other lengths are routed as given.
-    public var ipNetworks: [IPPrefix]
-    /// MAC (6 octets) for a permanent neighbour entry; nil: none.
-    public var mac: [UInt8]?
-
-    /// A workload.
-    public init(name: String, interface: String, ipNetworks: [IPPrefix], mac: [UInt8]? = nil) {
-        self.name = name
-        self.interface = interface
-        self.ipNetworks = ipNetworks
-        self.mac = mac
-    }
-}

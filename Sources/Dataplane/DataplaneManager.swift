@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Logging
 import Netlink
 

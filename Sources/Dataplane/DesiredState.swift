@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Netlink
 
 /// Why Tern wants a route.
@@ -76,33 +77,34 @@ public struct DesiredState: Hashable, Sendable {
         let table = config.routeTable
 
         // 1. Workloads: <ip>/32 dev <interface> scope link.
-        for w in workloads.sorted(by: { $0.name < $1.name }) {
-            let link = links[w.interface]
-            if let link { s.workloadInterfaces[w.interface] = link.index }
+        for w in workloads.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
+            let name = w.qualifiedName, interface = w.interface.rawValue
+            let link = links[interface]
+            if let link { s.workloadInterfaces[interface] = link.index }
             for net in w.ipNetworks {
                 let p = net
                 if let other = s.routes[p], case .workload(let owner) = other.source {
-                    s.shadowed.append("workload \(w.name) \(net) (workload \(owner) wins)")
+                    s.shadowed.append("workload \(name) \(net) (workload \(owner) wins)")
                     continue
                 }
                 if let waiting = s.waiting[p], case .workload(let owner) = waiting.source {
-                    s.shadowed.append("workload \(w.name) \(net) (workload \(owner) wins)")
+                    s.shadowed.append("workload \(name) \(net) (workload \(owner) wins)")
                     continue
                 }
                 guard let link else {
-                    s.waiting[p] = WaitingRoute(source: .workload(w.name), reason: "interface \(w.interface) not present")
+                    s.waiting[p] = WaitingRoute(source: .workload(name), reason: "interface \(interface) not present")
                     continue
                 }
                 guard link.isUp else {
-                    s.waiting[p] = WaitingRoute(source: .workload(w.name), reason: "interface \(w.interface) is down")
+                    s.waiting[p] = WaitingRoute(source: .workload(name), reason: "interface \(interface) is down")
                     continue
                 }
                 let r = Route(destination: p, table: table, proto: proto, scope: .link, type: .unicast,
                               outputInterface: link.index)
-                s.routes[p] = DesiredRoute(route: r, source: .workload(w.name), interfaceName: w.interface)
+                s.routes[p] = DesiredRoute(route: r, source: .workload(name), interfaceName: interface)
                 if let mac = w.mac {
                     s.neighbours.append(Neighbour(interfaceIndex: link.index, ip: p.address,
-                                                  lladdr: HardwareAddress(bytes: mac), state: .permanent))
+                                                  lladdr: HardwareAddress(bytes: mac.octets), state: .permanent))
                 }
             }
         }

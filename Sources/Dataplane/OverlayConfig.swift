@@ -2,35 +2,11 @@ import IPCore
 import Model
 import Netlink
 
-/// When a pool's routes are encapsulated.
-public enum OverlayMode: String, Hashable, Sendable, CustomStringConvertible {
-    /// Always.
-    case always = "Always"
-    /// Only toward next hops outside the underlay interface's subnets.
-    case crossSubnet = "CrossSubnet"
-    public var description: String { rawValue }
-}
-
-/// One IP pool as the dataplane sees it: its range and its encapsulation (nil: plain routing).
-public struct OverlayPool: Hashable, Sendable {
-    public var cidr: IPPrefix
-    public var tunnel: TunnelKind?
-    public var mode: OverlayMode
-
-    public init(cidr: IPPrefix, tunnel: TunnelKind? = nil, mode: OverlayMode = .always) {
-        self.cidr = cidr
-        self.tunnel = tunnel
-        self.mode = mode
-    }
-
-    /// "VXLAN Always", "IPIP CrossSubnet" or "none".
-    public var encapsulation: String { tunnel.map { "\($0) \(mode)" } ?? "none" }
-}
-
 /// The overlay part of the dataplane configuration (`ipPools` and the overlay keys).
 public struct OverlayConfig: Hashable, Sendable {
-    /// The cluster's pools; a remote route is encapsulated as the pool containing it says.
-    public var pools: [OverlayPool]
+    /// The cluster's pools (``Model/IPPool``, validated once); a remote route is
+    /// encapsulated as the pool containing it says.
+    public var pools: [IPPool]
     /// `tunl0` MTU; nil: underlay MTU − 20.
     public var ipipMTU: UInt32?
     /// `vxlan.tern` MTU; nil: underlay MTU − 50.
@@ -48,7 +24,7 @@ public struct OverlayConfig: Hashable, Sendable {
     /// "dummy" stand-in device there to check the routes Tern builds against the kernel.
     public var ipipDeviceKind: String
 
-    public init(pools: [OverlayPool] = [], ipipMTU: UInt32? = nil, vxlanMTU: UInt32? = nil, vxlanVNI: UInt32 = 4096,
+    public init(pools: [IPPool] = [], ipipMTU: UInt32? = nil, vxlanMTU: UInt32? = nil, vxlanVNI: UInt32 = 4096,
                 vxlanPort: UInt16 = 4789, underlayInterface: String? = nil, nodeAddress: IPv4Address? = nil,
                 tunnelAddresses: [TunnelKind: IPv4Address] = [:], ipipDeviceKind: String = "ipip") {
         self.pools = pools
@@ -66,7 +42,7 @@ public struct OverlayConfig: Hashable, Sendable {
     public var wantedTunnels: Set<TunnelKind> { Set(pools.compactMap(\.tunnel)) }
 
     /// The pool containing `prefix`, the most specific first.
-    public func pool(for prefix: IPPrefix) -> OverlayPool? {
+    public func pool(for prefix: IPPrefix) -> IPPool? {
         pools.filter { $0.cidr.contains(prefix) }.max { $0.cidr.length < $1.cidr.length }
     }
 }

@@ -267,7 +267,7 @@ final class OverlayManager: DataplaneManager {
     func needsNewVTEP(_ prefix: IPPrefix, _ hops: [IPAddress]) -> Bool {
         guard plan.ready[.vxlan] != nil, let pool = overlay.pool(for: prefix), pool.tunnel == .vxlan else { return false }
         return hops.contains { h in
-            if pool.mode == .crossSubnet, plan.underlay?.isOnLink(h) == true { return false }
+            if pool.mode == .CrossSubnet, plan.underlay?.isOnLink(h) == true { return false }
             return !desiredVTEPs.contains(h)
         }
     }
@@ -288,7 +288,7 @@ final class OverlayManager: DataplaneManager {
     func status(_ kernel: KernelView) -> OverlayStatus {
         let plan = self.plan
         var s = OverlayStatus()
-        s.pools = overlay.pools.map { OverlayStatus.Pool(cidr: $0.cidr.description, encapsulation: $0.encapsulation, problem: plan.problem(for: $0)) }
+        s.pools = overlay.pools.map { OverlayStatus.Pool(cidr: $0.cidr.description, encapsulation: $0.encapsulationDescription, problem: plan.problem(for: $0)) }
         for (kind, spec) in plan.devices.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let link = kernel.links[spec.name]
             let state = plan.deviceErrors[kind] ?? (link == nil ? "absent" : link!.isUp ? "up" : "down")

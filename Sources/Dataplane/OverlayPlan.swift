@@ -114,7 +114,7 @@ public struct OverlayPlan: Hashable, Sendable {
     }
 
     /// Why routes of `pool` cannot be encapsulated now, or nil when they can.
-    public func problem(for pool: OverlayPool) -> String? {
+    public func problem(for pool: IPPool) -> String? {
         guard let kind = pool.tunnel else { return nil }
         if let e = underlayError { return "\(kind) requested for pool \(pool.cidr) but \(e)" }
         if ready[kind] != nil { return nil }
@@ -135,7 +135,7 @@ public struct OverlayPlan: Hashable, Sendable {
         guard let pool = config.pool(for: prefix), let kind = pool.tunnel else { return nil }
         var out: [NextHop] = []
         for h in hops {
-            if pool.mode == .crossSubnet, let u = underlay, u.isOnLink(h) {
+            if pool.mode == .CrossSubnet, let u = underlay, u.isOnLink(h) {
                 out.append(NextHop(gateway: h, interfaceIndex: u.index))
             } else if let index = ready[kind], underlayError == nil {
                 out.append(NextHop(gateway: h, interfaceIndex: index, flags: .onlink))

@@ -72,11 +72,12 @@ final class WorkloadManager: DataplaneManager {
         var settings: [Sysctl] = []
         var done: [String: Int32] = [:]
         for w in workloads {
-            guard let index = desired.workloadInterfaces[w.interface], configuredInterfaces[w.interface] != index,
-                  done[w.interface] == nil else { continue }
+            let interface = w.interface.rawValue
+            guard let index = desired.workloadInterfaces[interface], configuredInterfaces[interface] != index,
+                  done[interface] == nil else { continue }
             let v6 = w.ipNetworks.contains { if case .v6 = $0 { true } else { false } }
-            settings += Sysctl.workloadInterface(w.interface, rpFilter: config.rpFilter, ipv6: v6)
-            done[w.interface] = index
+            settings += Sysctl.workloadInterface(interface, rpFilter: config.rpFilter, ipv6: v6)
+            done[interface] = index
         }
         guard !settings.isEmpty else { return }
         if desired.routes.keys.contains(where: { $0.ipFamily == .v6 }) {

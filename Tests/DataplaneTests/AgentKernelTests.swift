@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Dispatch
 import Foundation
 import Testing
@@ -9,7 +10,7 @@ let podMAC: [UInt8] = [0xee, 0xee, 0xee, 0xee, 0xee, 0x05]
 
 /// The inputs of a small node: one workload, one block, a via route, an ECMP route.
 func feed(_ a: DataplaneAgent, ecmp: Bool = true) {
-    a.setWorkloads([Workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32")], mac: podMAC)])
+    a.setWorkloads([workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32")], mac: podMAC)])
     a.setLocalBlocks([bp("10.244.1.0/26")])
     a.setRoute(bp("10.244.2.0/26"), nextHops: [ba("192.168.77.2")])
     if ecmp { a.setRoute(bp("10.244.3.0/26"), nextHops: [ba("192.168.77.3"), ba("192.168.77.2")]) }

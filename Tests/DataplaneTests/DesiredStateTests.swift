@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Netlink
 import Testing
 @testable import Dataplane
@@ -23,9 +24,9 @@ let testConfig = DataplaneConfig(routeProtocol: 199, routeTable: 254)
     ]
 
     @Test func workloadRoutesAndNeighbours() {
-        let w = [Workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32"), bp("fd00:1::5/128")],
+        let w = [workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32"), bp("fd00:1::5/128")],
                           mac: [0xee, 0xee, 0xee, 0xee, 0xee, 0x05]),
-                 Workload(name: "pod-b", interface: "cali2", ipNetworks: [bp("10.244.1.6/32")])]
+                 workload(name: "pod-b", interface: "cali2", ipNetworks: [bp("10.244.1.6/32")])]
         let s = DesiredState.compute(config: testConfig, workloads: w, links: links, localBlocks: [], bgpRoutes: [:])
         let r = s.routes[kp("10.244.1.5/32")]
         #expect(r?.route == Route(destination: kp("10.244.1.5/32"), table: 254, proto: 199, scope: .link, type: .unicast, outputInterface: 7))
@@ -39,8 +40,8 @@ let testConfig = DataplaneConfig(routeProtocol: 199, routeTable: 254)
     }
 
     @Test func vanishedOrDownInterfaceLeavesTheDesiredState() {
-        let w = [Workload(name: "gone", interface: "cali9", ipNetworks: [bp("10.244.1.9/32")], mac: [2, 0, 0, 0, 0, 9]),
-                 Workload(name: "down", interface: "cali3", ipNetworks: [bp("10.244.1.3/32")])]
+        let w = [workload(name: "gone", interface: "cali9", ipNetworks: [bp("10.244.1.9/32")], mac: [2, 0, 0, 0, 0, 9]),
+                 workload(name: "down", interface: "cali3", ipNetworks: [bp("10.244.1.3/32")])]
         let s = DesiredState.compute(config: testConfig, workloads: w, links: links, localBlocks: [], bgpRoutes: [:])
         #expect(s.routes.isEmpty)
         #expect(s.neighbours.isEmpty)
@@ -77,8 +78,8 @@ let testConfig = DataplaneConfig(routeProtocol: 199, routeTable: 254)
     }
 
     @Test func precedenceWorkloadThenBlockThenBGP() {
-        let w = [Workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32")]),
-                 Workload(name: "pod-z", interface: "cali2", ipNetworks: [bp("10.244.1.5/32")])]
+        let w = [workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32")]),
+                 workload(name: "pod-z", interface: "cali2", ipNetworks: [bp("10.244.1.5/32")])]
         let s = DesiredState.compute(config: testConfig, workloads: w, links: links, localBlocks: [bp("10.244.1.0/26")],
                                      bgpRoutes: [bp("10.244.1.5/32"): [ba("192.168.77.2")], bp("10.244.1.0/26"): [ba("192.168.77.2")]])
         #expect(s.routes[kp("10.244.1.5/32")]?.source == .workload("pod-a"))

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Dispatch
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ import Testing
 /// checked by the kernel.
 @Suite(.enabled(if: runningAsRoot, "\(needsRoot)"), .serialized)
 struct AgentOverlayKernelTests {
-    func config(_ pools: [OverlayPool], standIn: Bool = false, retry: Double = 10) -> DataplaneConfig {
+    func config(_ pools: [IPPool], standIn: Bool = false, retry: Double = 10) -> DataplaneConfig {
         DataplaneConfig(manageSysctls: false,
                         overlay: OverlayConfig(pools: pools, nodeAddress: IPv4Address("192.168.77.1")!,
                                                tunnelAddresses: [.ipip: IPv4Address("10.244.1.0")!, .vxlan: IPv4Address("10.245.1.0")!],
@@ -54,7 +55,7 @@ struct AgentOverlayKernelTests {
         monitor.start()
         defer { monitor.cancel() }
 
-        let always = OverlayPool(cidr: bp("10.244.0.0/16"), tunnel: .ipip, mode: .always)
+        let always = pool("10.244.0.0/16", .ipip, .Always)
         let h = Harness(ns, config: config([always], standIn: true))
         try h.on { a in
             try a.start()
@@ -72,7 +73,7 @@ struct AgentOverlayKernelTests {
         #expect(status.devices.first.map { "\($0.name) \($0.mtu ?? 0) \($0.state)" } == "tunl0 1480 up")
 
         // CrossSubnet, switched in place: the same-subnet next hop goes plain through eth0.
-        let cross = OverlayPool(cidr: bp("10.244.0.0/16"), tunnel: .ipip, mode: .crossSubnet)
+        let cross = pool("10.244.0.0/16", .ipip, .CrossSubnet)
         var o = h.agent.config.overlay
         o.pools = [cross]
         h.on { $0.setOverlay(o) }
@@ -91,8 +92,8 @@ struct AgentOverlayKernelTests {
         let (supported, probeError) = Self.ipipSupported()
         let ns = try NodeNamespace()
         defer { ns.remove() }
-        let pools = [OverlayPool(cidr: bp("10.244.0.0/16"), tunnel: .ipip, mode: .always),
-                     OverlayPool(cidr: bp("10.245.0.0/16"), tunnel: .vxlan, mode: .always)]
+        let pools = [pool("10.244.0.0/16", .ipip, .Always),
+                     pool("10.245.0.0/16", .vxlan, .Always)]
         let h = Harness(ns, config: config(pools, retry: 0.2))
         try h.on { a in
             try a.start()
@@ -131,7 +132,7 @@ struct AgentOverlayKernelTests {
         let monitor = try NetlinkMonitor(namespace: ns.name, queue: DispatchQueue(label: "watch")) { deletions.add($0, watch) }
         monitor.start()
         defer { monitor.cancel() }
-        let plain = OverlayPool(cidr: bp("10.245.0.0/16"))
+        let plain = pool("10.245.0.0/16")
         let h = Harness(ns, config: config([plain]))
         try h.on { a in
             try a.start()
@@ -142,7 +143,7 @@ struct AgentOverlayKernelTests {
         #expect(try ns.socket.link(named: "vxlan.tern") == nil)
 
         var o = h.agent.config.overlay
-        o.pools = [OverlayPool(cidr: bp("10.245.0.0/16"), tunnel: .vxlan, mode: .always)]
+        o.pools = [pool("10.245.0.0/16", .vxlan, .Always)]
         h.on { $0.setOverlay(o) }
         #expect(try eventually { try kernelText(ns).contains("10.245.2.0/26 via 192.168.77.2 dev vxlan.tern onlink") }, "\(shown(ns))")
         let vx = try #require(try ns.socket.link(named: "vxlan.tern"))
@@ -180,7 +181,7 @@ struct AgentOverlayKernelTests {
     func recoversWhenTunl0Appears() throws {
         let ns = try NodeNamespace()
         defer { ns.remove() }
-        let h = Harness(ns, config: config([OverlayPool(cidr: bp("10.244.0.0/16"), tunnel: .ipip, mode: .always)],
+        let h = Harness(ns, config: config([pool("10.244.0.0/16", .ipip, .Always)],
                                            standIn: true, retry: 0.3))
         try h.on { a in
             try a.start()

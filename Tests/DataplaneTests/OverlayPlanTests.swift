@@ -14,12 +14,12 @@ import Testing
     let addresses = [Address(interfaceIndex: 2, prefix: ka("192.168.1.1/24")),
                      Address(interfaceIndex: 2, prefix: ka("172.16.0.9/16"))]
 
-    func overlay(_ pools: [OverlayPool], node: String = "192.168.1.1") -> OverlayConfig {
+    func overlay(_ pools: [IPPool], node: String = "192.168.1.1") -> OverlayConfig {
         OverlayConfig(pools: pools, nodeAddress: IPv4Address(node)!,
                       tunnelAddresses: [.ipip: IPv4Address("10.244.1.0")!, .vxlan: IPv4Address("10.245.1.0")!])
     }
 
-    func plan(_ pools: [OverlayPool], ready: [TunnelKind: Int32] = [.ipip: 5, .vxlan: 6]) -> OverlayPlan {
+    func plan(_ pools: [IPPool], ready: [TunnelKind: Int32] = [.ipip: 5, .vxlan: 6]) -> OverlayPlan {
         var p = OverlayPlan.compute(config: overlay(pools), links: links, addresses: addresses)
         p.ready = ready
         return p
@@ -30,10 +30,10 @@ import Testing
                              bgpRoutes: [bp(prefix): hops.map(ba)], overlay: plan)
     }
 
-    let ipipAlways = OverlayPool(cidr: bp("10.244.0.0/16"), tunnel: .ipip, mode: .always)
-    let ipipCross = OverlayPool(cidr: bp("10.244.0.0/16"), tunnel: .ipip, mode: .crossSubnet)
-    let vxlanAlways = OverlayPool(cidr: bp("10.245.0.0/16"), tunnel: .vxlan, mode: .always)
-    let plain = OverlayPool(cidr: bp("10.246.0.0/16"))
+    let ipipAlways = pool("10.244.0.0/16", .ipip, .Always)
+    let ipipCross = pool("10.244.0.0/16", .ipip, .CrossSubnet)
+    let vxlanAlways = pool("10.245.0.0/16", .vxlan, .Always)
+    let plain = pool("10.246.0.0/16")
 
     @Test func underlayDevicesAndMTUs() {
         let p = plan([ipipAlways, vxlanAlways])

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import Netlink
 import Testing
 @testable import Dataplane
@@ -9,7 +10,7 @@ import Testing
 
     func desired(bgp: [IPPrefix: [IPAddress]] = [:], blocks: [IPPrefix] = [bp("10.244.1.0/26")]) -> DesiredState {
         DesiredState.compute(config: testConfig,
-                             workloads: [Workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32")])],
+                             workloads: [workload(name: "pod-a", interface: "cali1", ipNetworks: [bp("10.244.1.5/32")])],
                              links: links, localBlocks: blocks, bgpRoutes: bgp)
     }
 
@@ -97,7 +98,7 @@ import Testing
 
     @Test func waitingRoutesArePendingWithAReason() {
         let d = DesiredState.compute(config: testConfig,
-                                     workloads: [Workload(name: "pod-a", interface: "cali9", ipNetworks: [bp("10.244.1.9/32")])],
+                                     workloads: [workload(name: "pod-a", interface: "cali9", ipNetworks: [bp("10.244.1.9/32")])],
                                      links: links, localBlocks: [], bgpRoutes: [:])
         let plan = rec.plan(desired: d, kernel: [], staleRemovalAllowed: true)
         #expect(plan.operations.isEmpty)
