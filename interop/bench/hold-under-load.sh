@@ -180,17 +180,18 @@ EOF
   after=$(watch_state "$d/watch.ctl")
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$rxpid/status" 2>/dev/null || echo 0)
   if [ "$kind" = tern ]; then
-    rxview=$("$TERN" status --socket "$d/rx.sock" --json 2>/dev/null | python3 -c '
+    rxview=$(timeout 20 "$TERN" status --socket "$d/rx.sock" --json 2>/dev/null | python3 -c '
 import json, sys
 for p in json.load(sys.stdin)["peers"]:
-    if p["address"] == sys.argv[1]: print(p["state"], p["since"])' "$W_IP" || echo "?")
+    if p["address"] == sys.argv[1]: print(p["state"], p["since"])' "$W_IP" 2>/dev/null || echo "?")
   else
     rxview=$(birdc -s "$d/rx.ctl" show protocols watch 2>/dev/null | awk '$1 == "watch" { print $6, $4, $5 }')
   fi
   kill_pid "$cappid"
-  python3 - "$d/cap.txt" "$W_RX" "$W_IP" "$kind" "$out1" "$out2" "$before" "$after" "$rxview" "${rss:-0}" >>"$RESULTS" <<'EOF'
+  local expired; expired=$(grep -c 'Hold timer expired' "$d/watch.log" || true)
+  python3 - "$d/cap.txt" "$W_RX" "$W_IP" "$kind" "$out1" "$out2" "$before" "$after" "$rxview" "${rss:-0}" "${expired:-0}" >>"$RESULTS" <<'EOF'
 import json, sys
-cap, rx, w, kind, o1, o2, before, after, rxview, rss = sys.argv[1:11]
+cap, rx, w, kind, o1, o2, before, after, rxview, rss, expired = sys.argv[1:12]
 last = {}; gap = {"rx->watch": 0.0, "watch->rx": 0.0}; n = {"rx->watch": 0, "watch->rx": 0}
 first = None
 for line in open(cap):
@@ -212,7 +213,8 @@ span = (max(last.values()) - first) if last and first is not None else 0
 i, wd = json.loads(o1), json.loads(o2)
 print(json.dumps({"kind": kind, "ok": bool(i.get("ok")), "install": i.get("elapsed"), "withdraw": wd.get("elapsed"),
                   "gap": gap, "segments": n, "span": span, "before": before, "after": after, "rxview": rxview,
-                  "kept": before == after and before.startswith("Established"), "hwm_kb": int(rss)}))
+                  "kept": before == after and before.startswith("Established"), "hwm_kb": int(rss),
+                  "expired": int(expired)}))
 EOF
   grep -iE 'hold timer|expired|error' "$d/watch.log" | head -3 >&2 || true
   teardown
@@ -235,7 +237,8 @@ for r in rows:
     if "gap" not in r:
         print(f"| {names.get(r['kind'], r['kind'])} | {sys.argv[4]} | FAILED: {r.get('why')} | | | | | |")
         continue
-    kept = ("kept (since %s)" % r["before"].split(" ", 1)[1]) if r["kept"] else f"RESET: before {r['before']!r}, after {r['after']!r}"
+    kept = ("kept (since %s)" % r["before"].split(" ", 1)[1]) if r["kept"] else \
+        f"RESET {r['expired']}x by the watcher's hold timer: before {r['before']!r}, after {r['after']!r}"
     print(f"| {names[r['kind']]} | {int(sys.argv[4]):,} | {f(r['install'])} | {f(r['withdraw'])} | {r['gap']['rx->watch']:.2f} "
           f"| {r['gap']['watch->rx']:.2f} | {kept}; rx sees {r['rxview']} | {r['hwm_kb'] // 1024} |")
 print()
