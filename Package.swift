@@ -41,13 +41,15 @@ let package = Package(
         .target(name: "Dataplane", dependencies: ["Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
         /// The BGP speaker's routing side: RIB, graceful restart, End-of-RIB; events in, FIB changes and messages out.
         .target(name: "Speaker", dependencies: ["BGPWire", "BGPSession", "RIB", "IPCore"]),
+        /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
+        .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
         .target(name: "Config", dependencies: ["BGPWire", "IPCore", "Model", .product(name: "Yams", package: "Yams")]),
         /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
         .target(
             name: "Daemon",
             dependencies: [
-                "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "Speaker", "EventLoop", "Config", "Dataplane",
+                "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "tern",
             dependencies: [
-                "IPCore", "Model", "BGPWire", "Config", "Daemon",
+                "IPCore", "Model", "BGPWire", "Config", "Daemon", "TernAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,7 +81,8 @@ let package = Package(
             name: "DataplaneTests",
             dependencies: ["Dataplane", "Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
+        .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,7 +26,7 @@ set -uo pipefail
 PURE_TARGETS=(BGPWire BGPSession RIB IPCore Model Policy BFD)
 FORBIDDEN_IN_PURE=(Foundation FoundationEssentials Glibc Musl Darwin Dispatch Logging)
 API_CLIENTS=(TernAPI tern-cni)
-FORBIDDEN_IN_CLIENTS=(Daemon Speaker RIB BGPSession)
+FORBIDDEN_IN_CLIENTS=(Daemon Speaker RIB BGPSession Config)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 

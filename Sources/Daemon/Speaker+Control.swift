@@ -4,6 +4,7 @@ import Config
 import EventLoop
 import Foundation
 import RIB
+import TernAPI
 
 // MARK: - Control socket (`tern status`, `tern routes`)
 
@@ -28,39 +29,42 @@ extension Speaker {
     /// most commands; `fib` after the dataplane's queue computed it).
     func answer(_ line: String, reply: @escaping (String) -> Void) {
         let encode = { (response: ControlProtocol.Response) -> String in
-            (try? ControlProtocol.line(response)) ?? #"{"ok":false,"error":"could not encode the response"}"#
+            (try? ControlProtocol.line(response)) ?? #"{"apiVersion":1,"ok":false,"error":{"code":"internalError","message":"could not encode the response"}}"#
         }
         guard let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line) else {
-            reply(encode(.failure("not a JSON request: \(line.prefix(80))")))
+            reply(encode(.failure(.badRequest, "not a JSON request: \(line.prefix(80))")))
             return
         }
-        if request.command == "fib" {
+        switch request.validated() {
+        case .failure(let error):
+            reply(encode(.failure(error)))
+        case .success(.fib):
             fibRows { reply(encode($0)) }
-        } else {
-            reply(encode(handle(request)))
+        case .success(let command):
+            reply(encode(handle(command, request)))
         }
     }
 
-    func handle(_ request: ControlProtocol.Request) -> ControlProtocol.Response {
-        switch request.command {
-        case "status":
+    func handle(_ command: ControlProtocol.Command, _ request: ControlProtocol.Request) -> ControlProtocol.Response {
+        switch command {
+        case .status:
             return ControlProtocol.Response(ok: true, status: status())
-        case "routes":
+        case .routes:
             if let text = request.prefix {
-                guard let prefix = IPPrefix(text) else { return .failure("'\(text)' is not a prefix (CIDR)") }
+                guard let prefix = IPPrefix(text) else { return .failure(.invalid, "'\(text)' is not a prefix (CIDR)") }
                 return ControlProtocol.Response(ok: true, routes: rib.route(for: prefix).map { [route($0)] } ?? [])
             }
             return ControlProtocol.Response(ok: true, routes: rib.routes().map(route))
-        case "workload-add":
-            guard let w = request.workload else { return .failure("workload-add needs a workload") }
+        case .workloadAdd:
+            guard let w = request.workload else { return .failure(.badRequest, "workload-add needs a workload") }
             return addWorkload(w)
-        case "workload-del":
-            guard let name = request.workload?.name else { return .failure("workload-del needs a name") }
+        case .workloadDelete:
+            guard let name = request.workload?.name else { return .failure(.badRequest, "workload-del needs a name") }
             return deleteWorkload(named: name)
-        case "workload-list":
+        case .workloadList:
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())
-        default:
-            return .failure("unknown command '\(request.command)' (known: status, routes, workload-add, workload-del, workload-list, fib)")
+        case .fib:
+            return .failure(.internalError, "fib is answered asynchronously")
         }
     }
 
@@ -69,9 +73,10 @@ extension Speaker {
             let id = ribID(of: p)
             let counts = id.map { rib.prefixCount(from: $0) } ?? (received: 0, accepted: 0)
             let state = p.state.description
+            let apiState = ControlProtocol.SessionState(rawValue: state) ?? .idle
             return ControlProtocol.Peer(
                 address: p.config.address.description, port: p.config.port, asNumber: p.config.asNumber,
-                type: p.config.displayType, state: state, since: LogTime.iso8601(p.stateSince),
+                type: p.config.displayType, state: apiState, since: LogTime.iso8601(p.stateSince),
                 prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
                 prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
                 lastError: p.lastError, info: p.lastError.map { "\(state): \($0)" } ?? state)

@@ -6,6 +6,7 @@ import Dataplane
 import Foundation
 import Logging
 import RIB
+import TernAPI
 
 // MARK: - Dataplane: Loc-RIB and workloads into the kernel (the Felix part)
 
@@ -105,13 +106,13 @@ extension Speaker {
         do {
             workload = try Model.Workload(name: w.name, interface: w.interface, addresses: w.ipNetworks, mac: w.mac)
         } catch {
-            return .failure(error.field == "ipNetworks" && w.ipNetworks.isEmpty ? "give at least one --ip" : error.description)
+            return .failure(.invalid, error.field == "ipNetworks" && w.ipNetworks.isEmpty ? "give at least one --ip" : error.description)
         }
         guard config.workloads.allSatisfy({ $0.qualifiedName != workload.qualifiedName }) else {
-            return .failure("workload \(w.name) comes from the configuration file; change it there")
+            return .failure(.conflict, "workload \(w.name) comes from the configuration file; change it there")
         }
         for (other, _) in allWorkloads where other.qualifiedName != workload.qualifiedName {
-            if let clash = workload.conflict(with: other) { return .failure(clash.description) }
+            if let clash = workload.conflict(with: other) { return .failure(.conflict, clash.description) }
         }
         dynamicWorkloads[workload.qualifiedName] = workload
         rejectedWorkloadEntries.removeAll { $0.name == workload.qualifiedName }
@@ -125,9 +126,9 @@ extension Speaker {
     func deleteWorkload(named name: String) -> ControlProtocol.Response {
         guard dynamicWorkloads.removeValue(forKey: name) != nil else {
             if config.workloads.contains(where: { $0.qualifiedName == name }) {
-                return .failure("workload \(name) comes from the configuration file; remove it there and send SIGHUP")
+                return .failure(.conflict, "workload \(name) comes from the configuration file; remove it there and send SIGHUP")
             }
-            return .failure("no workload named \(name)")
+            return .failure(.notFound, "no workload named \(name)")
         }
         saveWorkloads()
         applyWorkloads()
@@ -146,7 +147,7 @@ extension Speaker {
     /// `reply` runs on the loop.
     func fibRows(_ reply: @escaping (ControlProtocol.Response) -> Void) {
         guard let agent = dataplane else {
-            reply(.failure(dataplaneError.map { "the dataplane is not running: \($0)" }
+            reply(.failure(.unavailable, dataplaneError.map { "the dataplane is not running: \($0)" }
                 ?? "the dataplane is disabled (dataplane.enabled: false or role: reflector)"))
             return
         }
@@ -159,13 +160,13 @@ extension Speaker {
     }
 
     static func fibRow(_ e: FIBEntry) -> ControlProtocol.FIBRow {
-        let state: String, detail: String?
+        let state: ControlProtocol.FIBState, detail: String?
         switch e.state {
-        case .installed: (state, detail) = ("installed", e.detail)
-        case .pending: (state, detail) = ("pending", e.detail)
-        case .error(let why): (state, detail) = ("error", why)
-        case .conflict(let p): (state, detail) = ("conflict", "a route of protocol \(p) holds this prefix; left alone")
-        case .stale: (state, detail) = ("stale", e.detail ?? "ours from a previous run; removed after End-of-RIB or the stale timeout")
+        case .installed: (state, detail) = (.installed, e.detail)
+        case .pending: (state, detail) = (.pending, e.detail)
+        case .error(let why): (state, detail) = (.error, why)
+        case .conflict(let p): (state, detail) = (.conflict, "a route of protocol \(p) holds this prefix; left alone")
+        case .stale: (state, detail) = (.stale, e.detail ?? "ours from a previous run; removed after End-of-RIB or the stale timeout")
         }
         let source: String? = switch e.source {
         case .workload(let n): "workload \(n)"

@@ -8,6 +8,7 @@ import EventLoop
 import Foundation
 import Logging
 import RIB
+import TernAPI
 import Speaker
 
 /// The BGP speaker: owns the configuration, the peers, the RIB, the listening socket and the

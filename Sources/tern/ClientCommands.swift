@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import TernAPI
 import Foundation
 
 /// Options shared by every command that talks to a running `tern run`.
@@ -20,7 +20,7 @@ struct SocketOptions: ParsableArguments {
             throw ExitCode(1)
         }
         guard response.ok else {
-            FileHandle.standardError.write(Data("tern: \(response.error ?? "request failed")\n".utf8))
+            FileHandle.standardError.write(Data("tern: \(response.error?.message ?? "request failed")\n".utf8))
             throw ExitCode(1)
         }
         return response
@@ -42,7 +42,7 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var options: SocketOptions
 
     func run() throws {
-        let response = try options.send(.init(command: "status"))
+        let response = try options.send(.init(.status))
         guard let status = response.status else { throw ExitCode(1) }
         if options.json { try options.printJSON(status) } else { print(StatusView.status(status), terminator: "") }
     }
@@ -59,7 +59,7 @@ struct RoutesCommand: ParsableCommand {
     var prefix: String?
 
     func run() throws {
-        let response = try options.send(.init(command: "routes", prefix: prefix))
+        let response = try options.send(.init(.routes, prefix: prefix))
         let routes = response.routes ?? []
         if options.json { try options.printJSON(routes) } else { print(StatusView.routes(routes), terminator: "") }
     }

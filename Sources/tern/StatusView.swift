@@ -1,4 +1,4 @@
-import Daemon
+import TernAPI
 
 /// Human forms of the control socket's answers (`tern status`, `tern routes`).
 enum StatusView {
@@ -13,7 +13,7 @@ enum StatusView {
         var t = TextTable(["PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO", "RECEIVED", "ACCEPTED", "SENT"])
         for p in s.peers {
             let addr = p.port == 179 ? p.address : "\(p.address):\(p.port)"
-            t.add([addr, p.type, p.state.lowercased() == "established" ? "up" : "start", p.since, p.info,
+            t.add([addr, p.type, p.state == .established ? "up" : "start", p.since, p.info,
                    String(p.prefixesReceived), String(p.prefixesAccepted), String(p.prefixesSent)])
         }
         return out + "IPv4 BGP status\n" + t.rendered + "\n"

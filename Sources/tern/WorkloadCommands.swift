@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import TernAPI
 import Foundation
 
 /// `tern workload add|del|list`: local workloads (pods) of the running daemon.
@@ -20,7 +20,7 @@ struct WorkloadCommand: ParsableCommand {
 
         func run() throws {
             let w = ControlProtocol.Workload(name: name, interface: interface, ipNetworks: ip, mac: mac)
-            let r = try options.send(.init(command: "workload-add", workload: w))
+            let r = try options.send(.init(.workloadAdd, workload: w))
             if options.json { try options.printJSON(r.workloads ?? []) } else { print("workload \(name) added") }
         }
     }
@@ -31,7 +31,7 @@ struct WorkloadCommand: ParsableCommand {
         @Option(name: .long, help: "The workload's name.") var name: String
 
         func run() throws {
-            let r = try options.send(.init(command: "workload-del", workload: .init(name: name, interface: "", ipNetworks: [])))
+            let r = try options.send(.init(.workloadDelete, workload: .init(name: name, interface: "", ipNetworks: [])))
             if options.json { try options.printJSON(r.workloads ?? []) } else { print("workload \(name) deleted") }
         }
     }
@@ -41,7 +41,7 @@ struct WorkloadCommand: ParsableCommand {
         @OptionGroup var options: SocketOptions
 
         func run() throws {
-            let list = try options.send(.init(command: "workload-list")).workloads ?? []
+            let list = try options.send(.init(.workloadList)).workloads ?? []
             if options.json { try options.printJSON(list); return }
             var t = TextTable(["NAME", "INTERFACE", "ADDRESSES", "MAC", "FROM"])
             for w in list { t.add([w.name, w.interface, w.ipNetworks.joined(separator: " "), w.mac ?? "-", w.origin ?? "-"]) }
@@ -57,11 +57,11 @@ struct FIBCommand: ParsableCommand {
     @OptionGroup var options: SocketOptions
 
     func run() throws {
-        let rows = try options.send(.init(command: "fib")).fib ?? []
+        let rows = try options.send(.init(.fib)).fib ?? []
         if options.json { try options.printJSON(rows); return }
         var t = TextTable(["PREFIX", "STATE", "SOURCE", "DESIRED", "KERNEL", "DETAIL"])
         for r in rows {
-            t.add([r.prefix, r.state, r.source ?? "-", r.desired ?? "-", r.kernel.isEmpty ? "-" : r.kernel.joined(separator: "; "), r.detail ?? ""])
+            t.add([r.prefix, r.state.rawValue, r.source ?? "-", r.desired ?? "-", r.kernel.isEmpty ? "-" : r.kernel.joined(separator: "; "), r.detail ?? ""])
         }
         print(rows.isEmpty ? "No routes." : t.rendered)
     }

@@ -4,6 +4,7 @@ import Config
 import Foundation
 import Testing
 @testable import Daemon
+import TernAPI
 
 /// Route reflection (RFC 4456) and add-path (RFC 7911) between real speakers in one
 /// process over loopback TCP (127.0.0.4x-6x), as ``SpeakerLoopbackTests``.

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Daemon
+import TernAPI
 
 /// Two (or three) real speakers in one process, talking BGP over loopback TCP
 /// (127.0.0.x addresses, an unprivileged port chosen per run). No root needed.
@@ -90,7 +91,7 @@ import Testing
             for (j, ip) in ips.enumerated() where j != i {
                 #expect(Self.eventually { n.hasRoute("10.244.\(j).0/26", via: ip) }, "n\(i) lacks n\(j)'s block: \(n.routes())")
             }
-            #expect(n.status().peers.allSatisfy { $0.state == "Established" && $0.type == "node-to-node mesh" })
+            #expect(n.status().peers.allSatisfy { $0.state == .established && $0.type == "node-to-node mesh" })
         }
         // A node shutting down sends Cease 2; the others drop its block at once (no hold-time wait).
         nodes[2].stop()
@@ -128,7 +129,7 @@ import Testing
         #expect(Self.eventually { nc.status().peers.first?.lastError?.contains("6/3") == true })
         // b's session was not touched.
         #expect(na.status().peers.first { $0.address == b }?.since == bSince)
-        #expect(na.status().peers.first { $0.address == b }?.state == "Established")
+        #expect(na.status().peers.first { $0.address == b }?.state == .established)
         for n in [na, nb, nc, nd] { n.stop() }
     }
 }

@@ -1,43 +1,100 @@
-import Dataplane
 import Foundation
+import Model
 
-/// The control socket's protocol: one JSON request per line, one JSON response per line.
+/// Tern's control API: the values the daemon sends and its clients (the CLI, the CNI plugin)
+/// read; the daemon sends values, clients format them (OpenBGPD's `IMSG_CTL_*` with bgpctl
+/// doing the formatting). Clients link this target, never the daemon.
+///
+/// On the control socket, one JSON request per line and one JSON response per line, each
+/// carrying the API version:
 ///
 /// ```
-/// -> {"command":"status"}
-/// <- {"ok":true,"status":{"nodeName":"node-a",...}}
-/// -> {"command":"routes","prefix":"10.244.1.0/26"}
-/// <- {"ok":true,"routes":[...]}
-/// <- {"ok":false,"error":"unknown command 'x'"}
+/// -> {"apiVersion":1,"command":"status"}
+/// <- {"apiVersion":1,"ok":true,"status":{"nodeName":"node-a",...}}
+/// -> {"apiVersion":1,"command":"routes","prefix":"10.244.1.0/26"}
+/// <- {"apiVersion":1,"ok":true,"routes":[...]}
+/// <- {"apiVersion":1,"ok":false,"error":{"code":"unknownCommand","message":"unknown command 'x' (known: ...)"}}
 /// ```
+///
+/// Versioning: a daemon answers a request of another ``version`` with the error
+/// ``APIError/Code/unsupportedVersion`` (and its own version in the envelope); fields are
+/// only ever added within a version, so an older client ignores what it does not know.
 public enum ControlProtocol {
-    /// A request from the CLI.
+    /// The API version this build speaks.
+    public static let version = 1
+
+    /// The commands, as named on the wire.
+    public enum Command: String, Codable, Sendable, CaseIterable {
+        /// The node, its sessions and its overlay: answered with ``Response/status``.
+        case status
+        /// The Loc-RIB (or one prefix of it, ``Request/prefix``): ``Response/routes``.
+        case routes
+        /// Desired vs kernel routes: ``Response/fib``.
+        case fib
+        /// Adds ``Request/workload`` (kept across restarts): every workload in ``Response/workloads``.
+        case workloadAdd = "workload-add"
+        /// Deletes the workload named in ``Request/workload``: ``Response/workloads``.
+        case workloadDelete = "workload-del"
+        /// Every workload, from the configuration and from the API: ``Response/workloads``.
+        case workloadList = "workload-list"
+    }
+
+    /// A request from a client.
     public struct Request: Codable, Sendable, Equatable {
-        /// "status", "routes".
+        /// The client's ``ControlProtocol/version``.
+        public var apiVersion: Int
+        /// What to do, a ``Command`` raw value (kept as text so that an unknown command gets
+        /// a specific error rather than a decoding failure).
         public var command: String
-        /// For "routes": only this prefix (CIDR).
+        /// For `routes`: only this prefix (CIDR).
         public var prefix: String?
-        /// For "workload-add" / "workload-del".
+        /// For `workload-add` / `workload-del`.
         public var workload: Workload?
 
-        public init(command: String, prefix: String? = nil, workload: Workload? = nil) {
+        public init(_ command: Command, prefix: String? = nil, workload: Workload? = nil) {
+            apiVersion = ControlProtocol.version
+            self.command = command.rawValue
+            self.prefix = prefix
+            self.workload = workload
+        }
+
+        /// A request with any command text and version (tests, other clients).
+        public init(command: String, apiVersion: Int = ControlProtocol.version, prefix: String? = nil, workload: Workload? = nil) {
+            self.apiVersion = apiVersion
             self.command = command
             self.prefix = prefix
             self.workload = workload
+        }
+
+        /// The command, or the error a daemon answers for this request's envelope.
+        public func validated() -> Result<Command, APIError> {
+            guard apiVersion == ControlProtocol.version else {
+                return .failure(APIError(.unsupportedVersion,
+                                         "this daemon speaks API version \(ControlProtocol.version), the client sent \(apiVersion)"))
+            }
+            guard let c = Command(rawValue: command) else {
+                let known = Command.allCases.map(\.rawValue).joined(separator: ", ")
+                return .failure(APIError(.unknownCommand, "unknown command '\(command)' (known: \(known))"))
+            }
+            return .success(c)
         }
     }
 
     /// The daemon's answer.
     public struct Response: Codable, Sendable, Equatable {
+        /// The daemon's ``ControlProtocol/version``.
+        public var apiVersion: Int
         public var ok: Bool
-        public var error: String?
+        /// Why the request failed (`ok` false).
+        public var error: APIError?
         public var status: Status?
         public var routes: [Route]?
         public var workloads: [Workload]?
         public var fib: [FIBRow]?
 
-        public init(ok: Bool, error: String? = nil, status: Status? = nil, routes: [Route]? = nil,
+        public init(ok: Bool, error: APIError? = nil, status: Status? = nil, routes: [Route]? = nil,
                     workloads: [Workload]? = nil, fib: [FIBRow]? = nil) {
+            apiVersion = ControlProtocol.version
             self.ok = ok
             self.error = error
             self.status = status
@@ -46,7 +103,13 @@ public enum ControlProtocol {
             self.fib = fib
         }
 
-        public static func failure(_ message: String) -> Response { Response(ok: false, error: message) }
+        /// A failed request.
+        public static func failure(_ error: APIError) -> Response { Response(ok: false, error: error) }
+
+        /// A failed request: `code` and the words for the user.
+        public static func failure(_ code: APIError.Code, _ message: String) -> Response {
+            Response(ok: false, error: APIError(code, message))
+        }
     }
 
     /// `tern status --json`.
@@ -73,7 +136,7 @@ public enum ControlProtocol {
         }
     }
 
-    /// The overlay part of `tern status`: the dataplane's own status value.
+    /// The overlay part of `tern status`: the dataplane's status value (``Model/OverlayStatus``).
     public typealias Overlay = OverlayStatus
 
     /// One peer row of `tern status`.
@@ -83,8 +146,8 @@ public enum ControlProtocol {
         public var asNumber: UInt32
         /// "node-to-node mesh", "global", later "reflector client", "reflector".
         public var type: String
-        /// RFC 4271 state name: Idle, Connect, Active, OpenSent, OpenConfirm, Established.
-        public var state: String
+        /// The RFC 4271 §8.2.2 state.
+        public var state: SessionState
         /// ISO 8601 time of the last state change.
         public var since: String
         public var prefixesReceived: Int
@@ -95,7 +158,7 @@ public enum ControlProtocol {
         /// Short free text like BIRD's "Established" / "Connect: Connection refused".
         public var info: String
 
-        public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: String, since: String,
+        public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: SessionState, since: String,
                     prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, lastError: String?, info: String) {
             self.address = address
             self.port = port
@@ -188,11 +251,10 @@ public enum ControlProtocol {
         public var source: String?
         public var desired: String?
         public var kernel: [String]
-        /// "installed", "pending", "error", "conflict", "stale".
-        public var state: String
+        public var state: FIBState
         public var detail: String?
 
-        public init(prefix: String, source: String?, desired: String?, kernel: [String], state: String, detail: String?) {
+        public init(prefix: String, source: String?, desired: String?, kernel: [String], state: FIBState, detail: String?) {
             self.prefix = prefix
             self.source = source
             self.desired = desired
@@ -200,6 +262,26 @@ public enum ControlProtocol {
             self.state = state
             self.detail = detail
         }
+    }
+
+    /// A BGP session's state (RFC 4271 §8.2.2), by its RFC name on the wire.
+    public enum SessionState: String, Codable, Sendable, CaseIterable {
+        case idle = "Idle", connect = "Connect", active = "Active"
+        case openSent = "OpenSent", openConfirm = "OpenConfirm", established = "Established"
+    }
+
+    /// How a prefix of `tern fib` stands.
+    public enum FIBState: String, Codable, Sendable, CaseIterable {
+        /// In the kernel as desired.
+        case installed
+        /// Desired, waiting (an interface missing or down, a tunnel not ready): see `detail`.
+        case pending
+        /// The kernel refused it: see `detail`.
+        case error
+        /// A route of another protocol holds the prefix; left alone.
+        case conflict
+        /// Ours from a previous run, no longer desired; removed after End-of-RIB or the stale timeout.
+        case stale
     }
 
     /// Encodes a value as one line of JSON (no newline inside).

@@ -1,6 +1,7 @@
 import IPCore
 
-/// What `tern status` shows about the overlay.
+/// What `tern status` shows about the overlay (the dataplane publishes it, the control API
+/// carries it).
 public struct OverlayStatus: Hashable, Sendable, Codable {
     public struct Pool: Hashable, Sendable, Codable {
         public var cidr: String
@@ -26,6 +27,15 @@ public struct OverlayStatus: Hashable, Sendable, Codable {
         /// "up", "down", "absent" or the error.
         public var state: String
         public var address: String?
+
+        public init(name: String, kind: String, mtu: UInt32?, wantedMTU: UInt32, state: String, address: String?) {
+            self.name = name
+            self.kind = kind
+            self.mtu = mtu
+            self.wantedMTU = wantedMTU
+            self.state = state
+            self.address = address
+        }
     }
     public var pools: [Pool] = []
     public var devices: [Device] = []
