@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
         LogTime.bootstrap(format: logFormat ?? cfg.logFormat.rawValue, level: Logger.Level(rawValue: cfg.logLevel.rawValue) ?? .info)
         let logger = Logger(label: "tern")
         let loop = EventLoop(label: "tern.loop")
-        let speaker = Speaker(config: cfg, configPath: config, loop: loop, logger: logger)
+        let speaker = Node(config: cfg, configPath: config, loop: loop, logger: logger)
         speaker.onExit = { code in Foundation.exit(code) }
         let failure: String? = loop.sync {
             do {

@@ -14,7 +14,7 @@ import TernAPI
 
     final class Node: @unchecked Sendable {
         let loop = EventLoop(label: "test")
-        let speaker: Speaker
+        let speaker: Daemon.Node
         let dir: String
         let path: String
 
@@ -25,7 +25,7 @@ import TernAPI
             let cfg = try ConfigLoader.load(path: path)
             var logger = Logger(label: name)
             logger.logLevel = .critical
-            speaker = Speaker(config: cfg, configPath: path, loop: loop, logger: logger)
+            speaker = Daemon.Node(config: cfg, configPath: path, loop: loop, logger: logger)
             speaker.onExit = { _ in }
             try loop.sync { try speaker.start() }
         }

@@ -6,7 +6,7 @@ import Speaker
 
 // MARK: - SIGHUP: reload the configuration without touching untouched peers
 
-extension Speaker {
+extension Node {
     /// Re-reads the configuration file. An invalid file is rejected with every error logged
     /// and the running configuration stays. Otherwise: removed peers get Cease 3 (Peer
     /// De-configured), changed peers restart with Cease 6 (Other Configuration Change),
@@ -35,7 +35,7 @@ extension Speaker {
             for id in Array(peers.keys) { removePeer(id, notification: cease) }
             withdrawOriginated(config.blocks)
             config = new
-            engine = RouteEngine(config: Speaker.ribConfig(new))
+            engine = RouteEngine(config: Node.ribConfig(new))
             originatedBorrowed = []
             originate(new.blocks)
             for pc in new.effectivePeers { addPeer(pc) }
@@ -74,7 +74,7 @@ extension Speaker {
         } else {
             if diff.overlayChanged {
                 logger.info("SIGHUP: ipPools/overlay settings changed: re-programming in place (make-before-break)")
-                dataplane?.setOverlay(Speaker.overlayConfig(new))
+                dataplane?.setOverlay(Node.overlayConfig(new))
             }
             dataplane?.setLocalBlocks(new.blocks)
             applyWorkloads()

@@ -8,7 +8,7 @@ import TernAPI
 
 // MARK: - Control socket (`tern status`, `tern routes`)
 
-extension Speaker {
+extension Node {
     func openControlSocket() throws {
         let server = try UnixSocketServer(path: config.controlSocket, on: loop)
         server.onConnection = { [weak self] connection in
@@ -69,7 +69,7 @@ extension Speaker {
     }
 
     func status() -> ControlProtocol.Status {
-        let rows = peers.values.sorted { Speaker.addressOrder($0.config, $1.config) }.map { p in
+        let rows = peers.values.sorted { Node.addressOrder($0.config, $1.config) }.map { p in
             let id = ribID(of: p)
             let counts = id.map { rib.prefixCount(from: $0) } ?? (received: 0, accepted: 0)
             let state = p.state.description

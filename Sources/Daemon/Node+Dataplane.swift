@@ -10,7 +10,7 @@ import TernAPI
 
 // MARK: - Dataplane: Loc-RIB and workloads into the kernel (the Felix part)
 
-extension Speaker {
+extension Node {
     /// Starts the dataplane agent when the configuration enables it (role node). A failure
     /// (no netlink, no permission) is logged and BGP keeps running; `tern fib` says why.
     func startDataplane() {
@@ -18,7 +18,7 @@ extension Speaker {
         let d = config.dataplane
         let cfg = DataplaneConfig(routeProtocol: d.routeProtocol, routeTable: d.routeTable,
                                   resyncInterval: Double(d.resyncInterval), staleRouteTimeout: Double(d.staleRouteTimeout),
-                                  rpFilter: d.rpFilter, overlay: Speaker.overlayConfig(config))
+                                  rpFilter: d.rpFilter, overlay: Node.overlayConfig(config))
         var dataplaneLogger = logger
         dataplaneLogger[metadataKey: "component"] = "dataplane"
         let agent = DataplaneAgent(config: cfg, logger: dataplaneLogger)
@@ -154,7 +154,7 @@ extension Speaker {
         let loopQueue = loop.queue
         let send = UncheckedSendable(reply)
         agent.fib { entries in
-            let rows = entries.map(Speaker.fibRow)
+            let rows = entries.map(Node.fibRow)
             loopQueue.async { send.value(ControlProtocol.Response(ok: true, fib: rows)) }
         }
     }

@@ -11,11 +11,12 @@ import RIB
 import TernAPI
 import Speaker
 
-/// The BGP speaker: owns the configuration, the peers, the RIB, the listening socket and the
-/// control socket, all on one serial event loop (docs/ARCHITECTURE.md). Sessions talk to the
-/// RIB through ``PeerDelegate``; RIB changes go out to peers as pre-encoded UPDATEs, one
-/// encoding per update group.
-public final class Speaker: @unchecked Sendable {
+/// One node (the composition root of `tern run`): owns the configuration, the peers, the
+/// route engine, the listening socket and the control socket on one serial event loop, and
+/// the dataplane agent on its own queue (docs/ARCHITECTURE.md). Sessions talk to the engine
+/// through ``PeerDelegate``; its changes go out to peers as pre-encoded UPDATEs, one encoding
+/// per update group, and to the agent as FIB changes.
+public final class Node: @unchecked Sendable {
     let loop: EventLoop
     var logger: Logger
     public internal(set) var config: TernConfig
@@ -57,7 +58,7 @@ public final class Speaker: @unchecked Sendable {
         self.configPath = configPath
         self.loop = loop
         self.logger = logger
-        engine = RouteEngine(config: Speaker.ribConfig(config))
+        engine = RouteEngine(config: Node.ribConfig(config))
     }
 
     /// The RIB settings of `config`: AS, router ID, and the cluster ID when we reflect.

@@ -7,7 +7,7 @@ import Speaker
 
 // MARK: - Sessions to RIB (RFC 4271 §9)
 
-extension Speaker: PeerDelegate {
+extension Node: PeerDelegate {
     func peerEstablished(_ peer: Peer, negotiated: NegotiatedCapabilities, peerOpen: OpenMessage,
                          decodeContext: CodecContext, encodeContext: CodecContext, localAddress: IPAddress?) {
         guard let id = ribID(of: peer) else { return }
