@@ -79,11 +79,33 @@ extension Node {
                 type: p.config.displayType, state: apiState, since: LogTime.iso8601(p.stateSince),
                 prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
                 prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
-                lastError: p.lastError, info: p.lastError.map { "\(state): \($0)" } ?? state)
+                lastError: p.lastError.map(Node.apiError), info: p.lastError.map { "\(state): \($0)" } ?? state)
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows,
                                       listenError: listenerError, overlay: overlayStatus())
+    }
+
+    /// A peer's last failure as the API carries it: kind, NOTIFICATION code and subcode, words.
+    static func apiError(_ f: PeerFailure) -> ControlProtocol.PeerError {
+        switch f {
+        case .notificationReceived(let n):
+            ControlProtocol.PeerError(.notificationReceived, code: n.code, subcode: n.subcode, message: f.description)
+        case .notificationSent(let n):
+            ControlProtocol.PeerError(.notificationSent, code: n.code, subcode: n.subcode, message: f.description)
+        case .session(let e):
+            if let n = e.notificationReceived {
+                ControlProtocol.PeerError(.notificationReceived, code: n.code, subcode: n.subcode, message: f.description)
+            } else if let n = e.notificationSent {
+                ControlProtocol.PeerError(.notificationSent, code: n.code, subcode: n.subcode, message: f.description)
+            } else {
+                ControlProtocol.PeerError(.session, message: f.description)
+            }
+        case .down:
+            ControlProtocol.PeerError(.session, message: f.description)
+        case .connection:
+            ControlProtocol.PeerError(.connection, message: f.description)
+        }
     }
 
     /// Numeric address order (IPv4 before IPv6), then port: how `tern status` lists peers.

@@ -29,7 +29,7 @@ final class Peer: @unchecked Sendable {
 
     // MARK: Status for `tern status`
     private(set) var stateSince = Date()
-    private(set) var lastError: String?
+    private(set) var lastError: PeerFailure?
     private(set) var isEstablished = false
     private(set) var prefixesSent = 0
     /// What the last Established session negotiated (graceful restart, families).
@@ -161,7 +161,7 @@ final class Peer: @unchecked Sendable {
             case .sessionDown(let reason, let sent, let received):
                 isEstablished = false
                 outQueue.removeAll()
-                lastError = received.map { "received \($0)" } ?? sent.map { "sent \($0)" } ?? reason
+                lastError = received.map(PeerFailure.notificationReceived) ?? sent.map(PeerFailure.notificationSent) ?? .down(reason)
                 // RFC 4724 §4.2: the TCP session ended (no NOTIFICATION either way) and the
                 // peer advertised graceful restart: its routes are kept for its restart time.
                 let gr = sent == nil && received == nil ? negotiated?.peerGracefulRestart?.restartTime : nil
@@ -180,7 +180,7 @@ final class Peer: @unchecked Sendable {
             }
         }
         if slot.machine.state == .idle, let error = slot.machine.lastError, !isEstablished {
-            lastError = "\(error)"
+            lastError = .session(error)
         }
         noteState()
         rearm(slot)
@@ -222,7 +222,7 @@ final class Peer: @unchecked Sendable {
                 self.feed(.tcpConnectionConfirmed, to: slot)
             }
         } catch {
-            lastError = "\(error)"
+            lastError = .connection("\(error)")
             logger.debug("connect failed: \(error)")
             loop.execute { [weak self, weak slot] in
                 guard let self, let slot else { return }
@@ -242,7 +242,7 @@ final class Peer: @unchecked Sendable {
         connection.onClose = { [weak self, weak slot] reason in
             guard let self, let slot, !slot.closedByUs else { return }
             slot.connection = nil
-            if case .error(let e) = reason { self.lastError = "\(e)" }
+            if case .error(let e) = reason { self.lastError = .connection("\(e)") }
             self.logger.debug("connection closed: \(reason)")
             self.feed(.tcpConnectionFails, to: slot)
         }

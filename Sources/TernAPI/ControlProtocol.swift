@@ -153,13 +153,13 @@ public enum ControlProtocol {
         public var prefixesReceived: Int
         public var prefixesAccepted: Int
         public var prefixesSent: Int
-        /// The last error: a NOTIFICATION sent or received, or a socket error.
-        public var lastError: String?
+        /// The last error: a NOTIFICATION sent or received, a socket error, why the session ended.
+        public var lastError: PeerError?
         /// Short free text like BIRD's "Established" / "Connect: Connection refused".
         public var info: String
 
         public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: SessionState, since: String,
-                    prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, lastError: String?, info: String) {
+                    prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, lastError: PeerError?, info: String) {
             self.address = address
             self.port = port
             self.asNumber = asNumber
@@ -262,6 +262,36 @@ public enum ControlProtocol {
             self.state = state
             self.detail = detail
         }
+    }
+
+    /// Why a peer's session last failed: `{"kind":"notificationReceived","code":6,"subcode":2,
+    /// "message":"received NOTIFICATION 6/2 ..."}`.
+    public struct PeerError: Codable, Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Codable, Sendable, CaseIterable {
+            /// The peer sent a NOTIFICATION.
+            case notificationReceived
+            /// Tern sent one.
+            case notificationSent
+            /// The session ended without a NOTIFICATION (hold timer in OpenSent, TCP lost...).
+            case session
+            /// A socket error (connect refused, reset, unreachable).
+            case connection
+        }
+        public var kind: Kind
+        /// The NOTIFICATION's error code and subcode (RFC 4271 §4.5), for the notification kinds.
+        public var code: UInt8?
+        public var subcode: UInt8?
+        /// The error in words, as `tern status` prints it.
+        public var message: String
+
+        public init(_ kind: Kind, code: UInt8? = nil, subcode: UInt8? = nil, message: String) {
+            self.kind = kind
+            self.code = code
+            self.subcode = subcode
+            self.message = message
+        }
+
+        public var description: String { message }
     }
 
     /// A BGP session's state (RFC 4271 §8.2.2), by its RFC name on the wire.

@@ -69,6 +69,11 @@ import TernAPI
         return d
     }
 
+    /// A peer's last error is a received NOTIFICATION `code`/`subcode`, as a typed value.
+    static func isNotification(_ e: ControlProtocol.PeerError?, _ code: UInt8, _ subcode: UInt8) -> Bool {
+        e?.kind == .notificationReceived && e?.code == code && e?.subcode == subcode && e?.message.contains("\(code)/\(subcode)") == true
+    }
+
     /// Polls `condition` until it holds or `seconds` pass.
     static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(seconds)
@@ -97,7 +102,7 @@ import TernAPI
         nodes[2].stop()
         for n in nodes[0...1] {
             #expect(Self.eventually { !n.routes().contains { $0.prefix == "10.244.2.0/26" } })
-            #expect(Self.eventually { n.status().peers.first { $0.address == ips[2] }?.lastError?.contains("6/2") == true })
+            #expect(Self.eventually { n.status().peers.first { $0.address == ips[2] }.map { Self.isNotification($0.lastError, 6, 2) } == true })
         }
         nodes[0].stop()
         nodes[1].stop()
@@ -126,7 +131,7 @@ import TernAPI
         #expect(Self.eventually { na.hasRoute("10.1.4.0/24", via: d) })
         #expect(Self.eventually { !na.routes().contains { $0.prefix == "10.1.3.0/24" } })
         // c was told it was de-configured (Cease 3).
-        #expect(Self.eventually { nc.status().peers.first?.lastError?.contains("6/3") == true })
+        #expect(Self.eventually { nc.status().peers.first.map { Self.isNotification($0.lastError, 6, 3) } == true })
         // b's session was not touched.
         #expect(na.status().peers.first { $0.address == b }?.since == bSince)
         #expect(na.status().peers.first { $0.address == b }?.state == .established)

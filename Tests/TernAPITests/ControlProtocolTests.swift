@@ -56,4 +56,11 @@ import Testing
         #expect(try ControlProtocol.line(row).contains(#""state":"stale""#))
         #expect(ControlProtocol.FIBState.allCases.map(\.rawValue) == ["installed", "pending", "error", "conflict", "stale"])
     }
+
+    @Test func peerErrorsAreValues() throws {
+        let e = ControlProtocol.PeerError(.notificationReceived, code: 6, subcode: 2, message: "received NOTIFICATION 6/2 (Cease)")
+        let line = try ControlProtocol.line(e)
+        #expect(line == #"{"code":6,"kind":"notificationReceived","message":"received NOTIFICATION 6/2 (Cease)","subcode":2}"#)
+        #expect(try ControlProtocol.parse(ControlProtocol.PeerError.self, from: line) == e)
+    }
 }
