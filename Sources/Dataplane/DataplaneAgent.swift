@@ -159,21 +159,20 @@ public final class DataplaneAgent: @unchecked Sendable {
     /// The FIB view (for each prefix, desired vs kernel and its state), computed on
     /// ``queue`` after the updates posted so far; `completion` runs on ``queue``.
     public func fib(_ completion: @escaping @Sendable ([FIBEntry]) -> Void) {
-        queue.async { [self] in
-            drain()
-            schedulePass()
-            completion(routeManager.fib(kernel))
-        }
+        queue.async { [self] in completion(fibOnQueue()) }
     }
 
     /// ``fib(_:)``, waiting for it (tests and tools; never on ``queue`` or a BGP loop).
     public func fib() -> [FIBEntry] {
         dispatchPrecondition(condition: .notOnQueue(queue))
-        return queue.sync {
-            drain()
-            schedulePass()
-            return routeManager.fib(kernel)
-        }
+        return queue.sync { fibOnQueue() }
+    }
+
+    /// The FIB view after everything posted so far (a pass for it follows).
+    private func fibOnQueue() -> [FIBEntry] {
+        drain()
+        schedulePass()
+        return routeManager.fib(kernel)
     }
 
     /// Counters since ``start()``, as of the last pass.

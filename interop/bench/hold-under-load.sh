@@ -54,14 +54,6 @@ KILL_WAIT=10
 bench_init holdload tern-holdload
 for t in bird birdc tcpdump; do command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }; done
 
-wait_for() { # wait_for DEADLINE DESCRIPTION COMMAND...
-  local end=$1 desc=$2; shift 2
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= end)); then log "timeout waiting for: $desc"; return 1; fi
-    sleep 0.1
-  done
-}
-
 watch_state() { # watch_state CTL -> "Established <since>" of the watch side's session
   birdc -s "$1" show protocols rxpeer 2>/dev/null | awk '$1 == "rxpeer" { print $6, $4, $5 }'
 }

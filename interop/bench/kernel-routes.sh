@@ -61,15 +61,6 @@ KILL_WAIT=10
 . "$HERE/lib.sh"
 bench_init kbench tern-kbench
 
-wait_for() { # wait_for DEADLINE_SECONDS_VALUE DESCRIPTION COMMAND...
-  local end=$1 desc=$2; shift 2
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= end)); then log "timeout waiting for: $desc"; return 1; fi
-    sleep 0.05
-  done
-}
-
-
 settle() { # settle PID END : wait until PID uses < 20 ms CPU per 500 ms (or END, at most
   # SETTLE_MAX s); prints JSON {"settled", "s", "cpu"}: how long and how much CPU it took
   local pid=$1 end=$2 a b c0 t0=$SECONDS

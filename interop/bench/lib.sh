@@ -8,7 +8,8 @@
 # PIDS/NSS lists that teardown() cleans up, and an EXIT trap (kept with KEEP=1 or on failure).
 # Then: log MSG, kill_pid PID (TERM, wait KILL_WAIT s, default 10, then KILL), teardown,
 # record JSON (append to RESULTS), cpu_of PID (utime+stime s), settle PID END (until PID uses
-# < 20 ms CPU per 500 ms, or END in $SECONDS).
+# < 20 ms CPU per 500 ms, or END in $SECONDS), wait_for END DESCRIPTION COMMAND... (polls
+# COMMAND every 50 ms until it succeeds; at END in $SECONDS logs the timeout and returns 1).
 
 bench_init() {
   BENCH_NAME=$1
@@ -68,5 +69,13 @@ settle() { # settle PID END : wait until PID uses < 20 ms CPU per 500 ms (or END
     b=$(cpu_of "$pid") || return 0
     python3 -c 'import sys; sys.exit(0 if float(sys.argv[2])-float(sys.argv[1]) < 0.02 else 1)' "$a" "$b" && return 0
     a=$b
+  done
+}
+
+wait_for() { # wait_for END DESCRIPTION COMMAND... : until COMMAND succeeds or $SECONDS reaches END
+  local end=$1 desc=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= end)); then log "timeout waiting for: $desc"; return 1; fi
+    sleep 0.05
   done
 }

@@ -37,22 +37,10 @@ KILL_WAIT=5
 . "$HERE/lib.sh"
 bench_init bench tern-bench
 
-# wait_for DEADLINE_EPOCH DESCRIPTION COMMAND... : poll until COMMAND succeeds
-wait_for() {
-  local end=$1 desc=$2; shift 2
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= end)); then log "timeout waiting for: $desc"; return 1; fi
-    sleep 0.05
-  done
-}
-
-
-
 event_field() { # event_field FILE EVENT : the timestamp of EVENT in the injector's log
   awk -v e="$2" '$1 == e {print $2; exit}' "$1"
 }
 has_event() { [ -n "$(event_field "$1" "$2")" ]; }
-
 
 # --- streams ------------------------------------------------------------------
 mkdir -p "$STREAM_CACHE"
