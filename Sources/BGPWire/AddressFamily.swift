@@ -1,3 +1,5 @@
+import IPCore
+
 /// Address Family Identifier (IANA "Address Family Numbers"), RFC 4760 §3.
 public struct AFI: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt16
@@ -40,6 +42,9 @@ public struct AddressFamily: Hashable, Comparable, Sendable, CustomStringConvert
     }
     public static let ipv4Unicast = AddressFamily(afi: .ipv4, safi: .unicast)
     public static let ipv6Unicast = AddressFamily(afi: .ipv6, safi: .unicast)
+
+    /// The unicast family of `f` (what a configuration's `ipv4`/`ipv6` means).
+    public static func unicast(_ f: IPFamily) -> AddressFamily { f == .v4 ? .ipv4Unicast : .ipv6Unicast }
 
     /// "ipv4-unicast", "ipv6-unicast", or "afi-N/safi-M" for others.
     public var description: String { "\(afi)-\(safi)" }

@@ -1,12 +1,13 @@
 import IPCore
 import BGPWire
+import Model
 
 /// What a reload (SIGHUP) has to do to go from one configuration to the next.
 ///
-/// Peers are matched by `PeerID` (address and port) over `effectivePeers`:
+/// Peers are matched by `PeerEndpoint` (address and port) over `effectivePeers`:
 /// - `added`: start a session;
 /// - `removed`: stop the session (CEASE, RFC 4486 subcode 3 "peer de-configured");
-/// - `changed`: any `PeerConfig` field differs (AS, timers, passive, type, name,
+/// - `changed`: any `PeerSpec` field differs (AS, timers, passive, type, name,
 ///   families): stop and start again with the new settings (subcode 6 "other
 ///   configuration change"), since hold time and families are negotiated in OPEN;
 ///   `Change.fields` names what changed, so a label-only (`name`) change may be applied
@@ -27,20 +28,21 @@ import BGPWire
 /// - `ipPools` or the overlay keys changed: the agent switches encapsulation in place.
 /// - everything else (`nodeName`, `controlSocket`, `logLevel`, `logFormat`, timers,
 ///   `nodeToNodeMesh`, `nodes`, `peers`) is applied in place; its effect on peers is
-///   already in the peer lists. `changedSettings` names every top-level key that differs.
+///   already in the peer lists. `changedSettings` names every top-level key that differs
+///   (`peers` holds resolved peers, so a top-level timer that a peer inherits changes it too).
 public struct ConfigDiff: Hashable, Sendable {
     /// A peer present in both configurations with different settings.
     public struct Change: Hashable, Sendable {
-        public var old: PeerConfig
-        public var new: PeerConfig
-        /// Names of the `PeerConfig` fields that differ, e.g. ["holdTime", "passive"].
+        public var old: PeerSpec
+        public var new: PeerSpec
+        /// Names of the `PeerSpec` fields that differ, e.g. ["holdTime", "passive"].
         public var fields: [String]
     }
 
-    public var added: [PeerConfig] = []
-    public var removed: [PeerConfig] = []
+    public var added: [PeerSpec] = []
+    public var removed: [PeerSpec] = []
     public var changed: [Change] = []
-    public var unchanged: [PeerConfig] = []
+    public var unchanged: [PeerSpec] = []
     /// Top-level keys whose value differs, in file order.
     public var changedSettings: [String] = []
     public var restartAll: Bool = false
@@ -59,20 +61,20 @@ public struct ConfigDiff: Hashable, Sendable {
 
     /// Every peer whose session must be (re)started after the reload: added and changed
     /// ones, and with `restartAll` the unchanged ones too.
-    public var peersToStart: [PeerConfig] {
+    public var peersToStart: [PeerSpec] {
         added + changed.map(\.new) + (restartAll ? unchanged : [])
     }
 
     public init(old: TernConfig, new: TernConfig) {
         let oldPeers = old.effectivePeers, newPeers = new.effectivePeers
-        let oldByID = Dictionary(oldPeers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let newIDs = Set(newPeers.map(\.id))
+        let oldByID = Dictionary(oldPeers.map { ($0.endpoint, $0) }, uniquingKeysWith: { a, _ in a })
+        let newIDs = Set(newPeers.map(\.endpoint))
         for peer in newPeers {
-            guard let before = oldByID[peer.id] else { added.append(peer); continue }
+            guard let before = oldByID[peer.endpoint] else { added.append(peer); continue }
             let fields = ConfigDiff.differences(before, peer)
             if fields.isEmpty { unchanged.append(peer) } else { changed.append(Change(old: before, new: peer, fields: fields)) }
         }
-        removed = oldPeers.filter { !newIDs.contains($0.id) }
+        removed = oldPeers.filter { !newIDs.contains($0.endpoint) }
 
         func check<T: Equatable>(_ key: String, _ path: KeyPath<TernConfig, T>) {
             if old[keyPath: path] != new[keyPath: path] { changedSettings.append(key) }
@@ -109,7 +111,7 @@ public struct ConfigDiff: Hashable, Sendable {
         overlayChanged = old.ipPools != new.ipPools || old.dataplane.overlay != new.dataplane.overlay
     }
 
-    static func differences(_ a: PeerConfig, _ b: PeerConfig) -> [String] {
+    static func differences(_ a: PeerSpec, _ b: PeerSpec) -> [String] {
         var out: [String] = []
         if a.asNumber != b.asNumber { out.append("asNumber") }
         if a.holdTime != b.holdTime { out.append("holdTime") }

@@ -266,56 +266,32 @@ final class Reader {
 
     /// An AS number: 1...4294967295, not AS_TRANS.
     func asNumber(_ v: Node, _ path: String, whose: String) -> UInt32? {
-        guard let n = integer(v, path) else { return nil }
-        let hint = "use \(whose) AS number; private ones are 64512-65534 and 4200000000-4294967294"
-        if n == 0 {
-            fail(v, path, "AS 0 is reserved and cannot be used (RFC 7607)", hint: hint)
-        } else if n == 23456 {
-            fail(v, path, "23456 is AS_TRANS, not a real AS number", hint: "use \(whose) 4-octet AS number")
-        } else if n < 0 || n > Int(UInt32.max) {
-            fail(v, path, "\(n) is out of range; AS numbers are 1-4294967295", hint: hint)
-        } else {
-            return UInt32(n)
-        }
-        return nil
+        integer(v, path).flatMap { n in rule(v, path) { () throws(ModelError) in try PeerSpec.validASNumber(n, whose: whose) } }
     }
 
     /// A hold time: 0 or 3...65535 seconds (RFC 4271 §4.2).
     func holdTime(_ v: Node, _ path: String) -> UInt16? {
-        guard let n = integer(v, path) else { return nil }
-        if n == 1 || n == 2 {
-            fail(v, path, "hold time \(n) is not allowed; it must be 0 or at least 3 seconds (RFC 4271 §4.2)",
-                 hint: "use 3 or more, usually 90, or 0 to turn keepalives off")
-        } else if n < 0 || n > 65535 {
-            fail(v, path, "hold time \(n) is out of range 0 or 3-65535 seconds", hint: "90 is usual")
-        } else {
-            return UInt16(n)
-        }
-        return nil
+        integer(v, path).flatMap { n in rule(v, path) { () throws(ModelError) in try PeerSpec.validHoldTime(n) } }
     }
 
     /// Seconds between connection attempts: 1...65535.
     func retryTime(_ v: Node, _ path: String) -> UInt16? {
-        guard let n = integer(v, path) else { return nil }
-        guard (1...65535).contains(n) else {
-            fail(v, path, "connect retry time \(n) is out of range 1-65535 seconds",
-                 hint: n <= 0 ? "0 would retry without pause; 5 is usual" : "5 is usual")
-            return nil
-        }
-        return UInt16(n)
+        integer(v, path).flatMap { n in rule(v, path) { () throws(ModelError) in try PeerSpec.validConnectRetryTime(n) } }
     }
 
     /// A TCP port: 1...65535.
     func port(_ v: Node, _ path: String) -> UInt16? {
-        guard let n = integer(v, path) else { return nil }
-        if n <= 0 {
-            fail(v, path, "port \(n) must be positive", hint: "BGP's port is 179")
-        } else if n > 65535 {
-            fail(v, path, "port \(n) is out of range 1-65535", hint: "BGP's port is 179")
-        } else {
-            return UInt16(n)
+        integer(v, path).flatMap { n in rule(v, path) { () throws(ModelError) in try PeerSpec.validPort(n) } }
+    }
+
+    /// The value a model rule returns for the node at `path`, or its error at the node's place.
+    func rule<T>(_ v: Node, _ path: String, _ check: () throws(ModelError) -> T) -> T? {
+        do {
+            return try check()
+        } catch {
+            fail(v, path, error.message, hint: error.hint)
+            return nil
         }
-        return nil
     }
 
     func address(_ v: Node, _ path: String, what: String, allowUnspecified: Bool) -> IPAddress? {
@@ -423,7 +399,7 @@ final class Reader {
         let selfKnown = nodeName != nil && localID != nil
         if let v = top["nodes"], let items = list(v, "nodes", example: "{name: node-b, address: 192.168.77.2}") {
             var names: [String: Int] = [:]
-            var places: [PeerID: Int] = [:]
+            var places: [PeerEndpoint: Int] = [:]
             var addressNodes: [(index: Int, node: Node)] = []
             for (i, item) in items.enumerated() {
                 let path = "nodes[\(i)]"
@@ -443,7 +419,7 @@ final class Reader {
                     continue
                 }
                 names[name] = i
-                let id = PeerID(address: addr, port: port)
+                let id = PeerEndpoint(address: addr, port: port)
                 if let first = places[id] {
                     fail(addrNode, f.path("address"), "\(id) is already nodes[\(first)]",
                          hint: "two nodes cannot share an address and port; give one a different port")
@@ -458,7 +434,7 @@ final class Reader {
             // A node under another name at our own address is most likely a wrong nodeName.
             if selfKnown {
                 for (node, place) in zip(c.nodes, addressNodes) where node.name != c.nodeName {
-                    let id = PeerID(address: node.address, port: node.port)
+                    let id = PeerEndpoint(address: node.address, port: node.port)
                     guard c.isSelf(id) else { continue }
                     fail(place.node, "nodes[\(place.index)].address",
                          "\(id) is this node, but listed as \"\(node.name)\", not nodeName \"\(c.nodeName)\"",
@@ -468,49 +444,22 @@ final class Reader {
         }
 
         if let v = top["peers"], let items = list(v, "peers", example: "{address: 192.168.77.254, asNumber: 64513}") {
-            var places: [PeerID: Int] = [:]
+            var places: [PeerEndpoint: Int] = [:]
             for (i, item) in items.enumerated() {
-                let path = "peers[\(i)]"
-                guard let f = fields(item, path, known: ConfigLoader.peerKeys, what: "a peer") else { continue }
-                let addrNode = required(f, "address", hint: "add \"address: <peer IP>\"")
-                let addr = addrNode.flatMap { address($0, f.path("address"), what: "a peer address", allowUnspecified: false) }
-                let asn = required(f, "asNumber", hint: "add \"asNumber: <the peer's AS number>\"")
-                    .flatMap { asNumber($0, f.path("asNumber"), whose: "the peer's") }
-                var ok = addr != nil && asn != nil
-                var spec = PeerSpec(address: addr ?? .v4(IPv4Address(1)), asNumber: asn ?? 1)
-                if let v = f["port"] {
-                    if let p = port(v, f.path("port")) { spec.port = p } else { ok = false }
-                }
-                if let v = f["holdTime"] {
-                    if let h = holdTime(v, f.path("holdTime")) { spec.holdTime = h } else { ok = false }
-                }
-                if let v = f["connectRetryTime"] {
-                    if let r = retryTime(v, f.path("connectRetryTime")) { spec.connectRetryTime = r } else { ok = false }
-                }
-                if let v = f["passive"] {
-                    if let b = bool(v, f.path("passive")) { spec.passive = b } else { ok = false }
-                }
-                if let v = f["name"] {
-                    if let n = nonEmptyText(v, f.path("name"), what: "a label") { spec.name = n } else { ok = false }
-                }
-                if let v = f["families"] {
-                    if let fams = families(v, f.path("families")) { spec.families = fams } else { ok = false }
-                }
-                if !reflectorSettings(f, &spec, top: top, localAS: localAS) { ok = false }
-                guard ok, let addrNode else { continue }
-                let id = PeerID(address: spec.address, port: spec.port)
-                if let first = places[id] {
-                    fail(addrNode, f.path("address"), "duplicate peer \(id) (also peers[\(first)])",
+                guard let f = fields(item, "peers[\(i)]", known: ConfigLoader.peerKeys, what: "a peer"),
+                      let (spec, addrNode) = peer(f, item, top: top, node: c, localAS: localAS) else { continue }
+                if let first = places[spec.endpoint] {
+                    fail(addrNode, f.path("address"), "duplicate peer \(spec.endpoint) (also peers[\(first)])",
                          hint: "remove one, or give them different ports")
                     continue
                 }
-                places[id] = i
-                if selfKnown && c.isSelf(id) {
+                places[spec.endpoint] = i
+                if selfKnown && c.isSelf(spec.endpoint) {
                     let which: String
                     if spec.address == IPAddress.v4(c.routerID) { which = "routerID" }
                     else if spec.address == c.listenAddress { which = "listenAddress" }
                     else { which = "this node's nodes entry" }
-                    fail(addrNode, f.path("address"), "\(id) is this node itself (\(which))",
+                    fail(addrNode, f.path("address"), "\(spec.endpoint) is this node itself (\(which))",
                          hint: "remove it; a speaker does not peer with itself (another port is another speaker)")
                     continue
                 }
@@ -544,67 +493,71 @@ final class Reader {
         return a
     }
 
-    /// `routeReflectorClient`, `routeReflector`, `addPaths`, `addPathsCount` of one peer;
-    /// false when one of them is wrong.
-    func reflectorSettings(_ f: Fields, _ spec: inout PeerSpec, top: Fields, localAS: UInt32?) -> Bool {
-        var ok = true
-        if let v = f["routeReflectorClient"] {
-            if let b = bool(v, f.path("routeReflectorClient")) {
-                spec.routeReflectorClient = b
-                if b && top["routeReflectorClusterID"] == nil {
-                    fail(v, f.path("routeReflectorClient"),
-                         "a route-reflector client needs this speaker to be a reflector, but routeReflectorClusterID is not set",
-                         hint: "add \"routeReflectorClusterID: <IPv4 cluster ID>\" at the top level, or remove routeReflectorClient")
-                    ok = false
-                } else if b, let localAS, spec.asNumber != localAS {
-                    fail(v, f.path("routeReflectorClient"),
-                         "AS \(spec.asNumber) is not our AS \(localAS); only iBGP peers can be route-reflector clients (RFC 4456)",
-                         hint: "use asNumber \(localAS) for the client, or remove routeReflectorClient")
-                    ok = false
-                }
-            } else { ok = false }
+    /// One `peers` entry as a ``PeerSpec`` (timers left out take `node`'s top-level values),
+    /// with its `address` node for later errors; nil when something is wrong (reported).
+    /// Field syntax is checked here; the peer's own rules are ``PeerSpec``'s, and the rules
+    /// that involve the node (a reflector client needs a cluster ID and our AS) follow them.
+    func peer(_ f: Fields, _ item: Node, top: Fields, node c: TernConfig, localAS: UInt32?) -> (PeerSpec, Node)? {
+        let addrNode = required(f, "address", hint: "add \"address: <peer IP>\"")
+        let addr = addrNode.flatMap { address($0, f.path("address"), what: "a peer address", allowUnspecified: false) }
+        let asn = required(f, "asNumber", hint: "add \"asNumber: <the peer's AS number>\"")
+            .flatMap { asNumber($0, f.path("asNumber"), whose: "the peer's") }
+        var ok = addr != nil && asn != nil
+        /// The value of an optional key read by `read`, `fallback` when absent; a bad value clears `ok`.
+        func value<T>(_ key: String, _ fallback: T, _ read: (Node, String) -> T?) -> T {
+            guard let v = f[key] else { return fallback }
+            guard let x = read(v, f.path(key)) else { ok = false; return fallback }
+            return x
         }
-        if let v = f["routeReflector"] {
-            if let b = bool(v, f.path("routeReflector")) {
-                spec.routeReflector = b
-                if b && spec.routeReflectorClient {
-                    fail(v, f.path("routeReflector"), "a peer cannot be both our reflector and our client",
-                         hint: "keep routeReflector (it reflects to us) or routeReflectorClient (we reflect to it)")
-                    ok = false
-                }
-            } else { ok = false }
+        let port = value("port", UInt16(179), port)
+        let hold = value("holdTime", c.holdTime, holdTime)
+        let retry = value("connectRetryTime", c.connectRetryTime, retryTime)
+        let passive = value("passive", false, bool)
+        let name: String? = value("name", nil) { v, path in nonEmptyText(v, path, what: "a label") }
+        let families = value("families", [IPFamily.v4], families)
+        let client = value("routeReflectorClient", false, bool)
+        let reflector = value("routeReflector", false, bool)
+        let addPaths = value("addPaths", AddPathsSetting.none) { v, path in choice(v, path, AddPathsSetting.self, what: "ADD-PATH mode") }
+        let count = value("addPathsCount", PeerSpec.defaultAddPathsCount, integer)
+        guard ok, let addr, let asn, let addrNode else { return nil }
+        guard let spec = model(f, item, { () throws(ModelError) in
+            try PeerSpec(address: addr, port: port, asNumber: asn, holdTime: hold, connectRetryTime: retry,
+                         passive: passive, type: .global, name: name, families: families,
+                         routeReflectorClient: client, routeReflector: reflector, addPaths: addPaths, addPathsCount: count)
+        }) else { return nil }
+        if client, let v = f["routeReflectorClient"] {
+            if top["routeReflectorClusterID"] == nil {
+                fail(v, f.path("routeReflectorClient"),
+                     "a route-reflector client needs this speaker to be a reflector, but routeReflectorClusterID is not set",
+                     hint: "add \"routeReflectorClusterID: <IPv4 cluster ID>\" at the top level, or remove routeReflectorClient")
+                return nil
+            }
+            if let localAS, spec.asNumber != localAS {
+                fail(v, f.path("routeReflectorClient"),
+                     "AS \(spec.asNumber) is not our AS \(localAS); only iBGP peers can be route-reflector clients (RFC 4456)",
+                     hint: "use asNumber \(localAS) for the client, or remove routeReflectorClient")
+                return nil
+            }
         }
-        if let v = f["addPaths"] {
-            if let m = choice(v, f.path("addPaths"), AddPathsSetting.self, what: "ADD-PATH mode") { spec.addPaths = m } else { ok = false }
+        if let v = f["addPathsCount"], !spec.addPaths.sends {
+            fail(v, f.path("addPathsCount"), "addPathsCount only applies when we send several paths, but addPaths is \(spec.addPaths.rawValue)",
+                 hint: "set \"addPaths: send\" (or both), or remove addPathsCount")
+            return nil
         }
-        if let v = f["addPathsCount"] {
-            if let n = integer(v, f.path("addPathsCount")) {
-                if !(1...64).contains(n) {
-                    fail(v, f.path("addPathsCount"), "\(n) paths per prefix is out of range 1-64", hint: "2 is usual (ECMP over two nodes)")
-                    ok = false
-                } else if !spec.addPaths.sends {
-                    fail(v, f.path("addPathsCount"), "addPathsCount only applies when we send several paths, but addPaths is \(spec.addPaths.rawValue)",
-                         hint: "set \"addPaths: send\" (or both), or remove addPathsCount")
-                    ok = false
-                } else {
-                    spec.addPathsCount = n
-                }
-            } else { ok = false }
-        }
-        return ok
+        return (spec, addrNode)
     }
 
-    func families(_ v: Node, _ path: String) -> [AddressFamily]? {
+    func families(_ v: Node, _ path: String) -> [IPFamily]? {
         guard let items = list(v, path, example: "ipv4, ipv6") else { return nil }
         if items.isEmpty {
             fail(v, path, "needs at least one address family", hint: "use [ipv4], [ipv6] or [ipv4, ipv6]")
             return nil
         }
-        var out: [AddressFamily] = []
+        var out: [IPFamily] = []
         var ok = true
         for (i, item) in items.enumerated() {
             guard let t = nonEmptyText(item, "\(path)[\(i)]", what: "an address family") else { ok = false; continue }
-            guard let fam = AddressFamily(name: t) else {
+            guard let fam = PeerSpec.family(named: t) else {
                 fail(item, "\(path)[\(i)]", "\"\(t)\" is not an address family", hint: "use ipv4 or ipv6")
                 ok = false
                 continue

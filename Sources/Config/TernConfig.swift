@@ -11,21 +11,6 @@ public enum NodeRole: String, Sendable, Hashable, CaseIterable {
     case reflector
 }
 
-/// `peers[].addPaths`: which way ADD-PATH (RFC 7911) is offered to the peer.
-public enum AddPathsSetting: String, Sendable, Hashable, CaseIterable {
-    /// No ADD-PATH capability.
-    case none
-    /// We send several paths per prefix (`addPathsCount`).
-    case send
-    /// We accept several paths per prefix.
-    case receive
-    /// Both.
-    case both
-
-    /// True for ``send`` and ``both``.
-    public var sends: Bool { self == .send || self == .both }
-}
-
 /// Log verbosity, spelled as swift-log spells it.
 public enum LogLevel: String, Sendable, Hashable, CaseIterable {
     case trace, debug, info, notice, warning, error, critical
@@ -34,138 +19,6 @@ public enum LogLevel: String, Sendable, Hashable, CaseIterable {
 /// How log lines are written.
 public enum LogFormat: String, Sendable, Hashable, CaseIterable {
     case text, json
-}
-
-/// One entry of `peers` as written: timers left out (nil) follow the top-level values.
-public struct PeerSpec: Hashable, Sendable {
-    public var address: IPAddress
-    public var asNumber: UInt32
-    public var port: UInt16
-    /// nil: the top-level `holdTime`.
-    public var holdTime: UInt16?
-    /// nil: the top-level `connectRetryTime`.
-    public var connectRetryTime: UInt16?
-    public var passive: Bool
-    public var name: String?
-    public var families: [AddressFamily]
-    /// The peer is our route-reflector client (needs `routeReflectorClusterID`).
-    public var routeReflectorClient: Bool
-    /// The peer is our route reflector (we are its client): shown as type "reflector".
-    public var routeReflector: Bool
-    /// ADD-PATH offered for every family of the peer (RFC 7911).
-    public var addPaths: AddPathsSetting
-    /// Paths per prefix we send when ADD-PATH send is negotiated.
-    public var addPathsCount: Int
-
-    public init(address: IPAddress, asNumber: UInt32, port: UInt16 = 179, holdTime: UInt16? = nil,
-                connectRetryTime: UInt16? = nil, passive: Bool = false, name: String? = nil,
-                families: [AddressFamily] = [.ipv4Unicast], routeReflectorClient: Bool = false,
-                routeReflector: Bool = false, addPaths: AddPathsSetting = .none,
-                addPathsCount: Int = PeerConfig.defaultAddPathsCount) {
-        self.address = address
-        self.asNumber = asNumber
-        self.port = port
-        self.holdTime = holdTime
-        self.connectRetryTime = connectRetryTime
-        self.passive = passive
-        self.name = name
-        self.families = families
-        self.routeReflectorClient = routeReflectorClient
-        self.routeReflector = routeReflector
-        self.addPaths = addPaths
-        self.addPathsCount = addPathsCount
-    }
-}
-
-/// A peer is identified by where it is reached: address and port.
-public struct PeerID: Hashable, Sendable, CustomStringConvertible {
-    public var address: IPAddress
-    public var port: UInt16
-
-    public init(address: IPAddress, port: UInt16) {
-        self.address = address
-        self.port = port
-    }
-
-    /// "192.0.2.1:179" or "[2001:db8::1]:179".
-    public var description: String {
-        switch address {
-        case .v4: "\(address):\(port)"
-        case .v6: "[\(address)]:\(port)"
-        }
-    }
-}
-
-/// A peer with everything resolved: what a session is started from.
-public struct PeerConfig: Hashable, Sendable, CustomStringConvertible {
-    /// Where the peer came from, in Calico's words.
-    public enum PeerType: String, Hashable, Sendable {
-        /// Derived from `nodes` because `nodeToNodeMesh` is on (always iBGP, our AS).
-        case mesh = "node-to-node mesh"
-        /// Listed under `peers`.
-        case global
-    }
-
-    public var address: IPAddress
-    public var port: UInt16
-    public var asNumber: UInt32
-    public var holdTime: UInt16
-    public var connectRetryTime: UInt16
-    /// Wait for the peer to connect; never open the TCP connection ourselves.
-    public var passive: Bool
-    public var type: PeerType
-    /// The node name for mesh peers; the optional label for explicit ones.
-    public var name: String?
-    public var families: [AddressFamily]
-    /// Our route-reflector client (RFC 4456): what it sends is reflected to every peer.
-    public var routeReflectorClient: Bool
-    /// Our route reflector (we are its client); informational (`tern status`).
-    public var routeReflector: Bool
-    /// ADD-PATH offered for every family (RFC 7911).
-    public var addPaths: AddPathsSetting
-    /// Paths per prefix sent when ADD-PATH send is negotiated.
-    public var addPathsCount: Int
-
-    /// Paths per prefix sent with ADD-PATH when `addPathsCount` is not given: two, enough
-    /// for a client to reach a block that two nodes advertise over both (ECMP).
-    public static let defaultAddPathsCount = 2
-
-    public init(address: IPAddress, port: UInt16 = 179, asNumber: UInt32, holdTime: UInt16 = 90,
-                connectRetryTime: UInt16 = 5, passive: Bool = false, type: PeerType = .global,
-                name: String? = nil, families: [AddressFamily] = [.ipv4Unicast],
-                routeReflectorClient: Bool = false, routeReflector: Bool = false,
-                addPaths: AddPathsSetting = .none, addPathsCount: Int = PeerConfig.defaultAddPathsCount) {
-        self.address = address
-        self.port = port
-        self.asNumber = asNumber
-        self.holdTime = holdTime
-        self.connectRetryTime = connectRetryTime
-        self.passive = passive
-        self.type = type
-        self.name = name
-        self.families = families
-        self.routeReflectorClient = routeReflectorClient
-        self.routeReflector = routeReflector
-        self.addPaths = addPaths
-        self.addPathsCount = addPathsCount
-    }
-
-    public var id: PeerID { PeerID(address: address, port: port) }
-
-    /// The peer type `tern status` shows: "reflector client" (our client), "reflector" (our
-    /// reflector), else where the peer came from ("node-to-node mesh", "global").
-    public var displayType: String {
-        if routeReflectorClient { return "reflector client" }
-        if routeReflector { return "reflector" }
-        return type.rawValue
-    }
-
-    /// "node-b (192.168.77.2:179, AS 64512, node-to-node mesh, passive)".
-    public var description: String {
-        let what = "\(id), AS \(asNumber), \(displayType)\(passive ? ", passive" : "")"
-        if let name { return "\(name) (\(what))" }
-        return what
-    }
 }
 
 /// Tern's whole configuration, as read from one YAML file (see `config/node-a.yaml`).
@@ -187,6 +40,8 @@ public struct TernConfig: Hashable, Sendable {
     /// `routeReflectorClient` are its clients). Redundant reflectors of one cluster share it.
     public var routeReflectorClusterID: IPv4Address?
     public var nodes: [NodeSpec] = []
+    /// The explicit `peers`, each resolved (a timer left out took the top-level value when
+    /// the file was read).
     public var peers: [PeerSpec] = []
     /// This node's address blocks, advertised to every peer.
     public var blocks: [IPPrefix] = []
@@ -216,15 +71,15 @@ public struct TernConfig: Hashable, Sendable {
 
     /// Our own place as the mesh sees it: our `nodes` entry (by name) when there is one,
     /// otherwise the router ID on `listenPort`.
-    public var meshSelf: PeerID {
-        if let me = nodes.first(where: { $0.name == nodeName }) { return PeerID(address: me.address, port: me.port) }
-        return PeerID(address: .v4(routerID), port: listenPort)
+    public var meshSelf: PeerEndpoint {
+        if let me = nodes.first(where: { $0.name == nodeName }) { return PeerEndpoint(address: me.address, port: me.port) }
+        return PeerEndpoint(address: .v4(routerID), port: listenPort)
     }
 
     /// True when `id` is this speaker: our `nodes` entry, or the router ID or a specific
     /// listen address on our listen port. (Another port on the same address is another
     /// speaker, which is how several speakers share one host in tests.)
-    public func isSelf(_ id: PeerID) -> Bool {
+    public func isSelf(_ id: PeerEndpoint) -> Bool {
         if id == meshSelf { return true }
         guard id.port == listenPort else { return false }
         if id.address == .v4(routerID) { return true }
@@ -241,69 +96,49 @@ public struct TernConfig: Hashable, Sendable {
     /// "10.0.0.5" > "10.0.0.10"; Tern compares the same text so that a mesh mixing Tern and
     /// BIRD nodes never has both ends passive. Equal addresses (speakers sharing a host)
     /// compare by port.
-    public var meshPeers: [PeerConfig] {
+    ///
+    /// The node entries and the top-level AS and timers are validated values (the loader
+    /// checked them), so a mesh peer cannot fail ``PeerSpec``'s rules; a `TernConfig` built
+    /// by hand with an invalid AS or timer stops here with the rule it broke.
+    public var meshPeers: [PeerSpec] {
         guard nodeToNodeMesh else { return [] }
         let me = meshSelf
-        var seen = Set<PeerID>()
-        var out: [PeerConfig] = []
+        var seen = Set<PeerEndpoint>()
+        var out: [PeerSpec] = []
         for node in nodes where node.name != nodeName {
-            let id = PeerID(address: node.address, port: node.port)
+            let id = PeerEndpoint(address: node.address, port: node.port)
             guard !isSelf(id), seen.insert(id).inserted else { continue }
-            out.append(PeerConfig(
-                address: node.address, port: node.port, asNumber: asNumber, holdTime: holdTime,
-                connectRetryTime: connectRetryTime, passive: TernConfig.meshPassive(peer: id, local: me),
-                type: .mesh, name: node.name, families: [node.address.family]))
+            do {
+                out.append(try PeerSpec(
+                    address: node.address, port: node.port, asNumber: asNumber, holdTime: holdTime,
+                    connectRetryTime: connectRetryTime, passive: TernConfig.meshPassive(peer: id, local: me),
+                    type: .mesh, name: node.name, families: [node.address.family]))
+            } catch {
+                preconditionFailure("mesh peer \(id) from an unchecked TernConfig: \(error.field): \(error)")
+            }
         }
         return out
     }
 
     /// Calico's mesh direction: passive when the peer's address text sorts after ours
     /// (then the port, for speakers sharing an address).
-    public static func meshPassive(peer: PeerID, local: PeerID) -> Bool {
+    public static func meshPassive(peer: PeerEndpoint, local: PeerEndpoint) -> Bool {
         let p = peer.address.description, l = local.address.description
         if p != l { return p > l }
         return peer.port > local.port
     }
 
-    /// The explicit `peers`, resolved against the top-level timers (type `.global`).
-    public var globalPeers: [PeerConfig] {
-        peers.map { spec in
-            PeerConfig(address: spec.address, port: spec.port, asNumber: spec.asNumber,
-                       holdTime: spec.holdTime ?? holdTime,
-                       connectRetryTime: spec.connectRetryTime ?? connectRetryTime,
-                       passive: spec.passive, type: .global, name: spec.name, families: spec.families,
-                       routeReflectorClient: spec.routeReflectorClient, routeReflector: spec.routeReflector,
-                       addPaths: spec.addPaths, addPathsCount: spec.addPathsCount)
-        }
-    }
-
     /// Every peer to run: mesh peers, then explicit peers, one per address and port.
     /// An explicit peer replaces a mesh peer at the same place (it was asked for by hand);
     /// of repeated explicit peers the first wins (the loader reports repeats as errors).
-    public var effectivePeers: [PeerConfig] {
-        var seen = Set<PeerID>()
-        let explicit = globalPeers.filter { seen.insert($0.id).inserted }
-        return meshPeers.filter { !seen.contains($0.id) } + explicit
+    public var effectivePeers: [PeerSpec] {
+        var seen = Set<PeerEndpoint>()
+        let explicit = peers.filter { seen.insert($0.endpoint).inserted }
+        return meshPeers.filter { !seen.contains($0.endpoint) } + explicit
     }
 }
 
 extension IPAddress {
-    /// 0.0.0.0 or ::.
-    var isUnspecified: Bool {
-        switch self {
-        case .v4(let a): a.value == 0
-        case .v6(let a): a.high == 0 && a.low == 0
-        }
-    }
-
-    /// The unicast family of this address.
-    var family: AddressFamily {
-        switch self {
-        case .v4: .ipv4Unicast
-        case .v6: .ipv6Unicast
-        }
-    }
-
     /// Parses dotted-quad or IPv6 text.
     init?(parsing text: some StringProtocol) {
         if let a = IPv4Address(text) { self = .v4(a) }

@@ -1,4 +1,5 @@
 import IPCore
+import Model
 import BGPWire
 import Config
 import EventLoop
@@ -109,7 +110,7 @@ extension Node {
     }
 
     /// Numeric address order (IPv4 before IPv6), then port: how `tern status` lists peers.
-    static func addressOrder(_ a: PeerConfig, _ b: PeerConfig) -> Bool {
+    static func addressOrder(_ a: PeerSpec, _ b: PeerSpec) -> Bool {
         func key(_ ip: IPAddress) -> (Int, UInt64, UInt64) {
             switch ip {
             case .v4(let v): (4, UInt64(v.value), 0)

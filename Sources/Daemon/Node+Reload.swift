@@ -1,3 +1,4 @@
+import Model
 import BGPWire
 import Config
 import Foundation
@@ -52,18 +53,18 @@ extension Node {
             dataplane = nil
         }
         for pc in diff.removed {
-            logger.info("SIGHUP: peer \(pc.id) removed (Cease 3)")
-            removePeer(pc.id, notification: NotificationMessage(code: NotificationCode.cease,
+            logger.info("SIGHUP: peer \(pc.endpoint) removed (Cease 3)")
+            removePeer(pc.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
                                                                 subcode: NotificationCode.Cease.peerDeconfigured))
         }
         for change in diff.changed {
-            logger.info("SIGHUP: peer \(change.old.id) changed (\(change.fields.joined(separator: ", "))): restarting it")
-            removePeer(change.old.id, notification: NotificationMessage(code: NotificationCode.cease,
+            logger.info("SIGHUP: peer \(change.old.endpoint) changed (\(change.fields.joined(separator: ", "))): restarting it")
+            removePeer(change.old.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
                                                                         subcode: NotificationCode.Cease.otherConfigurationChange))
             addPeer(change.new)
         }
         for pc in diff.added {
-            logger.info("SIGHUP: peer \(pc.id) added")
+            logger.info("SIGHUP: peer \(pc.endpoint) added")
             addPeer(pc)
         }
         withdrawOriginated(diff.blocksRemoved)

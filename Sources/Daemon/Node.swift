@@ -27,9 +27,9 @@ public final class Node: @unchecked Sendable {
     var engine: RouteEngine
     /// The RIB, read-only (`tern routes`, `tern status`).
     var rib: RIB { engine.rib }
-    var peers: [Config.PeerID: Peer] = [:]
-    var ribIDs: [ObjectIdentifier: RIBPeerID] = [:]
-    var peersByRIBID: [RIBPeerID: Peer] = [:]
+    var peers: [PeerEndpoint: Peer] = [:]
+    var ribIDs: [ObjectIdentifier: PeerID] = [:]
+    var peersByRIBID: [PeerID: Peer] = [:]
     /// Fires at the engine's next graceful-restart deadline.
     var restartTimer: LoopTimer?
     var listener: TCPListener?
@@ -147,10 +147,10 @@ public final class Node: @unchecked Sendable {
 
     // MARK: - Peers
 
-    func addPeer(_ pc: PeerConfig) {
+    func addPeer(_ pc: PeerSpec) {
         var session = SessionConfig(localAS: config.asNumber, peerAS: pc.asNumber, localID: config.routerID,
                                     holdTime: pc.holdTime, connectRetryTime: .seconds(Int(pc.connectRetryTime)),
-                                    passive: pc.passive, families: pc.families)
+                                    passive: pc.passive, families: pc.families.map(AddressFamily.unicast))
         // RFC 4724 §3: the restart time is RECOMMENDED to be below the hold time, so a node
         // that dies and does not come back is withdrawn by its peers within about the hold
         // time (120 s at most), while a restart within that time keeps forwarding. The
@@ -163,7 +163,7 @@ public final class Node: @unchecked Sendable {
         // RFC 7911: offered for every family of the peer; the RIB sends several paths where
         // send is negotiated (`PeerDescriptor.addPathLimit`).
         let mode = AddPathMode(rawValue: pc.addPaths.rawValue) ?? .none
-        if mode != .none { session.addPath = Dictionary(uniqueKeysWithValues: pc.families.map { ($0, mode) }) }
+        if mode != .none { session.addPath = Dictionary(uniqueKeysWithValues: pc.families.map { (AddressFamily.unicast($0), mode) }) }
         session.enhancedRouteRefresh = true
         let bind: SocketAddress? = {
             switch config.listenAddress {
@@ -179,15 +179,15 @@ public final class Node: @unchecked Sendable {
                                                 addPathsCount: pc.addPathsCount))
             ribIDs[ObjectIdentifier(peer)] = id
             peersByRIBID[id] = peer
-            peers[pc.id] = peer
+            peers[pc.endpoint] = peer
             peer.start()
         } catch {
-            logger.error("peer \(pc.id) not started: \(error)")
+            logger.error("peer \(pc.endpoint) not started: \(error)")
         }
     }
 
     /// Stops a peer with `notification`, forgets it and withdraws what it had sent.
-    func removePeer(_ id: Config.PeerID, notification: NotificationMessage) {
+    func removePeer(_ id: PeerEndpoint, notification: NotificationMessage) {
         guard let peer = peers.removeValue(forKey: id) else { return }
         peer.delegate = nil
         peer.stop(notification)
@@ -197,7 +197,7 @@ public final class Node: @unchecked Sendable {
         }
     }
 
-    func ribID(of peer: Peer) -> RIBPeerID? { ribIDs[ObjectIdentifier(peer)] }
+    func ribID(of peer: Peer) -> PeerID? { ribIDs[ObjectIdentifier(peer)] }
 
     // MARK: - Routes
 
@@ -221,7 +221,7 @@ public final class Node: @unchecked Sendable {
         for send in out.sends { peersByRIBID[send.peer]?.send(send.messages) }
         if out.allPeersSentEndOfRIB { dataplane?.allowStaleRemoval() }
         for id in out.restartTimedOut {
-            let who = peersByRIBID[id].map { "\($0.config.id)" } ?? "\(id)"
+            let who = peersByRIBID[id].map { "\($0.config.endpoint)" } ?? "\(id)"
             logger.warning("peer \(who) did not finish its graceful restart in time: removing its stale routes")
         }
         rearmRestartTimer()

@@ -1,3 +1,4 @@
+import Model
 import BGPSession
 import BGPWire
 import Config
@@ -12,7 +13,7 @@ import Logging
 /// `@unchecked Sendable`: every access happens there).
 final class Peer: @unchecked Sendable {
     /// The configuration this peer runs with.
-    let config: PeerConfig
+    let config: PeerSpec
     let sessionConfig: SessionConfig
     weak var delegate: PeerDelegate?
     private let loop: EventLoop
@@ -51,13 +52,13 @@ final class Peer: @unchecked Sendable {
         }
     }
 
-    init(config: PeerConfig, session: SessionConfig, localBind: SocketAddress?, loop: EventLoop, logger: Logger) throws {
+    init(config: PeerSpec, session: SessionConfig, localBind: SocketAddress?, loop: EventLoop, logger: Logger) throws {
         self.config = config
         self.sessionConfig = session
         self.loop = loop
         self.localBind = localBind
         var logger = logger
-        logger[metadataKey: "peer"] = "\(config.id)"
+        logger[metadataKey: "peer"] = "\(config.endpoint)"
         self.logger = logger
         main = Slot(machine: try SessionMachine(config: session), origin: .local)
     }
