@@ -39,19 +39,27 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CMNL", "IPCore"]),
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
         .target(name: "Dataplane", dependencies: ["Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
-        /// The BGP speaker's routing side: RIB, graceful restart, End-of-RIB; events in, FIB changes and messages out.
-        .target(name: "Speaker", dependencies: ["BGPWire", "BGPSession", "RIB", "IPCore"]),
+        /// The BGP speaker: peers and their sessions, the listener, and the route engine (RIB, graceful restart,
+        /// End-of-RIB); a speaker configuration and peer specs in, FIB changes out to a route sink.
+        .target(
+            name: "Speaker",
+            dependencies: [
+                "BGPWire", "BGPSession", "RIB", "IPCore", "Model", "EventLoop",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
         .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
         .target(name: "Config", dependencies: ["BGPWire", "IPCore", "Model", .product(name: "Yams", package: "Yams")]),
-        /// Glue: sockets to sessions, sessions to RIB; control socket; signals.
+        /// The node's composition root: configuration and reload, the control server, the workload store,
+        /// and the wiring Speaker → Dataplane; signals.
         .target(
             name: "Daemon",
             dependencies: [
                 "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         /// The `tern` command line.
@@ -65,7 +73,7 @@ let package = Package(
         ),
         .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "IPCore"]),
-        .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "RIB", "BGPWire", "BGPSession", "IPCore"]),
+        .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "RIB", "BGPWire", "BGPSession", "IPCore", "Model", "EventLoop", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BGPWireTests",
             dependencies: ["BGPWire", "IPCore"],

@@ -6,6 +6,7 @@ import EventLoop
 import Foundation
 import RIB
 import TernAPI
+import Speaker
 
 // MARK: - Control socket (`tern status`, `tern routes`)
 
@@ -70,63 +71,41 @@ extension Node {
     }
 
     func status() -> ControlProtocol.Status {
-        let rows = peers.values.sorted { Node.addressOrder($0.config, $1.config) }.map { p in
-            let id = ribID(of: p)
-            let counts = id.map { rib.prefixCount(from: $0) } ?? (received: 0, accepted: 0)
+        let rows = speaker.peerStatuses().map { p in
             let state = p.state.description
-            let apiState = ControlProtocol.SessionState(rawValue: state) ?? .idle
             return ControlProtocol.Peer(
-                address: p.config.address.description, port: p.config.port, asNumber: p.config.asNumber,
-                type: p.config.displayType, state: apiState, since: LogTime.iso8601(p.stateSince),
-                prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
-                prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
+                address: p.spec.address.description, port: p.spec.port, asNumber: p.spec.asNumber,
+                type: p.spec.displayType, state: ControlProtocol.SessionState(rawValue: state) ?? .idle,
+                since: LogTime.iso8601(p.since),
+                prefixesReceived: p.prefixesReceived, prefixesAccepted: p.prefixesAccepted, prefixesSent: p.prefixesSent,
                 lastError: p.lastError.map(Node.apiError), info: p.lastError.map { "\(state): \($0)" } ?? state)
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows,
-                                      listenError: listenerError, overlay: overlayStatus())
+                                      listenError: speaker.listenerError, overlay: overlayStatus())
     }
 
     /// A peer's last failure as the API carries it: kind, NOTIFICATION code and subcode, words.
     static func apiError(_ f: PeerFailure) -> ControlProtocol.PeerError {
-        switch f {
-        case .notificationReceived(let n):
-            ControlProtocol.PeerError(.notificationReceived, code: n.code, subcode: n.subcode, message: f.description)
-        case .notificationSent(let n):
-            ControlProtocol.PeerError(.notificationSent, code: n.code, subcode: n.subcode, message: f.description)
-        case .session(let e):
-            if let n = e.notificationReceived {
-                ControlProtocol.PeerError(.notificationReceived, code: n.code, subcode: n.subcode, message: f.description)
-            } else if let n = e.notificationSent {
-                ControlProtocol.PeerError(.notificationSent, code: n.code, subcode: n.subcode, message: f.description)
-            } else {
-                ControlProtocol.PeerError(.session, message: f.description)
-            }
-        case .down:
-            ControlProtocol.PeerError(.session, message: f.description)
-        case .connection:
-            ControlProtocol.PeerError(.connection, message: f.description)
+        if let n = f.receivedNotification {
+            return ControlProtocol.PeerError(.notificationReceived, code: n.code, subcode: n.subcode, message: f.description)
         }
-    }
-
-    /// Numeric address order (IPv4 before IPv6), then port: how `tern status` lists peers.
-    static func addressOrder(_ a: PeerSpec, _ b: PeerSpec) -> Bool {
-        func key(_ ip: IPAddress) -> (Int, UInt64, UInt64) {
-            switch ip {
-            case .v4(let v): (4, UInt64(v.value), 0)
-            case .v6(let v): (6, v.high, v.low)
-            }
+        if let n = f.sentNotification {
+            return ControlProtocol.PeerError(.notificationSent, code: n.code, subcode: n.subcode, message: f.description)
         }
-        let (ka, kb) = (key(a.address), key(b.address))
-        return ka != kb ? ka < kb : a.port < b.port
+        if case .connection = f { return ControlProtocol.PeerError(.connection, message: f.description) }
+        return ControlProtocol.PeerError(.session, message: f.description)
     }
 
     func route(_ view: RouteView) -> ControlProtocol.Route {
         ControlProtocol.Route(prefix: view.prefix.description, paths: view.paths.enumerated().map { i, p in
             let a = p.attributes
-            let stale = engine.restartingPeer(holding: p.peer).flatMap { peersByRIBID[$0]?.config.address }
-            let source = p.peer.isLocal ? "local"
-                : peersByRIBID[p.peer]?.config.address.description ?? stale.map { "\($0) (stale, graceful restart)" } ?? "\(p.peer)"
+            let source = switch speaker.source(of: p.peer) {
+            case .local: "local"
+            case .peer(let endpoint): endpoint.address.description
+            case .restarting(let endpoint): "\(endpoint.address) (stale, graceful restart)"
+            case .unknown(let handle): "\(handle)"
+            }
             return ControlProtocol.Path(
                 best: i == 0, source: source, pathID: p.pathID == 0 ? nil : p.pathID,
                 nextHop: p.nextHop?.description ?? (p.peer.isLocal ? "self" : "-"),

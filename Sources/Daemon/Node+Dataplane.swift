@@ -6,6 +6,7 @@ import Dataplane
 import Foundation
 import Logging
 import RIB
+import Speaker
 import TernAPI
 
 // MARK: - Dataplane: Loc-RIB and workloads into the kernel (the Felix part)
@@ -33,8 +34,8 @@ extension Node {
         agent.setLocalBlocks(config.blocks)
         applyWorkloads()
         // Every route the RIB already holds (learned before the agent started).
-        programDataplane(engine.trackFIB())
-        if peers.isEmpty { agent.allowStaleRemoval() }
+        programDataplane(speaker.trackFIB())
+        if speaker.peerCount == 0 { agent.allowStaleRemoval() }
     }
 
     /// Mirrors the RIB's kernel route changes (``RIBChanges/fib``: best path plus equally
@@ -95,8 +96,8 @@ extension Node {
         let gone = originatedBorrowed.subtracting(borrowed)
         let new = borrowed.subtracting(originatedBorrowed)
         originatedBorrowed = borrowed
-        withdrawOriginated(Array(gone))
-        originate(Array(new))
+        speaker.withdrawOriginated(Array(gone))
+        speaker.originate(Array(new))
     }
 
     /// `tern workload add`: validated by ``Model/Workload`` (the rules and words of `tern

@@ -33,13 +33,11 @@ extension Node {
             // the new one adopts the kernel's routes and keeps them until End-of-RIB.
             dataplane?.stop()
             dataplane = nil
-            for id in Array(peers.keys) { removePeer(id, notification: cease) }
-            withdrawOriginated(config.blocks)
+            speaker.reset(config: Node.speakerConfig(new), notification: cease)
             config = new
-            engine = RouteEngine(config: Node.ribConfig(new))
             originatedBorrowed = []
-            originate(new.blocks)
-            for pc in new.effectivePeers { addPeer(pc) }
+            speaker.originate(new.blocks)
+            for pc in new.effectivePeers { speaker.addPeer(pc) }
             dataplaneError = nil
             startDataplane()
             if dataplane == nil { applyWorkloads() }
@@ -54,21 +52,21 @@ extension Node {
         }
         for pc in diff.removed {
             logger.info("SIGHUP: peer \(pc.endpoint) removed (Cease 3)")
-            removePeer(pc.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
+            speaker.removePeer(pc.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
                                                                 subcode: NotificationCode.Cease.peerDeconfigured))
         }
         for change in diff.changed {
             logger.info("SIGHUP: peer \(change.old.endpoint) changed (\(change.fields.joined(separator: ", "))): restarting it")
-            removePeer(change.old.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
+            speaker.removePeer(change.old.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
                                                                         subcode: NotificationCode.Cease.otherConfigurationChange))
-            addPeer(change.new)
+            speaker.addPeer(change.new)
         }
         for pc in diff.added {
             logger.info("SIGHUP: peer \(pc.endpoint) added")
-            addPeer(pc)
+            speaker.addPeer(pc)
         }
-        withdrawOriginated(diff.blocksRemoved)
-        originate(diff.blocksAdded)
+        speaker.withdrawOriginated(diff.blocksRemoved)
+        speaker.originate(diff.blocksAdded)
         if diff.dataplaneChanged {
             dataplaneError = nil
             startDataplane()

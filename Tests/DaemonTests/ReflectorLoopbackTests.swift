@@ -161,7 +161,7 @@ import TernAPI
         #expect(Self.eventually { c1.hasRoute("10.70.1.0/26", via: ips[0]) })
         #expect(Self.paths(c1, shared).filter { $0.source == rr }.count == 1)
         // One node withdrawing its copy takes just that path away.
-        c0.loop.sync { c0.speaker.withdrawOriginated([IPPrefix(shared)!]) }
+        c0.loop.sync { c0.speaker.speaker.withdrawOriginated([IPPrefix(shared)!]) }
         #expect(Self.eventually { Self.paths(c2, shared).map(\.nextHop) == [ips[1]] }, "\(c2.routes())")
     }
 }

@@ -1,16 +1,15 @@
-import Model
 import BGPSession
 import BGPWire
-import Config
 import DequeModule
 import EventLoop
 import Foundation
 import Logging
+import Model
 
 /// One configured BGP neighbour: up to two TCP connections (RFC 4271 §6.8 collision
 /// handling), each driven by its own pure ``SessionMachine``; this class performs the
 /// machines' actions on real sockets and timers. Confined to the event loop's queue (hence
-/// `@unchecked Sendable`: every access happens there).
+/// `@unchecked Sendable`: every access happens there). Owned by ``BGPSpeaker``.
 final class Peer: @unchecked Sendable {
     /// The configuration this peer runs with.
     let config: PeerSpec

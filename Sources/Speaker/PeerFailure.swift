@@ -3,7 +3,7 @@ import BGPWire
 
 /// Why a peer's session last failed, kept as a value up to the control API (where it becomes
 /// ``ControlProtocol/PeerError``).
-enum PeerFailure: Hashable, Sendable, CustomStringConvertible {
+public enum PeerFailure: Hashable, Sendable, CustomStringConvertible {
     /// The peer sent a NOTIFICATION (RFC 4271 §6).
     case notificationReceived(NotificationMessage)
     /// Tern sent one.
@@ -16,7 +16,26 @@ enum PeerFailure: Hashable, Sendable, CustomStringConvertible {
     /// A socket error: connect, read or write.
     case connection(String)
 
-    var description: String {
+    /// The NOTIFICATION the peer sent, when that is what ended the session (directly or as
+    /// the session machine's error).
+    public var receivedNotification: NotificationMessage? {
+        switch self {
+        case .notificationReceived(let n): n
+        case .session(let e): e.notificationReceived
+        default: nil
+        }
+    }
+
+    /// The NOTIFICATION Tern sent, when that is what ended the session.
+    public var sentNotification: NotificationMessage? {
+        switch self {
+        case .notificationSent(let n): n
+        case .session(let e): e.notificationReceived == nil ? e.notificationSent : nil
+        default: nil
+        }
+    }
+
+    public var description: String {
         switch self {
         case .notificationReceived(let n): "received \(n)"
         case .notificationSent(let n): "sent \(n)"

@@ -3,11 +3,10 @@ import BGPSession
 import BGPWire
 import EventLoop
 import RIB
-import Speaker
 
 // MARK: - Sessions to RIB (RFC 4271 §9)
 
-extension Node: PeerDelegate {
+extension BGPSpeaker: PeerDelegate {
     func peerEstablished(_ peer: Peer, negotiated: NegotiatedCapabilities, peerOpen: OpenMessage,
                          decodeContext: CodecContext, encodeContext: CodecContext, localAddress: IPAddress?) {
         guard let id = ribID(of: peer) else { return }
