@@ -8,6 +8,10 @@ import Yams
 /// table's keys, or all of them) and each missing required key (with its field's hint),
 /// then applies every written field in table order. What it read comes back as a
 /// ``ReadMapping``, with the nodes of the keys for errors found later.
+///
+/// Tables nest: a field can be a mapping read with another table (``Field/mapping(_:required:_:into:)``)
+/// or a list of them (``Field/list(_:required:of:start:example:into:)``), so a document of
+/// another shape (a Calico resource's `metadata` and `spec`) is read by tables of its own.
 struct FieldTable<Target>: Sendable {
     /// What one such mapping is, for "expected X (a mapping of keys)": "a peer", "the settings".
     let what: String
