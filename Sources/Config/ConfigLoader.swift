@@ -43,20 +43,7 @@ public enum ConfigLoader {
     /// Parses configuration text; `file` is only used in the errors.
     public static func parse(yaml: String, file: String = "<config>") throws(ConfigErrors) -> TernConfig {
         let reader = Reader(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            reader.yamlError(error)
-            throw ConfigErrors(reader.errors)
-        } catch {
-            reader.errors.append(ConfigError(file: file, line: 1, column: 1, keyPath: "", message: "\(error)"))
-            throw ConfigErrors(reader.errors)
-        }
-        guard let root else {
-            reader.fail(nil, "", "the file is empty", hint: "start from config/minimal.yaml")
-            throw ConfigErrors(reader.errors)
-        }
+        guard let root = reader.compose(yaml) else { throw ConfigErrors(reader.errors) }
         let config = reader.config(root)
         if !reader.errors.isEmpty || config == nil {
             throw ConfigErrors(reader.sortedErrors)

@@ -24,6 +24,23 @@ final class Reader {
                                   keyPath: path, message: message, hint: hint))
     }
 
+    /// The document in `yaml`; nil when there is none, with the YAML error (or "the file
+    /// is empty") reported.
+    func compose(_ yaml: String) -> Node? {
+        do {
+            guard let root = try Yams.compose(yaml: yaml) else {
+                fail(nil, "", "the file is empty", hint: "start from config/minimal.yaml")
+                return nil
+            }
+            return root
+        } catch let error as YamlError {
+            yamlError(error)
+        } catch {
+            errors.append(ConfigError(file: file, line: 1, column: 1, keyPath: "", message: "\(error)"))
+        }
+        return nil
+    }
+
     func yamlError(_ error: YamlError) {
         func add(_ mark: Mark?, _ message: String, _ hint: String) {
             errors.append(ConfigError(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: "",
