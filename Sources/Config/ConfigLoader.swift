@@ -52,7 +52,6 @@ public enum ConfigLoader {
     }
 }
 
-
 // MARK: - The top level
 
 /// What the top-level mapping says, as ``ConfigLoader/settingsFields`` reads it: the
