@@ -137,9 +137,11 @@ func v4(_ s: String) -> IPAddress { .v4(IPv4Address(s)!) }
         #expect(peers.map(\.name) == ["node-b", "node-c", "tor-router", "bird-v6"])
         #expect(peers.map(\.type) == [.mesh, .mesh, .global, .global])
         #expect(peers[3].families == [.v6])
-        // Every top-level key appears in the commented example.
+        // Every key of every table appears in the commented example.
         let text = try String(contentsOf: Self.repo.appendingPathComponent("config/node-a.yaml"), encoding: .utf8)
-        for key in ConfigLoader.topLevelKeys + ConfigLoader.peerKeys {
+        let tables = [ConfigLoader.topLevelKeys, ConfigLoader.nodeKeys, ConfigLoader.peerKeys, ConfigLoader.workloadKeys,
+                      ConfigLoader.dataplaneKeys, ConfigLoader.ipPoolKeys]
+        for key in tables.joined() {
             #expect(text.contains("\(key):") || text.contains("\(key) ("), "node-a.yaml lacks \(key)")
         }
     }
