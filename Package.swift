@@ -23,6 +23,12 @@ let package = Package(
             pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]
         ),
+        /// libcurl (HTTP client) as a Swift module; only the EtcdClient target may import it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         /// Pure leaf: IPv4/IPv6 addresses and prefixes, MAC addresses, interface names.
         .target(name: "IPCore"),
         /// Pure: one validated model type per concept (Workload, IPPool, Block, NodeSpec, RPFilter, ...).
@@ -41,6 +47,8 @@ let package = Package(
         .target(name: "Dataplane", dependencies: ["Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
         /// The BGP speaker's routing side: RIB, graceful restart, End-of-RIB; events in, FIB changes and messages out.
         .target(name: "Speaker", dependencies: ["BGPWire", "BGPSession", "RIB", "IPCore"]),
+        /// Blocking etcd v3 client over libcurl and etcd's JSON gateway: KV, txn (CAS), leases, watch. The only importer of CCurl.
+        .target(name: "EtcdClient", dependencies: ["CCurl"]),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
         .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
