@@ -91,6 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
+        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
     ],
     swiftLanguageModes: [.v6]
 )
