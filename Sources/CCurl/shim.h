@@ -24,17 +24,7 @@ static inline CURLcode tern_curl_setopt_writefn(CURL *h, tern_curl_write_fn fn) 
     return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fn);
 }
 
-/// CURLOPT_XFERINFOFUNCTION's prototype (nonzero return aborts the transfer).
-typedef int (*tern_curl_xferinfo_fn)(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
-                                     curl_off_t ultotal, curl_off_t ulnow);
-static inline CURLcode tern_curl_setopt_xferinfofn(CURL *h, tern_curl_xferinfo_fn fn) {
-    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, fn);
-}
-
 static inline CURLcode tern_curl_getinfo_long(CURL *h, CURLINFO info, long *out) {
-    return curl_easy_getinfo(h, info, out);
-}
-static inline CURLcode tern_curl_getinfo_double(CURL *h, CURLINFO info, double *out) {
     return curl_easy_getinfo(h, info, out);
 }
 
