@@ -23,6 +23,12 @@ let package = Package(
             pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]
         ),
+        /// libcurl (HTTP client) as a Swift module; only the EtcdClient target may import it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         /// Pure leaf: IPv4/IPv6 addresses and prefixes, MAC addresses, interface names.
         .target(name: "IPCore"),
         /// Pure: one validated model type per concept (Workload, IPPool, Block, NodeSpec, RPFilter, ...).
@@ -49,6 +55,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        /// Blocking etcd v3 client over libcurl and etcd's JSON gateway: KV, txn (CAS), leases, watch. The only importer of CCurl.
+        .target(name: "EtcdClient", dependencies: ["CCurl"]),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
         .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
@@ -91,6 +99,7 @@ let package = Package(
         ),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
+        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
     ],
     swiftLanguageModes: [.v6]
 )
