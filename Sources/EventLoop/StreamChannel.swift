@@ -204,6 +204,31 @@ final class StreamChannel: @unchecked Sendable {
         }
     }
 
+    /// Reads, now, what the kernel already holds for this socket (until it would block, at
+    /// most `limit` bytes), even while reading is paused: for a caller about to decide from
+    /// silence (a hold timer), the bytes a stalled loop has not read yet. Returns the bytes read.
+    @discardableResult
+    func readPending(limit: Int) -> Int {
+        loop.assertOnLoop()
+        var total = 0
+        while state == .open && total < limit {
+            switch Syscall.read(fd, into: readBuffer) {
+            case .done(0):
+                fail(.endOfFile)
+                return total
+            case .done(let count):
+                total += count
+                onRead?(Array(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])))
+            case .wouldBlock:
+                return total
+            case .failed(let code):
+                fail(.error(SocketError(code, operation: "read from \(peerDescription)")))
+                return total
+            }
+        }
+        return total
+    }
+
     /// Reads up to `maxReadPerEvent` bytes in chunks, then yields the loop by re-scheduling.
     private func readPass() {
         var total = 0

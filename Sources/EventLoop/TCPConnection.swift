@@ -167,6 +167,12 @@ public final class TCPConnection: @unchecked Sendable {
         channel.write(bytes)
     }
 
+    /// Reads what the kernel already holds for this socket now (at most `limit` bytes), even
+    /// while reading is paused, delivering it through ``onRead`` before returning. Call it
+    /// before deciding from the peer's silence: after a stall, its messages may be waiting.
+    @discardableResult
+    public func readPending(limit: Int = 16 << 20) -> Int { channel.readPending(limit: limit) }
+
     /// Stops reading (the kernel's receive buffer then pushes back on the peer).
     public func pauseReading() { channel.pauseReading() }
 

@@ -29,6 +29,18 @@ public final class BGPSpeaker: @unchecked Sendable {
     var restartTimer: LoopTimer?
     private var listener: TCPListener?
     private var listenerRetry: LoopTimer?
+    /// Connections from unconfigured addresses closed since the last log line about them,
+    /// the latest one, and when that line was written (loop nanoseconds): one line per
+    /// ``rejectionLogInterval`` at most, however many strangers connect (issue 11, item 1).
+    private var rejectedSinceLog = 0
+    private var lastRejected: SocketAddress?
+    private var rejectionLoggedAt: UInt64?
+    private var rejectionTimer: LoopTimer?
+    /// Connections from unconfigured addresses closed since the speaker started.
+    public private(set) var rejectedConnections = 0
+    /// At most one log line about rejected connections per this many nanoseconds (10 s;
+    /// tests shorten it).
+    var rejectionLogInterval: UInt64 = 10_000_000_000
     /// Why the BGP port is not bound (retried every 5 s), nil while it is.
     public private(set) var listenerError: String?
 
@@ -68,6 +80,7 @@ public final class BGPSpeaker: @unchecked Sendable {
         listener = nil
         listenerRetry?.cancel()
         restartTimer?.cancel()
+        rejectionTimer?.cancel()
     }
 
     /// Starts over with new node settings (AS number, router ID or cluster ID changed): every
@@ -105,11 +118,42 @@ public final class BGPSpeaker: @unchecked Sendable {
         guard let ip = connection.remoteAddress.ipAddress else { connection.close(); return }
         let candidates = peers.values.filter { $0.config.address == ip }
         guard let peer = candidates.first(where: { $0.state == .active }) ?? candidates.first else {
-            logger.info("rejecting connection from unconfigured \(connection.remoteAddress)")
             connection.close()
+            noteRejected(connection.remoteAddress)
             return
         }
         peer.accept(connection)
+    }
+
+    /// Counts a connection from a stranger; logs the first at once, then at most one summary
+    /// line per ``rejectionLogInterval`` (a flood of connects must not flood the log).
+    private func noteRejected(_ address: SocketAddress) {
+        rejectedConnections += 1
+        rejectedSinceLog += 1
+        lastRejected = address
+        let now = loop.now
+        if let last = rejectionLoggedAt, now &- last < rejectionLogInterval {
+            if rejectedSinceLog == 1 {
+                // The first of a new interval: report it when the interval ends.
+                if rejectionTimer == nil {
+                    rejectionTimer = LoopTimer(on: loop) { [weak self] in self?.logRejections() }
+                }
+                rejectionTimer?.arm(at: last + rejectionLogInterval)
+            }
+            return
+        }
+        logRejections()
+    }
+
+    private func logRejections() {
+        guard rejectedSinceLog > 0, let address = lastRejected else { return }
+        if rejectedSinceLog == 1 {
+            logger.info("rejected a connection from unconfigured \(address)")
+        } else {
+            logger.info("rejected \(rejectedSinceLog) connections from unconfigured addresses (latest \(address)); \(rejectedConnections) since start")
+        }
+        rejectedSinceLog = 0
+        rejectionLoggedAt = loop.now
     }
 
     // MARK: - Peers

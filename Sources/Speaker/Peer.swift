@@ -201,12 +201,19 @@ final class Peer: @unchecked Sendable {
         if slot.timer == nil {
             slot.timer = LoopTimer(on: loop) { [weak self, weak slot] in
                 guard let self, let slot else { return }
+                // Before a timer decides from silence (hold timer, RFC 4271 §8.2.2 event 10),
+                // read what the socket already holds, as BIRD and FRR do: after a stall of our
+                // loop the peer's KEEPALIVEs may be waiting there (issue 11, item 5).
+                slot.connection?.readPending()
                 let actions = slot.machine.advance(to: Instant(nanoseconds: self.loop.now))
                 self.perform(actions, on: slot)
             }
         }
         slot.timer?.arm(at: deadline.nanoseconds)
     }
+
+    /// Stops reading the main connection (tests: the peer's messages then wait in the socket).
+    func pauseReadingForTesting() { main.connection?.pauseReading() }
 
     // MARK: - Sockets
 

@@ -6,7 +6,7 @@ import IPCore
 import Logging
 import Model
 import RIB
-import Speaker
+@testable import Speaker
 import Testing
 
 /// Two ``BGPSpeaker``s without the daemon: a speaker configuration, peer specifications and
@@ -32,15 +32,15 @@ import Testing
         let sink = RecordingSink()
         let address: IPAddress
 
-        init(_ ip: String, peer: String) throws {
+        init(_ ip: String, peer: String, hold: UInt16 = 9, log: LogCapture? = nil) throws {
             address = IPAddress(ip)!
-            var logger = Logger(label: ip)
-            logger.logLevel = .critical
+            var logger = log.map { capture in Logger(label: ip) { _ in capture } } ?? Logger(label: ip)
+            logger.logLevel = log == nil ? .critical : .info
             speaker = BGPSpeaker(config: SpeakerConfig(localAS: 64512, routerID: IPv4Address(ip)!, listenAddress: address,
                                                        listenPort: BGPSpeakerLoopbackTests.port),
                                  loop: loop, logger: logger)
             let spec = try PeerSpec(address: IPAddress(peer)!, port: BGPSpeakerLoopbackTests.port, asNumber: 64512,
-                                    holdTime: 9, connectRetryTime: 1)
+                                    holdTime: hold, connectRetryTime: 1)
             loop.sync {
                 speaker.sink = sink
                 sink.fibChanged(speaker.trackFIB())
@@ -94,5 +94,85 @@ import Testing
             b.status().first?.lastError?.receivedNotification.map { $0.code == 6 && $0.subcode == 3 } == true
         }, "\(String(describing: b.status().first?.lastError))")
         #expect(a.status().isEmpty)
+    }
+}
+
+/// Issue 11 item 5: a hold timer must not expire while the peer's KEEPALIVEs wait unread in
+/// the socket (after a stall of our loop; BIRD and FRR read before they expire). Here b stops
+/// reading for longer than the hold time while both sides keep sending: when b's hold timer
+/// fires, a's KEEPALIVEs are in b's socket, and the session must stay up.
+@Suite(.serialized) struct UnreadKeepaliveTests {
+    @Test func keepalivesWaitingInTheSocketKeepTheSession() throws {
+        let a = try BGPSpeakerLoopbackTests.Side("127.0.0.83", peer: "127.0.0.84", hold: 3)
+        let b = try BGPSpeakerLoopbackTests.Side("127.0.0.84", peer: "127.0.0.83", hold: 3)
+        defer {
+            a.loop.sync { a.speaker.stop(nil) }
+            b.loop.sync { b.speaker.stop(nil) }
+        }
+        #expect(BGPSpeakerLoopbackTests.eventually { a.status().first?.state == .established && b.status().first?.state == .established })
+        let since = try #require(b.status().first?.since)
+        b.loop.sync { b.speaker.peers.values.forEach { $0.pauseReadingForTesting() } }
+        usleep(4_500_000)   // 1.5 x the hold time
+        let bs = try #require(b.status().first)
+        #expect(bs.state == .established && bs.since == since, "b: \(bs.state), \(String(describing: bs.lastError))")
+        #expect(a.status().first?.lastError == nil, "a: \(String(describing: a.status().first?.lastError))")
+    }
+}
+
+/// Collects log lines (message text) for tests that check what is logged.
+final class LogCapture: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _lines: [String] = []
+    var lines: [String] { lock.withLock { _lines } }
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) { lock.withLock { _lines.append("\(event.message)") } }
+}
+
+/// Issue 11 item 1 (log volume): connections from strangers are closed and counted; the
+/// log gets the first at once and then one summary per interval, not one line each.
+@Suite(.serialized) struct RejectedConnectionLogTests {
+    @Test func aFloodOfStrangersGivesTwoLogLines() throws {
+        let log = LogCapture()
+        let a = try BGPSpeakerLoopbackTests.Side("127.0.0.86", peer: "127.0.0.87", log: log)
+        defer { a.loop.sync { a.speaker.stop(nil) } }
+        a.loop.sync { a.speaker.rejectionLogInterval = 1_000_000_000 }
+        let start = Date()
+        for _ in 0..<300 { try Self.connectAndClose(from: "127.0.0.88", to: "127.0.0.86", port: BGPSpeakerLoopbackTests.port) }
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(BGPSpeakerLoopbackTests.eventually { a.loop.sync { a.speaker.rejectedConnections } == 300 })
+        usleep(1_500_000)
+        let rejected = log.lines.filter { $0.hasPrefix("rejected") }
+        // One line at once, then one per (1 s) interval: bounded by the time, not the connects.
+        #expect(rejected.count >= 2 && rejected.count <= 2 + Int(elapsed), "\(rejected) in \(elapsed) s")
+        #expect(rejected.first?.hasPrefix("rejected a connection from unconfigured 127.0.0.88:") == true, "\(rejected)")
+        // Every rejection is counted in exactly one line.
+        let counted = rejected.compactMap { $0.hasPrefix("rejected a connection") ? 1 : Int($0.split(separator: " ")[1]) }.reduce(0, +)
+        #expect(counted == 300, "\(rejected)")
+        #expect(rejected.last?.hasSuffix("300 since start") == true || rejected.last?.hasPrefix("rejected a connection") == true,
+                "\(rejected)")
+    }
+
+    /// A blocking TCP connect from `source` and an immediate close.
+    static func connectAndClose(from source: String, to target: String, port: UInt16) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        func sin(_ ip: String, _ port: UInt16) -> sockaddr_in {
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_port = port.bigEndian
+            inet_pton(AF_INET, ip, &a.sin_addr)
+            return a
+        }
+        var local = sin(source, 0), remote = sin(target, port)
+        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(bound == 0)
+        let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(connected == 0, "connect: errno \(errno)")
     }
 }
