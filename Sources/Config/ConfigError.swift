@@ -17,9 +17,21 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
         self.file = file
         self.line = line
         self.column = column
-        self.keyPath = keyPath
-        self.message = message
-        self.hint = hint
+        self.keyPath = ConfigError.excerpt(keyPath)
+        self.message = ConfigError.excerpt(message)
+        self.hint = hint.map { ConfigError.excerpt($0) }
+    }
+
+    /// The longest message, key path or hint kept whole (in characters); a longer one (a
+    /// huge value quoted in it) keeps its start and says how much was left out, so one bad
+    /// value cannot turn a diagnostic into megabytes of log.
+    public static let maxTextLength = 240
+
+    /// `text`, or its first 200 characters and "… (N more characters)".
+    static func excerpt(_ text: String) -> String {
+        guard text.count > maxTextLength else { return text }
+        let kept = text.prefix(200)
+        return "\(kept)… (\(text.count - kept.count) more characters)"
     }
 
     public var description: String {

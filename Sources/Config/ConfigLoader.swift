@@ -26,8 +26,18 @@ public enum ConfigLoader {
     /// Keys of one `ipPools` entry.
     public static var ipPoolKeys: [String] { ipPoolFields.keys }
 
+    /// The largest configuration file read (16 MiB): a bigger one is refused before it is
+    /// read, with its size in the error.
+    public static let maxFileSize = 16 << 20
+
     /// Reads and parses the file at `path`; errors name `path` as their file.
     public static func load(path: String) throws(ConfigErrors) -> TernConfig {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileSize {
+            throw ConfigErrors([ConfigError(
+                file: path, line: 0, column: 0, keyPath: "",
+                message: "the file is \(size) bytes; a configuration file may be at most \(maxFileSize) bytes (16 MiB)",
+                hint: "is this the right file?")])
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

@@ -8,18 +8,51 @@ import Speaker
 // MARK: - SIGHUP: reload the configuration without touching untouched peers
 
 extension Node {
-    /// Re-reads the configuration file. An invalid file is rejected with every error logged
-    /// and the running configuration stays. Otherwise: removed peers get Cease 3 (Peer
+    /// Re-reads the configuration file (SIGHUP). The file is read and parsed on a utility
+    /// queue, never on the BGP loop (a huge file must not hold keepalives back); the result
+    /// is applied on the loop. An invalid file is rejected with every error logged and the
+    /// running configuration stays. Otherwise: removed peers get Cease 3 (Peer
     /// De-configured), changed peers restart with Cease 6 (Other Configuration Change),
     /// added peers start, untouched peers keep their sessions; blocks are re-originated.
-    public func reload() {
-        guard let path = configPath else { return }
+    /// A SIGHUP during a reload is applied after it, once. `done` runs on the loop after
+    /// this reload was applied or rejected.
+    public func reload(done: (@Sendable () -> Void)? = nil) {
+        loop.assertOnLoop()
+        guard let path = configPath else { done?(); return }
+        if let done { reloadCallbacks.append(done) }
+        guard !reloadInProgress else {
+            reloadAgain = true
+            return
+        }
+        reloadInProgress = true
+        let loop = self.loop
+        DispatchQueue.global(qos: .utility).async { [weak self] in
+            let result = Result { () throws(ConfigErrors) -> TernConfig in try ConfigLoader.load(path: path) }
+            loop.execute { [weak self] in
+                guard let self else { return }
+                self.reloadInProgress = false
+                self.apply(result, from: path)
+                if self.reloadAgain {
+                    self.reloadAgain = false
+                    self.reload()
+                } else {
+                    let callbacks = self.reloadCallbacks
+                    self.reloadCallbacks = []
+                    callbacks.forEach { $0() }
+                }
+            }
+        }
+    }
+
+    /// Applies a reloaded configuration (on the loop).
+    private func apply(_ result: Result<TernConfig, ConfigErrors>, from path: String) {
         let new: TernConfig
-        do {
-            new = try ConfigLoader.load(path: path)
-        } catch {
+        switch result {
+        case .failure(let error):
             logger.error("SIGHUP: \(path) rejected, keeping the running configuration:\n\(error)")
             return
+        case .success(let config):
+            new = config
         }
         let diff = ConfigDiff(old: config, new: new)
         if diff.isEmpty {

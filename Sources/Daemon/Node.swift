@@ -38,6 +38,11 @@ public final class Node: @unchecked Sendable {
     var rejectedWorkloadEntries: [ControlProtocol.Workload] = []
     /// Workload addresses outside our blocks that we originate as host routes.
     var originatedBorrowed: Set<IPPrefix> = []
+    /// A SIGHUP reload is being parsed off the loop; another arrived meanwhile; what waits
+    /// for them (tests).
+    var reloadInProgress = false
+    var reloadAgain = false
+    var reloadCallbacks: [@Sendable () -> Void] = []
     /// Called (on the loop) when the speaker has shut down; the process exits with the code.
     public var onExit: ((Int32) -> Void)?
 

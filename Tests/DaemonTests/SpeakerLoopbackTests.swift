@@ -36,6 +36,12 @@ import TernAPI
             routes().contains { $0.prefix == prefix && $0.paths.first?.nextHop == nextHop }
         }
         func stop() { loop.sync { speaker.shutdown(reason: "test") } }
+        /// SIGHUP's reload, waiting until it was applied or rejected (it parses off the loop).
+        func reload() {
+            let applied = DispatchSemaphore(value: 0)
+            loop.sync { speaker.reload { applied.signal() } }
+            applied.wait()
+        }
     }
 
     static func config(name: String, ip: String, block: String, peers: [(String, UInt32)], mesh: [String] = [],
@@ -121,13 +127,13 @@ import TernAPI
 
         // An invalid file is rejected: nothing changes.
         try "nodeName: a\nasNumber: 23456\n".write(toFile: na.path, atomically: true, encoding: .utf8)
-        na.loop.sync { na.speaker.reload() }
+        na.reload()
         #expect(na.status().peers.count == 2)
 
         // Remove c, add d.
         try Self.config(name: "a", ip: a, block: "10.1.1.0/24", peers: [(b, 64512), (d, 64512)], dir: dir)
             .write(toFile: na.path, atomically: true, encoding: .utf8)
-        na.loop.sync { na.speaker.reload() }
+        na.reload()
         #expect(Self.eventually { na.hasRoute("10.1.4.0/24", via: d) })
         #expect(Self.eventually { !na.routes().contains { $0.prefix == "10.1.3.0/24" } })
         // c was told it was de-configured (Cease 3).
