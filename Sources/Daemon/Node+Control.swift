@@ -78,6 +78,8 @@ extension Node {
                 type: p.spec.displayType, state: ControlProtocol.SessionState(rawValue: state) ?? .idle,
                 since: LogTime.iso8601(p.since),
                 prefixesReceived: p.prefixesReceived, prefixesAccepted: p.prefixesAccepted, prefixesSent: p.prefixesSent,
+                prefixesRejected: p.prefixesRejected.isEmpty ? nil
+                    : Dictionary(uniqueKeysWithValues: p.prefixesRejected.map { ($0.key.rawValue, $0.value) }),
                 lastError: p.lastError.map(Node.apiError), info: p.lastError.map { "\(state): \($0)" } ?? state)
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,

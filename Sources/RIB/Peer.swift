@@ -90,11 +90,16 @@ public struct RIBConfig: Hashable, Sendable {
     /// Our route-reflector cluster ID (RFC 4456): set when we are a reflector (the export
     /// rules of ``ExportPolicy`` then reflect), nil otherwise; CLUSTER_LIST loop detection.
     public var clusterID: IPv4Address?
+    /// Ignore eBGP paths whose AS_PATH does not begin with the peer's AS (RFC 4271 §6.3;
+    /// FRR's `enforce-first-as`, on by default there too). Off for route servers that do
+    /// not prepend their AS (RFC 7947 §2.2.2.1).
+    public var enforceFirstAS: Bool
 
-    public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil) {
+    public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil, enforceFirstAS: Bool = true) {
         self.localAS = localAS
         self.routerID = routerID
         self.clusterID = clusterID
+        self.enforceFirstAS = enforceFirstAS
     }
 
     /// The cluster ID in effect: the configured one, else the router ID (RFC 4456 §7).

@@ -59,6 +59,17 @@ extension RIB {
         return (i.accepted + i.rejected.count, i.accepted)
     }
 
+    /// What `peer` sent that was ignored, and why (loops, the import filter): for
+    /// `tern routes --rejected` and the status counts.
+    public func rejected(from peer: PeerID) -> [NLRI: ImportRejection] { adjIn[peer]?.rejected ?? [:] }
+
+    /// How many of `peer`'s paths were ignored, per reason (reasons with none left out).
+    public func rejectedCounts(from peer: PeerID) -> [ImportRejection: Int] {
+        var counts: [ImportRejection: Int] = [:]
+        for reason in (adjIn[peer]?.rejected ?? [:]).values { counts[reason, default: 0] += 1 }
+        return counts
+    }
+
     /// Prefixes currently advertised to `peer`.
     public func advertisedCount(to peer: PeerID) -> Int { adjOut[peer]?.advertised ?? 0 }
 

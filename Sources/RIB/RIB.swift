@@ -70,8 +70,8 @@ struct AdjRIBInIndex: Sendable {
     var v6: [V6Key] = []
     /// Paths held in the Loc-RIB candidates.
     var accepted = 0
-    /// Paths received but ignored (AS loop, RFC 4456 loop), by key.
-    var rejected: Set<NLRI> = []
+    /// Paths received but ignored (loops, the import filter), by key, with the reason.
+    var rejected: [NLRI: ImportRejection] = [:]
 
     /// Empties the prefix lists when the peer has no path left. After entries were added
     /// (`grew`), compacts them when they hold more than twice as many entries as the peer
@@ -229,11 +229,16 @@ extension RIB {
         } else {
             attrs = attrs.reconstructed
         }
-        let rejected = isLooped(attrs, from: desc)
+        let own = [IPAddress.v4(config.routerID), desc.localAddress]
+        var rejected = rejection(attrs, from: desc)
 
         if !update.nlri.isEmpty {
-            let set = rejected ? nil : interner.intern(RouteAttributes(attrs))
-            for n in update.nlri { announce(n, set: set, peer: peer, index: &index, ctx: ctx, changes: &changes) }
+            if rejected == nil, let nh = attrs.nextHop, ImportFilter.isInvalidNextHop(.v4(nh), own: own) { rejected = .invalidNextHop }
+            let set = rejected == nil ? interner.intern(RouteAttributes(attrs)) : nil
+            for n in update.nlri {
+                announce(n, set: set, rejected: rejected ?? ImportFilter.rejection(of: n.prefix, own: own),
+                         peer: peer, index: &index, ctx: ctx, changes: &changes)
+            }
         }
         if let r = update.mpReach, !r.nlri.isEmpty {
             var a = attrs
@@ -244,32 +249,44 @@ extension RIB {
             } else if r.family.afi == .ipv6 {
                 a.nextHop = nil
             }
-            let set = rejected ? nil : interner.intern(RouteAttributes(a, nextHops: hops))
-            for n in r.nlri { announce(n, set: set, peer: peer, index: &index, ctx: ctx, changes: &changes) }
+            let nextHop = a.nextHop.map(IPAddress.v4) ?? hops.first
+            if rejected == nil, let nh = nextHop, ImportFilter.isInvalidNextHop(nh, own: own) { rejected = .invalidNextHop }
+            let set = rejected == nil ? interner.intern(RouteAttributes(a, nextHops: hops)) : nil
+            for n in r.nlri {
+                announce(n, set: set, rejected: rejected ?? ImportFilter.rejection(of: n.prefix, own: own),
+                         peer: peer, index: &index, ctx: ctx, changes: &changes)
+            }
         }
         interner.sweepIfNeeded()
     }
 
-    /// True when the path must be ignored: our AS in the AS_PATH of an eBGP path (RFC 4271
-    /// §9.1.2), our router ID as ORIGINATOR_ID or our cluster ID in the CLUSTER_LIST
-    /// (RFC 4456 §8).
-    func isLooped(_ a: PathAttributes, from peer: PeerDescriptor) -> Bool {
-        if peer.isExternal, let path = a.asPath,
-           path.segments.contains(where: { $0.asns.contains(config.localAS) }) { return true }
-        if a.originatorID == config.routerID { return true }
-        if let cl = a.clusterList, cl.contains(config.effectiveClusterID) { return true }
-        return false
+    /// Why the path must be ignored whatever its prefixes: our AS in the AS_PATH of an eBGP
+    /// path (RFC 4271 §9.1.2), an eBGP AS_PATH that does not start with the peer's AS (RFC
+    /// 4271 §6.3, when ``RIBConfig/enforceFirstAS``), our router ID as ORIGINATOR_ID or our
+    /// cluster ID in the CLUSTER_LIST (RFC 4456 §8). Nil: look at each prefix.
+    func rejection(_ a: PathAttributes, from peer: PeerDescriptor) -> ImportRejection? {
+        if peer.isExternal, let path = a.asPath {
+            if path.segments.contains(where: { $0.asns.contains(config.localAS) }) { return .asLoop }
+            if config.enforceFirstAS {
+                guard let first = path.segments.first, first.kind == .sequence, first.asns.first == peer.asNumber else {
+                    return .firstASMismatch
+                }
+            }
+        }
+        if a.originatorID == config.routerID { return .originatorLoop }
+        if let cl = a.clusterList, cl.contains(config.effectiveClusterID) { return .clusterLoop }
+        return nil
     }
 
-    private mutating func announce(_ n: NLRI, set: AttributeSet?, peer: PeerID, index: inout AdjRIBInIndex,
-                                   ctx: DecisionContext, changes: inout RIBChanges) {
-        guard let set else {
+    private mutating func announce(_ n: NLRI, set: AttributeSet?, rejected: ImportRejection?, peer: PeerID,
+                                   index: inout AdjRIBInIndex, ctx: DecisionContext, changes: inout RIBChanges) {
+        guard let set, rejected == nil else {
             // Ignored: remove what the peer had under this key, remember it as received.
             withdraw(n, peer: peer, index: &index, ctx: ctx, changes: &changes)
-            index.rejected.insert(n)
+            index.rejected[n] = rejected ?? .martian
             return
         }
-        if !index.rejected.isEmpty { index.rejected.remove(n) }
+        if !index.rejected.isEmpty { index.rejected[n] = nil }
         let path = Path(peer: peer, pathID: n.pathID ?? 0, attributeSet: set)
         let added: Bool
         switch n.prefix {
@@ -285,7 +302,7 @@ extension RIB {
 
     private mutating func withdraw(_ n: NLRI, peer: PeerID, index: inout AdjRIBInIndex,
                                    ctx: DecisionContext, changes: inout RIBChanges) {
-        if !index.rejected.isEmpty { index.rejected.remove(n) }
+        if !index.rejected.isEmpty { index.rejected[n] = nil }
         let id = n.pathID ?? 0
         switch n.prefix {
         case .v4(let p):

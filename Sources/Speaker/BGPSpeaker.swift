@@ -219,7 +219,8 @@ public final class BGPSpeaker: @unchecked Sendable {
             let counts = id.map { rib.prefixCount(from: $0) } ?? (received: 0, accepted: 0)
             return PeerStatus(spec: p.config, state: p.state, since: p.stateSince, lastError: p.lastError,
                               prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
-                              prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0)
+                              prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
+                              prefixesRejected: id.map { rib.rejectedCounts(from: $0) } ?? [:])
         }
     }
 

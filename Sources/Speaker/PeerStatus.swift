@@ -1,6 +1,7 @@
 import BGPSession
 import Foundation
 import Model
+import RIB
 
 /// One configured peer as `tern status` reports it: values, no display strings.
 public struct PeerStatus: Sendable {
@@ -17,4 +18,6 @@ public struct PeerStatus: Sendable {
     public let prefixesAccepted: Int
     /// Prefixes we advertise to the peer.
     public let prefixesSent: Int
+    /// Received paths ignored (loops, the default import filter), per reason.
+    public let prefixesRejected: [ImportRejection: Int]
 }

@@ -153,13 +153,18 @@ public enum ControlProtocol {
         public var prefixesReceived: Int
         public var prefixesAccepted: Int
         public var prefixesSent: Int
+        /// Received paths ignored by loop detection or the default import filter, per reason
+        /// ("martian", "invalidNextHop", "ownAddress", "firstASMismatch", "asLoop", ...); nil
+        /// when none.
+        public var prefixesRejected: [String: Int]?
         /// The last error: a NOTIFICATION sent or received, a socket error, why the session ended.
         public var lastError: PeerError?
         /// Short free text like BIRD's "Established" / "Connect: Connection refused".
         public var info: String
 
         public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: SessionState, since: String,
-                    prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, lastError: PeerError?, info: String) {
+                    prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, prefixesRejected: [String: Int]? = nil,
+                    lastError: PeerError?, info: String) {
             self.address = address
             self.port = port
             self.asNumber = asNumber
@@ -169,6 +174,7 @@ public enum ControlProtocol {
             self.prefixesReceived = prefixesReceived
             self.prefixesAccepted = prefixesAccepted
             self.prefixesSent = prefixesSent
+            self.prefixesRejected = prefixesRejected
             self.lastError = lastError
             self.info = info
         }

@@ -16,7 +16,14 @@ enum StatusView {
             t.add([addr, p.type, p.state == .established ? "up" : "start", p.since, p.info,
                    String(p.prefixesReceived), String(p.prefixesAccepted), String(p.prefixesSent)])
         }
-        return out + "IPv4 BGP status\n" + t.rendered + "\n"
+        out += "IPv4 BGP status\n" + t.rendered
+        let rejected = s.peers.compactMap { p in
+            p.prefixesRejected.map { r in
+                "  \(p.address): " + r.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            }
+        }
+        if !rejected.isEmpty { out += "Ignored by the import filter (docs/OPERATIONS.md):\n" + rejected.joined(separator: "\n") + "\n" }
+        return out + "\n"
     }
 
     /// The IP pools with their encapsulation, the tunnel devices and the MTUs.

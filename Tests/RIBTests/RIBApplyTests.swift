@@ -167,7 +167,11 @@ import Testing
     }
 
     @Test func attributeSetsAreShared() {
-        var r = rib()
+        // b passes a's path on unchanged (as a route server does), so first-AS is not enforced.
+        var cfg = testConfig
+        cfg.enforceFirstAS = false
+        var r = RIB(config: cfg)
+        r.addPeer(a); r.addPeer(b); r.addPeer(c)
         let prefixes = (0..<1000).map { "10.\($0 / 256).\($0 % 256).0/24" }
         _ = r.apply(announce(prefixes), from: a.id)
         _ = r.apply(announce(["10.200.0.0/24"]), from: b.id)  // equal attributes from another peer
