@@ -15,8 +15,8 @@ import Model
 /// - `unchanged`: leave the session alone.
 ///
 /// Settings outside the peers:
-/// - `restartAll`: `asNumber`, `routerID`, `role` or the reflector cluster ID changed. AS and router ID are carried in
-///   every OPEN, and the role decides what is reflected, so every session, including the
+/// - `restartAll`: `asNumber`, `routerID`, `role`, the reflector cluster ID or `enforceFirstAS` changed. AS and
+///   router ID are carried in every OPEN, the role decides what is reflected, the import rule what was accepted, so every session, including the
 ///   `unchanged` ones, must be restarted. (A changed `asNumber` also shows up in `changed`
 ///   for the mesh peers, which take our AS.)
 /// - `listenerChanged`: `listenAddress` or `listenPort` changed: bind the listener again;
@@ -89,6 +89,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("holdTime", \.holdTime)
         check("connectRetryTime", \.connectRetryTime)
         check("nodeToNodeMesh", \.nodeToNodeMesh)
+        check("enforceFirstAS", \.enforceFirstAS)
         check("routeReflectorClusterID", \.routeReflectorClusterID)
         check("nodes", \.nodes)
         check("peers", \.peers)
@@ -100,7 +101,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("logFormat", \.logFormat)
 
         restartAll = old.asNumber != new.asNumber || old.routerID != new.routerID || old.role != new.role
-            || old.reflectorClusterID != new.reflectorClusterID
+            || old.reflectorClusterID != new.reflectorClusterID || old.enforceFirstAS != new.enforceFirstAS
         listenerChanged = old.listenAddress != new.listenAddress || old.listenPort != new.listenPort
         blocksAdded = new.blocks.filter { !old.blocks.contains($0) }
         blocksRemoved = old.blocks.filter { !new.blocks.contains($0) }

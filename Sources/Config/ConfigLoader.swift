@@ -103,6 +103,7 @@ extension ConfigLoader {
             Field<Settings>("holdTime", into: \.config.holdTime) { r, v, path in r.holdTime(v, path) },
             Field<Settings>("connectRetryTime", into: \.config.connectRetryTime) { r, v, path in r.retryTime(v, path) },
             Field<Settings>("nodeToNodeMesh", into: \.config.nodeToNodeMesh) { r, v, path in r.bool(v, path) },
+            Field<Settings>("enforceFirstAS", into: \.config.enforceFirstAS) { r, v, path in r.bool(v, path) },
             Field<Settings>("routeReflectorClusterID", into: \.config.routeReflectorClusterID) { r, v, path in r.clusterID(v, path) },
             Field<Settings>.list("nodes", of: nodeFields, start: NodeEntry(), example: "{name: node-b, address: 192.168.77.2}", into: \.nodes),
             Field<Settings>.list("peers", of: peerFields, start: PeerEntry(), example: "{address: 192.168.77.254, asNumber: 64513}", into: \.peers),

@@ -36,6 +36,9 @@ public struct TernConfig: Hashable, Sendable {
     /// Seconds between connection attempts (RFC 4271 ConnectRetryTimer), 1...65535.
     public var connectRetryTime: UInt16 = 5
     public var nodeToNodeMesh: Bool = true
+    /// Ignore eBGP paths whose AS_PATH does not start with the peer's AS (RFC 4271 §6.3,
+    /// FRR's `enforce-first-as`); false for route servers that do not prepend.
+    public var enforceFirstAS: Bool = true
     /// RFC 4456 cluster ID: set, this speaker reflects routes between its peers (those with
     /// `routeReflectorClient` are its clients). Redundant reflectors of one cluster share it.
     public var routeReflectorClusterID: IPv4Address?

@@ -61,7 +61,7 @@ public final class Node: @unchecked Sendable {
     static func speakerConfig(_ config: TernConfig) -> SpeakerConfig {
         SpeakerConfig(localAS: config.asNumber, routerID: config.routerID, clusterID: config.reflectorClusterID,
                       listenAddress: config.listenAddress, listenPort: config.listenPort,
-                      forwardingStatePreserved: config.dataplaneEnabled)
+                      forwardingStatePreserved: config.dataplaneEnabled, enforceFirstAS: config.enforceFirstAS)
     }
 
     // MARK: - Lifecycle

@@ -19,19 +19,23 @@ public struct SpeakerConfig: Hashable, Sendable {
     /// The Forwarding State bit of our graceful-restart capability (RFC 4724 §3): set when a
     /// dataplane keeps the kernel routes across our restarts.
     public var forwardingStatePreserved: Bool
+    /// Ignore eBGP paths not starting with the peer's AS (RFC 4271 §6.3).
+    public var enforceFirstAS: Bool
 
     public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil,
-                listenAddress: IPAddress, listenPort: UInt16 = 179, forwardingStatePreserved: Bool = false) {
+                listenAddress: IPAddress, listenPort: UInt16 = 179, forwardingStatePreserved: Bool = false,
+                enforceFirstAS: Bool = true) {
         self.localAS = localAS
         self.routerID = routerID
         self.clusterID = clusterID
         self.listenAddress = listenAddress
         self.listenPort = listenPort
         self.forwardingStatePreserved = forwardingStatePreserved
+        self.enforceFirstAS = enforceFirstAS
     }
 
     /// The RIB settings: AS, router ID, cluster ID.
-    var rib: RIBConfig { RIBConfig(localAS: localAS, routerID: routerID, clusterID: clusterID) }
+    var rib: RIBConfig { RIBConfig(localAS: localAS, routerID: routerID, clusterID: clusterID, enforceFirstAS: enforceFirstAS) }
 
     /// The listen address when it is a specific one (outgoing sessions bind to it), else nil.
     var specificLocalAddress: IPAddress? {

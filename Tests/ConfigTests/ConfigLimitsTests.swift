@@ -30,3 +30,15 @@ import Testing
         #expect(short.message.count == ConfigError.maxTextLength)
     }
 }
+
+@Suite struct EnforceFirstASConfigTests {
+    @Test func defaultsToOnAndCanBeTurnedOff() throws {
+        let base = "nodeName: a\nasNumber: 64512\nrouterID: 192.0.2.1\n"
+        #expect(try ConfigLoader.parse(yaml: base).enforceFirstAS == true)
+        let off = try ConfigLoader.parse(yaml: base + "enforceFirstAS: false\n")
+        #expect(off.enforceFirstAS == false)
+        // Changing it restarts every session (what was accepted changes).
+        #expect(ConfigDiff(old: try ConfigLoader.parse(yaml: base), new: off).restartAll)
+        #expect(throws: ConfigErrors.self) { try ConfigLoader.parse(yaml: base + "enforceFirstAS: maybe\n") }
+    }
+}
