@@ -12,6 +12,8 @@
 // - BFDDiagnostic.swift       §4.1 Diag codes
 // - BFDAuthentication.swift   §4.2/§4.4 SHA1 authentication section (fields only)
 // - BFDControlPacket.swift    §4.1 codec, §6.8.6 checks on the packet itself
+// - BFDControlPacket+SHA1.swift   §6.7.4 signing / checking one packet's SHA1 digest
+// - BFDSHA1.swift             SHA-1 (FIPS 180-4), pure Swift
 // - BFDDecodeError.swift      one case per rejected rule
 // - BFDJitter.swift           §6.8.7 transmit jitter, deterministic and seedable
 // - BFDSessionConfig.swift    what the session is told (§6.8.1 initial values)
@@ -20,5 +22,7 @@
 // - BFDSession+Receive.swift  §6.8.6 reception and the state machine
 //
 // Not implemented: Demand mode as a local choice (§6.6; the remote's Demand mode is
-// honoured), the Echo function (§6.4), authentication processing (§6.7), §6.8.16 ceasing
+// honoured), the Echo function (§6.4), authentication in the session (§6.7: bfd.AuthType, sequence
+// number checks; packets with the A bit are discarded, only one packet's digest can be
+// computed and checked), §6.8.16 ceasing
 // transmission after a Detection Time in AdminDown (we keep sending at 1 s).
