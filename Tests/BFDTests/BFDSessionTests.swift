@@ -62,6 +62,18 @@ import Testing
         #expect(reply.sent.count == 1 && reply.sent[0].final && !reply.sent[0].poll)
     }
 
+    @Test func remoteDemandModeWhileBothUpStopsPeriodicTransmission() {
+        var s = upSession(config())
+        var demand = peer(.up)
+        demand.demand = true
+        _ = s.handle(.received(demand), now: at(10))
+        #expect(s.transmitDeadline == nil)
+        // §6.8.6: Demand mode ends when the peer clears D; periodic packets resume at once.
+        _ = s.handle(.received(peer(.up)), now: at(20))
+        #expect(s.transmitDeadline == at(20))
+        #expect(s.advance(to: at(20)).sent.count == 1)
+    }
+
     @Test func passiveWaitsForThePeer() {
         var s = BFDSession(config: config(passive: true), now: .zero)
         #expect(s.nextDeadline == nil)
