@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "BGPWire", dependencies: ["IPCore"]),
         /// Pure RFC 4271 §8 session state machine: `handle(event, now) -> [action]`.
         .target(name: "BGPSession", dependencies: ["BGPWire", "IPCore"]),
+        /// Pure RFC 5880 BFD asynchronous mode: control packet codec and session state machine, `handle(event, now) -> [action]`.
+        .target(name: "BFD"),
         /// Adj-RIB-In, decision process (RFC 4271 §9.1), Loc-RIB, Adj-RIB-Out with update groups.
         .target(name: "RIB", dependencies: ["BGPWire", "IPCore"]),
         /// Dispatch-based non-blocking sockets and timers (no SwiftNIO).
@@ -89,6 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "CMNLTests", dependencies: ["CMNL"]),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPWire", "IPCore"]),
+        .testTarget(name: "BFDTests", dependencies: ["BFD"]),
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire", "IPCore"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "IPCore"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "BGPWire", "IPCore"]),
