@@ -75,7 +75,11 @@ public final class Node: @unchecked Sendable {
         try openControlSocket()
         signals = try SignalSource(signals: [SIGHUP, SIGTERM, SIGINT], on: loop) { [weak self] signal in
             guard let self else { return }
-            if signal == SIGHUP { self.reload() } else { self.shutdown(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT") }
+            switch signal {
+            case SIGHUP: self.reload()
+            case SIGTERM: self.shutdown(reason: "SIGTERM", keepForwarding: true)
+            default: self.shutdown(reason: "SIGINT")
+            }
         }
         speaker.originate(config.blocks)
         loadWorkloads()
@@ -88,16 +92,25 @@ public final class Node: @unchecked Sendable {
         ])
     }
 
-    /// Sends Cease 2 (Administrative Shutdown, RFC 4486/9003) to every peer, closes the sockets
-    /// and calls ``onExit``. Kernel routes are left alone (see the dataplane issue).
-    public func shutdown(reason: String) {
-        logger.info("shutting down (\(reason)): Cease 2 to every peer")
-        let notification = NotificationMessage.cease(NotificationCode.Cease.administrativeShutdown,
-                                                     communication: "tern shutting down")
+    /// Stops the node and calls ``onExit``. Kernel routes are left alone either way.
+    /// - `keepForwarding` (SIGTERM: a restart, an upgrade, a rescheduled pod): the sessions
+    ///   are closed without a NOTIFICATION, so peers keep our routes as stale for our
+    ///   graceful-restart time (RFC 4724 §4.2; at most min(120 s, hold time)) and traffic
+    ///   keeps flowing until we are back.
+    /// - otherwise (SIGINT: stop for good): Cease 2 (Administrative Shutdown, RFC 4486/9003)
+    ///   to every peer, which withdraws our routes at once.
+    public func shutdown(reason: String, keepForwarding: Bool = false) {
         // The agent first: it runs on its own queue, so the withdrawals of the peers being
         // stopped would otherwise reach the kernel. Routes stay: forwarding survives the restart.
         dataplane?.stop()
-        speaker.stop(notification)
+        if keepForwarding {
+            logger.info("shutting down (\(reason)) for a restart: sessions closed without NOTIFICATION, peers keep our routes (graceful restart)")
+            speaker.stopForRestart()
+        } else {
+            logger.info("shutting down (\(reason)): Cease 2 to every peer")
+            speaker.stop(NotificationMessage.cease(NotificationCode.Cease.administrativeShutdown,
+                                                   communication: "tern shutting down"))
+        }
         control?.close()
         signals?.cancel()
         // Let the kernel push the NOTIFICATIONs out before the process ends.

@@ -83,6 +83,19 @@ public final class BGPSpeaker: @unchecked Sendable {
         rejectionTimer?.cancel()
     }
 
+    /// Stops for a restart of this process: every connection is closed without a
+    /// NOTIFICATION, so peers that negotiated graceful restart with us (Tern always offers
+    /// it, restart time min(120 s, hold time)) keep our routes until we are back and have
+    /// sent End-of-RIB (RFC 4724 §4.2). The listener and timers close as in ``stop(_:)``.
+    public func stopForRestart() {
+        for peer in peers.values { peer.abandonForRestart() }
+        listener?.close()
+        listener = nil
+        listenerRetry?.cancel()
+        restartTimer?.cancel()
+        rejectionTimer?.cancel()
+    }
+
     /// Starts over with new node settings (AS number, router ID or cluster ID changed): every
     /// peer is stopped with `notification` and forgotten, and the RIB is new and empty
     /// (the sink sees the withdrawals). The listener stays bound where it was.

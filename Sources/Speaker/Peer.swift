@@ -82,6 +82,16 @@ final class Peer: @unchecked Sendable {
         main.timer?.cancel()
     }
 
+    /// Ends the sessions for a restart of this process: the connections are closed with no
+    /// NOTIFICATION, so a peer that negotiated graceful restart keeps our routes as stale
+    /// for our restart time (RFC 4724 §4.2) and forwarding goes on. Nothing is reported to
+    /// the delegate (the process is about to exit).
+    func abandonForRestart() {
+        delegate = nil
+        for slot in [main] + (other.map { [$0] } ?? []) { discard(slot) }
+        outQueue.removeAll()
+    }
+
     /// An incoming TCP connection from this peer's address (RFC 4271 §8.2.1.1, §6.8).
     func accept(_ connection: TCPConnection) {
         switch main.machine.state {

@@ -114,6 +114,23 @@ import TernAPI
         nodes[1].stop()
     }
 
+    /// Issue 11 item 9: SIGTERM is a restart — the peer keeps our routes (graceful restart,
+    /// RFC 4724 §4.2) instead of dropping them on a Cease; SIGINT (above: Cease 2) is for good.
+    @Test func restartStopKeepsOurRoutesOnThePeer() throws {
+        let dir = try Self.tempDir()
+        let a = "127.0.0.41", b = "127.0.0.42"
+        let na = try Node(Self.config(name: "a", ip: a, block: "10.4.1.0/24", peers: [(b, 64512)], dir: dir), name: "a", dir: dir)
+        let nb = try Node(Self.config(name: "b", ip: b, block: "10.4.2.0/24", peers: [(a, 64512)], dir: dir), name: "b", dir: dir)
+        defer { nb.stop() }
+        #expect(Self.eventually { nb.hasRoute("10.4.1.0/24", via: a) })
+        na.loop.sync { na.speaker.shutdown(reason: "SIGTERM", keepForwarding: true) }
+        // b saw the TCP session end without a NOTIFICATION: a's block stays, as stale.
+        #expect(Self.eventually { nb.status().peers.first.map { $0.state != .established } == true })
+        let paths = nb.routes().first { $0.prefix == "10.4.1.0/24" }?.paths ?? []
+        #expect(paths.map(\.source) == ["\(a) (stale, graceful restart)"], "\(nb.routes())")
+        #expect(nb.status().peers.first.map { Self.isNotification($0.lastError, 6, 2) } == false)
+    }
+
     @Test func reloadAddsAndRemovesPeersWithoutTouchingOthers() throws {
         let dir = try Self.tempDir()
         let a = "127.0.0.31", b = "127.0.0.32", c = "127.0.0.33", d = "127.0.0.34"
