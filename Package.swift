@@ -57,6 +57,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        /// The datastore protocol: revisions, compare-and-swap, leases, watches (etcd's shape; file and etcd stores implement it).
+        .target(name: "Datastore"),
         /// Blocking etcd v3 client over libcurl and etcd's JSON gateway: KV, txn (CAS), leases, watch. The only importer of CCurl.
         .target(name: "EtcdClient", dependencies: ["CCurl"]),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
