@@ -25,6 +25,8 @@ public enum ConfigLoader {
     public static var dataplaneKeys: [String] { dataplaneFields.keys }
     /// Keys of one `ipPools` entry.
     public static var ipPoolKeys: [String] { ipPoolFields.keys }
+    /// Keys of the `datastore` mapping.
+    public static var datastoreKeys: [String] { datastoreFields.keys }
 
     /// The largest configuration file read (16 MiB): a bigger one is refused before it is
     /// read, with its size in the error.
@@ -79,20 +81,22 @@ struct Settings {
     var blocks: [(index: Int, node: Node)] = []
     var ipPools: [ReadMapping<IPPoolEntry>] = []
     var workloads: [ReadMapping<WorkloadEntry>] = []
+    /// Written only when the file has a `datastore` key (see `Reader.config(_:)`).
+    var datastore = DatastoreSettings()
 }
 
 extension ConfigLoader {
     /// The top-level mapping.
     static let settingsFields = FieldTable<Settings>(
         "the settings", shapeHint: "the file holds key: value lines such as \"nodeName: node-a\"", [
-            Field<Settings>("nodeName", required: "add \"nodeName: <this node's name>\"", into: \.nodeName) { r, v, path in
+            Field<Settings>("nodeName", into: \.nodeName) { r, v, path in
                 r.nonEmptyText(v, path, what: "this node's name")
             },
             Field<Settings>("role", into: \.config.role) { r, v, path in r.choice(v, path, NodeRole.self, what: "role") },
-            Field<Settings>("asNumber", required: "add \"asNumber: <this node's AS number>\", e.g. 64512", into: \.asNumber) { r, v, path in
+            Field<Settings>("asNumber", into: \.asNumber) { r, v, path in
                 r.asNumber(v, path, whose: "this node's")
             },
-            Field<Settings>("routerID", required: "add \"routerID: <this node's IPv4 address>\"", into: \.routerID) { r, v, path in
+            Field<Settings>("routerID", into: \.routerID) { r, v, path in
                 r.routerID(v, path)
             },
             Field<Settings>("listenAddress", into: \.config.listenAddress) { r, v, path in
@@ -113,6 +117,7 @@ extension ConfigLoader {
             Field<Settings>.list("workloads", of: workloadFields, start: WorkloadEntry(),
                   example: "{name: pod-a, interface: cali1, ipNetworks: [10.244.1.5/32]}", into: \.workloads),
             Field<Settings>.mapping("dataplane", dataplaneFields, into: \.config.dataplane),
+            Field<Settings>.mapping("datastore", datastoreFields, into: \.datastore),
             Field<Settings>("logLevel", into: \.config.logLevel) { r, v, path in r.choice(v, path, LogLevel.self, what: "log level") },
             Field<Settings>("logFormat", into: \.config.logFormat) { r, v, path in r.choice(v, path, LogFormat.self, what: "log format") },
         ])
@@ -124,9 +129,17 @@ extension Reader {
         guard let top = ConfigLoader.settingsFields.read(root, at: "", into: Settings(), self) else { return nil }
         let s = top.value
         var c = s.config
+        if top["datastore"] != nil {
+            c.datastore = s.datastore
+            checkDatastore(s.datastore, top["datastore"]!)
+        }
+        requireUnlessDatastore(top, "nodeName", c, hint: "add \"nodeName: <this node's name>\"")
+        requireUnlessDatastore(top, "asNumber", c, hint: "add \"asNumber: <this node's AS number>\", e.g. 64512")
+        requireUnlessDatastore(top, "routerID", c, hint: "add \"routerID: <this node's IPv4 address>\"")
         c.nodeName = s.nodeName ?? ""
-        c.asNumber = s.asNumber ?? 1
-        c.routerID = s.routerID ?? IPv4Address(1)
+        c.asNumber = s.asNumber ?? BGPConfigurationSpec.defaultASNumber
+        c.asNumberWritten = s.asNumber != nil
+        c.routerID = s.routerID ?? IPv4Address(0)
         let selfKnown = s.nodeName != nil && s.routerID != nil
         nodes(s.nodes, into: &c, selfKnown: selfKnown)
         c.peers = peers(s.peers, of: c, selfKnown: selfKnown, clusterIDWritten: top["routeReflectorClusterID"] != nil,
@@ -136,8 +149,28 @@ extension Reader {
             c.ipPools = ipPools(s.ipPools)
             checkBlocks(c, s.blocks, workloads: top["workloads"])
         }
-        guard s.nodeName != nil, s.asNumber != nil, s.routerID != nil else { return nil }
+        if c.datastore == nil, s.nodeName == nil || s.asNumber == nil || s.routerID == nil { return nil }
         return c
+    }
+
+    /// `key` is required when the file names no datastore (with one, the node's name, AS
+    /// and router ID can come from the host and the datastore).
+    func requireUnlessDatastore(_ top: ReadMapping<Settings>, _ key: String, _ c: TernConfig, hint: String) {
+        guard c.datastore == nil, top[key] == nil else { return }
+        fail(top.node, key, "missing required key \"\(key)\" in the file",
+             hint: hint + " (or name a datastore: then the node's name defaults to the host name, its AS to the cluster's and its router ID to its first address)")
+    }
+
+    /// Checks across the datastore's keys: etcd needs endpoints; the TLS files go together.
+    func checkDatastore(_ d: DatastoreSettings, _ node: Node) {
+        if d.type == .etcd && d.endpoints.isEmpty {
+            fail(node, "datastore.endpoints", "an etcd datastore needs its endpoints",
+                 hint: "add endpoints: [http://<etcd host>:2379]")
+        }
+        if (d.certFile == nil) != (d.keyFile == nil) {
+            fail(node, "datastore.\(d.certFile == nil ? "certFile" : "keyFile")", "certFile and keyFile go together",
+                 hint: "give both the client certificate and its key, or neither")
+        }
     }
 
     /// `blocks`: prefixes without host bits, each once. The accepted ones go to

@@ -56,6 +56,12 @@ public struct TernConfig: Hashable, Sendable {
     public var workloads: [Workload] = []
     /// The dataplane agent's settings.
     public var dataplane = DataplaneSettings()
+    /// The cluster datastore, when the file names one: the nodes, pools, peers and this
+    /// node's blocks then also come from there (docs/DATASTORE.md).
+    public var datastore: DatastoreSettings?
+    /// Whether the file wrote `asNumber`; when it did not (a datastore config), the AS is
+    /// this node's `Node` resource's, else the cluster's `BGPConfiguration`'s, else 64512.
+    public var asNumberWritten = true
 
     public static let defaultControlSocket = "/run/tern/tern.sock"
 
