@@ -91,3 +91,31 @@ extension IPPrefix {
     /// True when `address` lies inside this prefix (same family, same leading bits).
     public func contains(address: IPAddress) -> Bool { contains(.host(address)) }
 }
+
+// MARK: - Sub-prefixes
+
+extension IPPrefix {
+    /// The `index`-th prefix of `length` inside this one, in address order (the blocks of a
+    /// pool: `10.244.0.0/16`'s sub-prefix 1 of length 26 is `10.244.0.64/26`); nil when
+    /// `length` is shorter than this prefix, longer than the family, or `index` is past the end.
+    public func subprefix(index: Int, length sub: UInt8) -> IPPrefix? {
+        guard sub >= length, sub <= ipFamily.bits, index >= 0 else { return nil }
+        let bits = Int(sub - length)
+        if bits < 63, index >= 1 << bits { return nil }
+        switch self {
+        case .v4(let p):
+            let value = p.address.value | UInt32(truncatingIfNeeded: index) << (32 - UInt32(sub))
+            return sub == 0 ? .v4(p) : .v4(IPv4Prefix(unchecked: value, length: sub))
+        case .v6(let p):
+            // The index lands in the bits just before `sub` (128 - sub from the right).
+            let shift = 128 - Int(sub)
+            var high = p.address.high, low = p.address.low
+            let i = UInt64(index)
+            if shift >= 64 { high |= i << UInt64(shift - 64) } else {
+                low |= i << UInt64(shift)
+                if shift > 0 { high |= i >> UInt64(64 - shift) }
+            }
+            return IPPrefix(address: .v6(IPv6Address(high: high, low: low)), length: sub)
+        }
+    }
+}
