@@ -65,6 +65,12 @@ let package = Package(
         .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
         .target(name: "Config", dependencies: ["BGPWire", "IPCore", "Model", .product(name: "Yams", package: "Yams")]),
+        /// The cluster datastore client: typed resources, this node's registration and liveness, IPAM block
+        /// claims, and the view of the cluster the node's effective configuration is made from.
+        .target(
+            name: "Cluster",
+            dependencies: ["Datastore", "Config", "Model", "IPCore", .product(name: "Logging", package: "swift-log")]
+        ),
         /// The node's composition root: configuration and reload, the control server, the workload store,
         /// and the wiring Speaker → Dataplane; signals.
         .target(

@@ -1,0 +1,252 @@
+import Datastore
+import Dispatch
+import Foundation
+import IPCore
+import Logging
+import Model
+
+/// The node's side of the datastore, on a serial queue of its own (never the BGP loop):
+/// registers the node, keeps its liveness lease, claims its blocks, watches the cluster's
+/// resources, and hands each new ``State`` to `onChange`.
+///
+/// When the store is down nothing the node runs changes: the last state stays, the agent
+/// retries with back-off (0.5 s doubling to 30 s) and reports it in ``status``; when the
+/// store is back it re-registers if needed and resyncs (the watch replays what it missed, or
+/// delivers a fresh snapshot).
+public final class ClusterAgent: @unchecked Sendable {
+    /// What the node's configuration is made from.
+    public struct State: Sendable {
+        public var view: ClusterView
+        /// The blocks this node holds.
+        public var blocks: [IPPrefix]
+    }
+
+    /// Who this node is in the datastore.
+    public struct Identity: Sendable, Hashable {
+        public var name: String
+        public var ipv4: InterfaceAddress?
+        public var ipv6: InterfaceAddress?
+
+        public init(name: String, ipv4: InterfaceAddress?, ipv6: InterfaceAddress?) {
+            self.name = name
+            self.ipv4 = ipv4
+            self.ipv6 = ipv6
+        }
+    }
+
+    /// Seconds a node's liveness lease lasts; renewed every third of it.
+    public static let leaseTTL = 30
+
+    public let identity: Identity
+    public let kind: String
+    private let open: @Sendable () throws(DatastoreError) -> any Datastore
+    private let prefix: String
+    private let logger: Logger
+    private let onChange: @Sendable (State) -> Void
+    let queue = DispatchQueue(label: "tern.datastore")
+
+    // On `queue`:
+    private var client: ResourceClient?
+    private var watch: (any DatastoreWatch)?
+    private var view = ClusterView()
+    private var blocks: [IPPrefix] = []
+    private var lease: Int64?
+    private var leaseTimer: DispatchSourceTimer?
+    private var backoff = 0.5
+    private var retryScheduled = false
+    private var emitScheduled = false
+    private var registered = false
+    private var removedFromCluster = false
+    private var stopped = false
+
+    private let lock = NSLock()
+    private var _status: ClusterStatus   // guarded by lock
+
+    /// - Parameters:
+    ///   - kind: "file" or "etcd" (for the status before the store is open).
+    ///   - open: opens the store (may fail: the agent retries).
+    ///   - onChange: called on the agent's queue with every new state.
+    public init(identity: Identity, kind: String, prefix: String, logger: Logger,
+                open: @escaping @Sendable () throws(DatastoreError) -> any Datastore,
+                onChange: @escaping @Sendable (State) -> Void) {
+        self.identity = identity
+        self.kind = kind
+        self.prefix = prefix
+        self.logger = logger
+        self.open = open
+        self.onChange = onChange
+        _status = ClusterStatus(type: kind)
+    }
+
+    /// The connection's state, readable from any thread.
+    public var status: ClusterStatus { lock.withLock { _status } }
+
+    public func start() { queue.async { self.connect() } }
+
+    /// Stops watching and renewing. The liveness lease is left to expire (a restart keeps
+    /// the node's key alive if it comes back within the TTL); `revokeLease` ends it now.
+    public func stop(revokeLease: Bool = false) {
+        queue.sync {
+            stopped = true
+            watch?.cancel()
+            watch = nil
+            leaseTimer?.cancel()
+            leaseTimer = nil
+            if revokeLease, let lease, let client { try? client.store.revoke(lease) }
+        }
+    }
+
+    // MARK: Connecting
+
+    private func connect() {
+        guard !stopped, !removedFromCluster else { return }
+        do throws(ResourceClient.Failure) {
+            let client: ResourceClient
+            if let c = self.client { client = c } else {
+                client = ResourceClient(store: try wrapOpen(), prefix: prefix)
+                self.client = client
+            }
+            if !registered {
+                try NodeRegistrar.register(client: client, name: identity.name, ipv4: identity.ipv4, ipv6: identity.ipv6)
+                registered = true
+                logger.info("datastore: registered node \(identity.name) in the \(kind) store")
+            }
+            try renewLiveness(client)
+            let snapshot = try client.wrap { () throws(DatastoreError) in try client.store.list(prefix: client.keys.resources) }
+            view.reset(snapshot, client: client)
+            claimBlocks(client)
+            backoff = 0.5
+            setStatus { $0.connected = true; $0.error = nil; $0.revision = snapshot.revision }
+            emit()
+            watch = client.store.watch(prefix: client.keys.resources, afterRevision: snapshot.revision) { [weak self] event in
+                guard let self else { return }
+                self.queue.async { self.handle(event) }
+            }
+            startLeaseTimer()
+        } catch {
+            down("\(error)")
+        }
+    }
+
+    private func wrapOpen() throws(ResourceClient.Failure) -> any Datastore {
+        do { return try open() } catch { throw .store(error) }
+    }
+
+    private func down(_ message: String) {
+        let wasConnected = status.connected
+        setStatus { $0.connected = false; $0.error = message }
+        if wasConnected || !retryScheduled {
+            logger.warning("datastore: \(message); routing stays as it is, retrying in \(backoff) s")
+        }
+        scheduleRetry()
+    }
+
+    private func scheduleRetry() {
+        guard !retryScheduled, !stopped else { return }
+        retryScheduled = true
+        let delay = backoff
+        backoff = min(backoff * 2, 30)
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            self.retryScheduled = false
+            if self.watch == nil { self.connect() } else if let client = self.client {
+                // The watch retries itself; the lease is ours to renew.
+                do throws(ResourceClient.Failure) { try self.renewLiveness(client) } catch { self.down("\(error)") }
+            }
+        }
+    }
+
+    // MARK: Watch
+
+    private func handle(_ event: DatastoreWatchEvent) {
+        guard !stopped, let client else { return }
+        if case .down(let error) = event {
+            down("\(error)")
+            return
+        }
+        if !status.connected {
+            logger.info("datastore: back; resynced")
+            backoff = 0.5
+        }
+        let before = view
+        let changed = view.apply(event, client: client)
+        setStatus { $0.connected = true; $0.error = nil; $0.revision = view.revision }
+        guard changed else { return }
+        if before.node(identity.name) != nil && view.node(identity.name) == nil {
+            logger.warning("datastore: this node's Node resource (\(identity.name)) was deleted: leaving the cluster (its blocks are released); restart tern to join again")
+            removedFromCluster = true
+            blocks = []
+        } else if !removedFromCluster, needsClaim(before: before) {
+            claimBlocks(client)
+        }
+        emit()
+    }
+
+    /// Pools, our labels or our affinities changed: blocks may have to be claimed.
+    private func needsClaim(before: ClusterView) -> Bool {
+        before.pools.map(\.spec) != view.pools.map(\.spec)
+            || before.node(identity.name)?.metadata.labels != view.node(identity.name)?.metadata.labels
+            || before.affinities.filter({ $0.spec.node == identity.name }).map(\.spec)
+                != view.affinities.filter({ $0.spec.node == identity.name }).map(\.spec)
+    }
+
+    private func claimBlocks(_ client: ResourceClient) {
+        let labels = view.node(identity.name)?.metadata.labels ?? [:]
+        do throws(ResourceClient.Failure) {
+            let held = try BlockClaimer(client: client, node: identity.name).claim(pools: view.pools, labels: labels)
+            if held != blocks { logger.info("datastore: this node's blocks: \(held.map(\.description).joined(separator: ", "))") }
+            blocks = held
+            setStatus { $0.blocks = held.map(\.description) }
+        } catch {
+            logger.error("datastore: claiming blocks failed: \(error)")
+            setStatus { $0.error = "claiming blocks: \(error)" }
+        }
+    }
+
+    /// Hands the state over once per burst of events.
+    private func emit() {
+        guard !emitScheduled else { return }
+        emitScheduled = true
+        queue.asyncAfter(deadline: .now() + .milliseconds(20)) { [weak self] in
+            guard let self, !self.stopped else { return }
+            self.emitScheduled = false
+            self.onChange(State(view: self.view, blocks: self.blocks))
+        }
+    }
+
+    // MARK: Liveness
+
+    private func renewLiveness(_ client: ResourceClient) throws(ResourceClient.Failure) {
+        if let lease {
+            do {
+                try client.store.keepAlive(lease)
+                return
+            } catch .leaseNotFound {
+                self.lease = nil   // expired while we were away: a new one below
+            } catch {
+                throw .store(error)
+            }
+        }
+        let id = try client.wrap { () throws(DatastoreError) in try client.store.grantLease(ttl: Self.leaseTTL) }
+        let value = Array("{\"node\":\"\(identity.name)\"}".utf8)
+        _ = try client.wrap { () throws(DatastoreError) in try client.store.put(client.keys.liveness(identity.name), value, lease: id) }
+        lease = id
+    }
+
+    private func startLeaseTimer() {
+        leaseTimer?.cancel()
+        let t = DispatchSource.makeTimerSource(queue: queue)
+        let every = Double(Self.leaseTTL) / 3
+        t.schedule(deadline: .now() + every, repeating: every)
+        t.setEventHandler { [weak self] in
+            guard let self, let client = self.client, !self.stopped else { return }
+            do throws(ResourceClient.Failure) { try self.renewLiveness(client) } catch { self.down("renewing the node's lease: \(error)") }
+        }
+        t.resume()
+        leaseTimer = t
+    }
+
+    private func setStatus(_ change: (inout ClusterStatus) -> Void) {
+        lock.withLock { change(&_status) }
+    }
+}
