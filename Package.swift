@@ -77,6 +77,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
+                "Cluster", "Datastore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -84,7 +84,8 @@ extension Node {
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows,
-                                      listenError: speaker.listenerError, overlay: overlayStatus())
+                                      listenError: speaker.listenerError, overlay: overlayStatus(),
+                                      datastore: datastoreStatus())
     }
 
     /// A peer's last failure as the API carries it: kind, NOTIFICATION code and subcode, words.

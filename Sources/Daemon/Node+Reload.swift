@@ -4,6 +4,7 @@ import Config
 import Foundation
 import RIB
 import Speaker
+import Logging
 
 // MARK: - SIGHUP: reload the configuration without touching untouched peers
 
@@ -44,23 +45,43 @@ extension Node {
         }
     }
 
-    /// Applies a reloaded configuration (on the loop).
+    /// Applies a reloaded configuration file (on the loop): the node's name and router ID
+    /// found on the host at start stay; the datastore's resources are merged in again.
     private func apply(_ result: Result<TernConfig, ConfigErrors>, from path: String) {
-        let new: TernConfig
+        var file: TernConfig
         switch result {
         case .failure(let error):
             logger.error("SIGHUP: \(path) rejected, keeping the running configuration:\n\(error)")
             return
         case .success(let config):
-            new = config
+            file = config
         }
+        if file.datastore != nil {
+            if file.nodeName.isEmpty { file.nodeName = fileConfig.nodeName }
+            if file.routerID.value == 0 { file.routerID = fileConfig.routerID }
+        }
+        fileConfig = file
+        if !apply(effectiveConfig(file: file), reason: "SIGHUP") { logger.info("SIGHUP: \(path) unchanged") } else {
+            logger.info("SIGHUP: reloaded \(path)")
+        }
+    }
+
+    /// Moves the node to configuration `new` (on the loop), touching only what changed:
+    /// removed peers get Cease 3 (Peer De-configured), changed peers restart with Cease 6,
+    /// added peers start, untouched peers keep their sessions; blocks are re-originated.
+    /// `reason` starts the log lines ("SIGHUP", "datastore"). False when nothing changed.
+    @discardableResult
+    func apply(_ new: TernConfig, reason: String) -> Bool {
         let diff = ConfigDiff(old: config, new: new)
+        if new.logLevel != config.logLevel, let level = Logger.Level(rawValue: new.logLevel.rawValue) {
+            logger.logLevel = level
+        }
         if diff.isEmpty {
-            logger.info("SIGHUP: \(path) unchanged")
-            return
+            config = new
+            return false
         }
         if diff.restartAll {
-            logger.warning("SIGHUP: AS number, router ID or role changed: restarting every session")
+            logger.warning("\(reason): AS number, router ID or role changed: restarting every session")
             let cease = NotificationMessage(code: NotificationCode.cease, subcode: NotificationCode.Cease.otherConfigurationChange)
             // The agent stops first (its queue would otherwise apply the withdrawals below);
             // the new one adopts the kernel's routes and keeps them until End-of-RIB.
@@ -74,28 +95,28 @@ extension Node {
             dataplaneError = nil
             startDataplane()
             if dataplane == nil { applyWorkloads() }
-            return
+            return true
         }
         config = new
         if diff.dataplaneChanged {
             // Stopped before the peer changes below, as above; restarted after them.
-            logger.info("SIGHUP: dataplane settings changed: restarting the agent (it adopts the kernel's routes)")
+            logger.info("\(reason): dataplane settings changed: restarting the agent (it adopts the kernel's routes)")
             dataplane?.stop()
             dataplane = nil
         }
         for pc in diff.removed {
-            logger.info("SIGHUP: peer \(pc.endpoint) removed (Cease 3)")
+            logger.info("\(reason): peer \(pc.endpoint) removed (Cease 3)")
             speaker.removePeer(pc.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
                                                                 subcode: NotificationCode.Cease.peerDeconfigured))
         }
         for change in diff.changed {
-            logger.info("SIGHUP: peer \(change.old.endpoint) changed (\(change.fields.joined(separator: ", "))): restarting it")
+            logger.info("\(reason): peer \(change.old.endpoint) changed (\(change.fields.joined(separator: ", "))): restarting it")
             speaker.removePeer(change.old.endpoint, notification: NotificationMessage(code: NotificationCode.cease,
                                                                         subcode: NotificationCode.Cease.otherConfigurationChange))
             speaker.addPeer(change.new)
         }
         for pc in diff.added {
-            logger.info("SIGHUP: peer \(pc.endpoint) added")
+            logger.info("\(reason): peer \(pc.endpoint) added")
             speaker.addPeer(pc)
         }
         speaker.withdrawOriginated(diff.blocksRemoved)
@@ -105,13 +126,13 @@ extension Node {
             startDataplane()
         } else {
             if diff.overlayChanged {
-                logger.info("SIGHUP: ipPools/overlay settings changed: re-programming in place (make-before-break)")
+                logger.info("\(reason): ipPools/overlay settings changed: re-programming in place (make-before-break)")
                 dataplane?.setOverlay(Node.overlayConfig(new))
             }
             dataplane?.setLocalBlocks(new.blocks)
             applyWorkloads()
         }
-        if diff.listenerChanged { logger.warning("SIGHUP: listen address/port changes need a restart of tern") }
-        logger.info("SIGHUP: reloaded \(path)")
+        if diff.listenerChanged { logger.warning("\(reason): listen address/port changes need a restart of tern") }
+        return true
     }
 }

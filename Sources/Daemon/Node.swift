@@ -10,6 +10,7 @@ import Logging
 import RIB
 import TernAPI
 import Speaker
+import Cluster
 
 /// One node (the composition root of `tern run`): owns the configuration and its reload, the
 /// control socket, the workload store, and the wiring from the BGP speaker (``BGPSpeaker``,
@@ -18,7 +19,15 @@ import Speaker
 public final class Node: @unchecked Sendable {
     let loop: EventLoop
     var logger: Logger
+    /// The configuration the node runs: ``fileConfig`` plus the datastore's resources.
     public internal(set) var config: TernConfig
+    /// The configuration file's settings (re-read on SIGHUP).
+    var fileConfig: TernConfig
+    /// The datastore agent (nil without a datastore), its last state, the problems with
+    /// its resources already logged.
+    var cluster: ClusterAgent?
+    var clusterState: ClusterAgent.State?
+    var clusterProblems: Set<String> = []
     /// Where the configuration came from (re-read on SIGHUP).
     let configPath: String?
     /// Peers, listener and RIB.
@@ -49,6 +58,7 @@ public final class Node: @unchecked Sendable {
     /// A node for `config`; call ``start()`` on the loop.
     public init(config: TernConfig, configPath: String?, loop: EventLoop, logger: Logger) {
         self.config = config
+        self.fileConfig = config
         self.configPath = configPath
         self.loop = loop
         self.logger = logger
@@ -86,6 +96,7 @@ public final class Node: @unchecked Sendable {
         for pc in config.effectivePeers { speaker.addPeer(pc) }
         startDataplane()
         if dataplane == nil { applyWorkloads() }
+        startCluster()
         logger.info("tern started", metadata: [
             "node": "\(config.nodeName)", "as": "\(config.asNumber)", "routerID": "\(config.routerID)",
             "listen": "\(speaker.listenAddress.map { "\($0)" } ?? "-")", "peers": "\(speaker.peerCount)",
@@ -103,6 +114,7 @@ public final class Node: @unchecked Sendable {
         // The agent first: it runs on its own queue, so the withdrawals of the peers being
         // stopped would otherwise reach the kernel. Routes stay: forwarding survives the restart.
         dataplane?.stop()
+        cluster?.stop(revokeLease: !keepForwarding)
         if keepForwarding {
             logger.info("shutting down (\(reason)) for a restart: sessions closed without NOTIFICATION, peers keep our routes (graceful restart)")
             speaker.stopForRestart()

@@ -123,9 +123,12 @@ public enum ControlProtocol {
         public var listenError: String?
         /// IP pools, tunnel devices and MTUs; nil without pools or without a dataplane.
         public var overlay: Overlay?
+        /// The cluster datastore; nil when the configuration names none.
+        public var datastore: DatastoreStatus?
 
         public init(nodeName: String, routerID: String, asNumber: UInt32, role: String, peers: [Peer],
-                    listenError: String? = nil, overlay: Overlay? = nil) {
+                    listenError: String? = nil, overlay: Overlay? = nil, datastore: DatastoreStatus? = nil) {
+            self.datastore = datastore
             self.nodeName = nodeName
             self.routerID = routerID
             self.asNumber = asNumber
@@ -133,6 +136,28 @@ public enum ControlProtocol {
             self.peers = peers
             self.listenError = listenError
             self.overlay = overlay
+        }
+    }
+
+    /// The datastore part of `tern status`.
+    public struct DatastoreStatus: Codable, Sendable, Equatable {
+        /// "file" or "etcd".
+        public var type: String
+        /// "connected" or "down" (routing, sessions and the kernel stay as they are while down).
+        public var state: String
+        /// The store revision the node's view is at.
+        public var revision: Int64
+        /// Why it is down, or a problem needing an operator.
+        public var error: String?
+        /// This node's blocks from the datastore.
+        public var blocks: [String]
+
+        public init(type: String, state: String, revision: Int64, error: String?, blocks: [String]) {
+            self.type = type
+            self.state = state
+            self.revision = revision
+            self.error = error
+            self.blocks = blocks
         }
     }
 

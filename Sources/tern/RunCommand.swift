@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let cfg: TernConfig
         do {
-            cfg = try ConfigLoader.load(path: config)
+            cfg = try HostIdentity.complete(try ConfigLoader.load(path: config))
         } catch {
             FileHandle.standardError.write(Data("\(error)\n\(config): not started\n".utf8))
             throw ExitCode(1)

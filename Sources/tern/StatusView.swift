@@ -7,6 +7,12 @@ enum StatusView {
         var out = "Tern process is running.\n"
         out += "Node \(s.nodeName), router ID \(s.routerID), AS \(s.asNumber), role \(s.role)\n"
         if let e = s.listenError { out += "WARNING: not listening for BGP (retrying every 5 s): \(e)\n" }
+        if let d = s.datastore {
+            out += "Datastore \(d.type): \(d.state), revision \(d.revision)"
+            out += d.blocks.isEmpty ? "" : ", blocks \(d.blocks.joined(separator: ", "))"
+            out += d.error.map { d.state == "down" ? " (\($0); routing unchanged, retrying)" : " (\($0))" } ?? ""
+            out += "\n"
+        }
         out += "\n"
         if let o = s.overlay { out += overlay(o) + "\n" }
         if s.peers.isEmpty { return out + "No BGP peers configured.\n" }
