@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "tern",
             dependencies: [
-                "IPCore", "Model", "BGPWire", "Config", "Daemon", "TernAPI",
+                "IPCore", "Model", "BGPWire", "Config", "Daemon", "TernAPI", "Cluster", "Datastore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
