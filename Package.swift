@@ -112,6 +112,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Config", "Datastore", "Model", "IPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

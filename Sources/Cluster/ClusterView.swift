@@ -44,6 +44,11 @@ public struct ClusterView: Sendable, Hashable {
         }
     }
 
+    /// Sets (or with nil removes) the resource at `key` directly (tests, benchmarks).
+    public mutating func set(_ key: String, _ resource: Resource?) {
+        resources[key] = resource
+    }
+
     private mutating func put(_ v: StoredValue, client: ResourceClient) {
         do {
             var r = try client.decode(v)
