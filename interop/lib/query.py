@@ -19,6 +19,9 @@ when the condition holds, 1 when it does not, 2 on unparsable input.
   fib-states [STATE]              tern fib --json: count rows per state; with STATE,
                                   exit 0 only when every row has it
   json-len [MIN]                  a JSON list: print its length; exit 0 when >= MIN
+  datastore-field FIELD [VALUE]   tern status --json: print datastore[FIELD] (a list
+                                  space-separated); with VALUE, exit 0 only when equal
+  established-count MIN           tern status --json: count Established peers; exit 0 when >= MIN
 """
 import json
 import re
@@ -201,6 +204,24 @@ def json_len(minimum=None):
     return 0 if minimum is None or len(v) >= int(minimum) else 1
 
 
+def datastore_field(field, value=None):
+    ds = load_json().get("datastore")
+    if ds is None:
+        print("no datastore in status")
+        return 1
+    v = ds.get(field)
+    text = " ".join(str(x) for x in v) if isinstance(v, list) else ("" if v is None else str(v))
+    print(text)
+    return 0 if value is None or text == value else 1
+
+
+def established_count(minimum):
+    peers = load_json().get("peers", [])
+    up = [p["address"] for p in peers if p.get("state") == "Established"]
+    print("%d established: %s (of %s)" % (len(up), " ".join(up), " ".join(p["address"] for p in peers)))
+    return 0 if len(up) >= int(minimum) else 1
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -235,6 +256,10 @@ def main(argv):
         return fib_states(*args)
     if cmd == "json-len":
         return json_len(*args)
+    if cmd == "datastore-field":
+        return datastore_field(*args)
+    if cmd == "established-count":
+        return established_count(*args)
     print("unknown query " + cmd)
     return 2
 
