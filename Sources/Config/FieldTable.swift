@@ -25,18 +25,23 @@ struct FieldTable<Target>: Sendable {
     /// Every key not in the table is accepted and ignored (a Pod's spec: only its
     /// containers' ports matter, and users apply their real pod manifests).
     let acceptsOtherKeys: Bool
+    /// How a "missing required key" error names the mapping when it is the document's top
+    /// level ("the file"; "the document" for a resource of a multi-document manifest).
+    let topLevelName: String
 
     /// The table's keys, in table order.
     var keys: [String] { fields.map(\.key) }
 
     init(_ what: String, shapeHint: String = "write it as {key: value, ...} or as indented key: value lines",
-         ignoring ignored: [String] = [], acceptsOtherKeys: Bool = false, _ fields: [Field<Target>]) {
+         ignoring ignored: [String] = [], acceptsOtherKeys: Bool = false, topLevelName: String = "the file",
+         _ fields: [Field<Target>]) {
         assert(Set(fields.map(\.key)).count == fields.count, "a key listed twice in the table of \(what)")
         self.what = what
         self.shapeHint = shapeHint
         self.fields = fields
         self.ignored = Set(ignored)
         self.acceptsOtherKeys = acceptsOtherKeys
+        self.topLevelName = topLevelName
     }
 
     /// Reads `node`, the mapping at key path `prefix` (empty for the document), starting
@@ -66,11 +71,12 @@ struct FieldTable<Target>: Sendable {
                     hint = "known keys here: \(known.joined(separator: ", "))"
                 }
                 reader.fail(key, m.path(k.string), "unknown key \"\(k.string)\"", hint: hint)
+                m.unknown.insert(k.string)
             }
         }
         for field in fields where m[field.key] == nil {
             guard let hint = field.missingHint else { continue }
-            let place = prefix.isEmpty ? "the file" : prefix
+            let place = prefix.isEmpty ? topLevelName : prefix
             reader.fail(node, m.path(field.key), "missing required key \"\(field.key)\" in \(place)", hint: hint)
             m.missing.insert(field.key)
         }

@@ -51,7 +51,7 @@ extension ResourceCodec {
         let specHint = specRequired(kind) ? "add the \(kind) spec under \"spec:\"" : nil
         return FieldTable<DocumentEntry>(
             "a resource", shapeHint: "a resource is a mapping with apiVersion, kind, metadata and spec",
-            ignoring: ["status"], [
+            ignoring: ["status"], topLevelName: "the document", [
                 Field("apiVersion", required: "add \"apiVersion: \(kind.apiVersion)\"") { r, v, p, _ in
                     guard let t = r.nonEmptyText(v, p, what: "an apiVersion") else { return false }
                     guard t == kind.apiVersion else {
@@ -136,7 +136,7 @@ extension Reader {
 
     /// A kubectl `kind: List` (`apiVersion: v1`, `items`).
     func list(_ node: Node, _ m: Node.Mapping, at prefix: String) -> [Resource] {
-        let table = FieldTable<[Resource]>("a list", ignoring: ["metadata"], [
+        let table = FieldTable<[Resource]>("a list", ignoring: ["metadata"], topLevelName: "the document", [
             Field("apiVersion", required: "add \"apiVersion: v1\"") { r, v, p, _ in
                 guard let t = r.nonEmptyText(v, p, what: "an apiVersion") else { return false }
                 if t != "v1" {
@@ -165,9 +165,10 @@ extension Reader {
             // Namespaces are RFC 1123 labels; the other kinds' names are DNS subdomains.
             let problem = kind == .namespace ? DNSName.labelProblem(name) : DNSName.subdomainProblem(name)
             if let problem {
-                let rule = kind == .namespace ? "an RFC 1123 label" : "an RFC 1123 subdomain"
-                fail(node, m.path("name"), "\"\(name)\" is not a valid \(kind) name: \(problem)",
-                     hint: "names are \(rule): lowercase letters, digits, '-'\(kind == .namespace ? "" : " and '.'"), e.g. pool-a")
+                let hint = kind == .namespace
+                    ? "namespace names are RFC 1123 labels: lowercase letters, digits and '-', e.g. kube-system"
+                    : "\(kind) names are RFC 1123 subdomains: lowercase letters, digits, '-' and '.'"
+                fail(node, m.path("name"), "\"\(name)\" is not a valid \(kind) name: \(problem)", hint: hint)
                 ok = false
             }
         }

@@ -33,9 +33,9 @@ extension ResourceCodec {
             }
             return t
         },
-        Field("containerPort", required: "add \"containerPort: <port number>\"", into: \.port) { r, v, p in r.port(v, p) },
+        Field("containerPort", required: "add \"containerPort: <port number>\"", into: \.port) { r, v, p in r.l4Port(v, p) },
         Field("protocol", into: \.transport) { r, v, p in r.choice(v, p, TransportProtocol.self, what: "protocol") },
-        Field("hostPort") { r, v, p, _ in r.port(v, p) != nil },
+        Field("hostPort") { r, v, p, _ in r.l4Port(v, p) != nil },
         Field("hostIP") { r, v, p, _ in r.address(v, p, what: "a host IP", allowUnspecified: true) != nil },
     ])
 
@@ -84,7 +84,7 @@ extension ResourceCodec {
     static let policyPortFields = FieldTable<NetworkPolicyPort>("a port", [
         Field("protocol", into: \.transport) { r, v, p in r.choice(v, p, TransportProtocol.self, what: "protocol") },
         Field("port", into: \.port) { r, v, p in r.policyPort(v, p) },
-        Field("endPort", into: \.endPort) { r, v, p in r.port(v, p) },
+        Field("endPort", into: \.endPort) { r, v, p in r.l4Port(v, p) },
     ])
 
     static let selectorFields = FieldTable<LabelSelector>("a label selector",
@@ -134,24 +134,26 @@ extension Reader {
     /// `from`/`to`: each element one peer (k8s `ValidateNetworkPolicyPeer`: "must specify a
     /// peer"; "may not specify both ipBlock and another peer").
     func peers(_ v: Node, _ path: String) -> [NetworkPolicyPeer]? {
-        var out: [NetworkPolicyPeer] = []
-        guard let entries = objects(v, path, ResourceCodec.peerFields, start: PolicyPeerEntry(),
-                                    example: "{podSelector: {matchLabels: {app: web}}}", finish: { m in
+        objects(v, path, ResourceCodec.peerFields, start: PolicyPeerEntry(),
+                example: "{podSelector: {matchLabels: {app: web}}}") { (m: ReadMapping<PolicyPeerEntry>) -> NetworkPolicyPeer? in
             let e = m.value
             switch (e.pods, e.namespaces, e.ipBlock) {
             case (nil, nil, nil):
-                fail(m.node, m.prefix, "must specify a peer", hint: "give podSelector, namespaceSelector (or both), or ipBlock")
-            case (let p?, nil, nil): out.append(.pods(p)); return e
-            case (nil, let n?, nil): out.append(.namespaces(n)); return e
-            case (let p?, let n?, nil): out.append(.podsInNamespaces(pods: p, namespaces: n)); return e
-            case (nil, nil, let b?): out.append(.ipBlock(b)); return e
+                // An element with only a mistyped key has that key's error already.
+                if m.unknown.isEmpty {
+                    fail(m.node, m.prefix, "must specify a peer", hint: "give podSelector, namespaceSelector (or both), or ipBlock")
+                }
+                return nil
+            case (let p?, nil, nil): return .pods(p)
+            case (nil, let n?, nil): return .namespaces(n)
+            case (let p?, let n?, nil): return .podsInNamespaces(pods: p, namespaces: n)
+            case (nil, nil, let b?): return .ipBlock(b)
             default:
                 fail(m.entries["ipBlock"]?.key ?? m.node, m.path("ipBlock"), "may not specify both ipBlock and another peer",
                      hint: "put the ipBlock in an element of its own")
+                return nil
             }
-            return nil
-        }) else { return nil }
-        return entries.count == out.count ? out : nil
+        }
     }
 
     /// `ports`: each checked (endPort with a numeric port not below it, port names).
@@ -166,9 +168,19 @@ extension Reader {
     /// apiserver's IntOrString reads it, and is then rejected as one).
     func policyPort(_ v: Node, _ path: String) -> NetworkPolicyPort.Port? {
         if !Reader.isQuoted(v), Reader.tagName(v) == .int || Reader.tagName(v) == .float {
-            return port(v, path).map(NetworkPolicyPort.Port.number)
+            return l4Port(v, path).map(NetworkPolicyPort.Port.number)
         }
         return nonEmptyText(v, path, what: "a port number or name").map(NetworkPolicyPort.Port.named)
+    }
+
+    /// A TCP/UDP/SCTP port number: 1-65535.
+    func l4Port(_ v: Node, _ path: String) -> UInt16? {
+        guard let n = integer(v, path) else { return nil }
+        guard (1...65535).contains(n) else {
+            fail(v, path, "port \(n) is out of range 1-65535", hint: "give a port number from 1 to 65535")
+            return nil
+        }
+        return UInt16(n)
     }
 
     /// The checks across the spec's fields: each policy type once.
