@@ -375,3 +375,56 @@ import Testing
             """)
     }
 }
+
+/// Model → JSON/YAML → model for values built in code (not decoded first), with the text
+/// YAML could misread: every string comes back as the same string.
+@Suite struct ResourceEncodeTests {
+    static let awkward = ["", "yes", "No", "null", "~", "true", "a: b", "- x", "#c", "line\nbreak", "tab\there", "ünïcödé",
+                          "123", "0x1F", "1e3", ".5", "{x}", "[x]", "*a", "&a", "!t", "%x", "@x", "`x`", "\"q\"", "back\\slash",
+                          "trailing.", "  spaced  ", "\u{1}ctl", "{\"json\": [1, 2]}"]
+
+    static var samples: [Resource] {
+        var annotations: [String: String] = [:]
+        for (i, v) in awkward.enumerated() { annotations["example.com/a\(i)"] = v }
+        let md = ResourceMetadata(name: "x.y-1", labels: ["app": "web", "empty": ""], annotations: annotations,
+                                  resourceVersion: "42", creationTimestamp: "2026-12-07T10:00:00Z", uid: "u-1")
+        var ns = md
+        ns.namespace = "shop"
+        return [
+            Resource(metadata: md, spec: .ipPool(IPPoolSpec(cidr: IPPrefix("fd00:10::/48")!, blockSize: 122, natOutgoing: true,
+                                                            disabled: true, nodeSelector: "!has(edge)"))),
+            Resource(metadata: md, spec: .bgpPeer(BGPPeerSpec(node: "n1", peerIP: IPAddress("2001:db8::7")!, peerPort: 1790,
+                                                              asNumber: 4_200_000_000, password: .file("/run/secret"), keepOriginalNextHop: true))),
+            Resource(metadata: md, spec: .bgpConfiguration(BGPConfigurationSpec(nodeToNodeMeshEnabled: true, logSeverityScreen: "Fatal"))),
+            Resource(metadata: md, spec: .node(NodeResourceSpec(bgp: NodeBGPSpec(ipv6Address: InterfaceAddress("2001:db8::5/64"))))),
+            Resource(metadata: md, spec: .ipamConfiguration(IPAMConfigurationSpec(maxBlocksPerHost: 1))),
+            Resource(metadata: ns, spec: .workloadEndpoint(WorkloadEndpointSpec(node: "n", pod: "p", interfaceName: "cali0", ipNetworks: []))),
+            Resource(metadata: md, spec: .blockAffinity(BlockAffinitySpec(state: .pending, node: "n", cidr: IPPrefix("fd00:10::/122")!))),
+            Resource(metadata: ResourceMetadata(name: "ns-1", labels: ["kubernetes.io/metadata.name": "ns-1"]), spec: .namespace),
+            Resource(metadata: ns, spec: .pod(PodSpec())),
+            Resource(metadata: ns, spec: .networkPolicy(NetworkPolicySpec(
+                podSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "a", operator: .exists)]),
+                policyTypes: [], ingress: [NetworkPolicyRule(), NetworkPolicyRule(peers: [.namespaces(.everything), .pods(.everything)])],
+                egress: [NetworkPolicyRule(ports: [NetworkPolicyPort(transport: .udp), NetworkPolicyPort(port: .named("dns"))])]))),
+        ]
+    }
+
+    @Test func everyKindRoundTrips() throws {
+        let all = Self.samples
+        #expect(Set(all.map(\.kind)) == Set(ResourceKind.allCases))
+        for r in all {
+            #expect(try ResourceCodec.decode(ResourceCodec.encodeJSON(r), file: "j") == [r], "\(r.kind) JSON")
+            #expect(try ResourceCodec.decode(ResourceCodec.encodeJSON(r, pretty: true), file: "p") == [r], "\(r.kind) pretty JSON")
+        }
+        #expect(try ResourceCodec.decode(ResourceCodec.encodeYAML(all), file: "y") == all)
+    }
+
+    @Test func encodingIsStable() {
+        // Dictionaries iterate in a different order per process; the text does not.
+        for r in Self.samples {
+            #expect(ResourceCodec.encodeJSON(r) == ResourceCodec.encodeJSON(Resource(metadata: r.metadata, spec: r.spec)))
+        }
+        let r = Self.samples[9]
+        #expect(ResourceCodec.encodeJSON(r).contains(#""spec":{"podSelector":{"matchExpressions":[{"key":"a","operator":"Exists"}]},"policyTypes":[],"ingress":[{},{"from":[{"namespaceSelector":{}},{"podSelector":{}}]}],"egress":[{"ports":[{"protocol":"UDP"},{"protocol":"TCP","port":"dns"}]}]}"#))
+    }
+}
