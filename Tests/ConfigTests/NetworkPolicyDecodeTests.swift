@@ -239,7 +239,7 @@ import Testing
             spec:
               policyTypes: ["Ingress", "Egress"]
               podSelector: {}
-            """) == ["seed.yaml:4:3: key \"name\" appears more than once in one mapping (hint: keep one of them; YAML does not say which would win)"])
+            """) == ["seed.yaml:4:3: key \"name\" appears more than once in one mapping (hint: it is written again at line 5; keep one of them; YAML does not say which would win)"])
     }
 
     /// "名称空间隔离", second policy with `namespace:` fixed: its `Egress:` is the next typo,
@@ -294,5 +294,36 @@ import Testing
             "seed.yaml:6:5: spec.podSelector.matchLabel: unknown key \"matchLabel\" (hint: did you mean \"matchLabels\"?)",
             "seed.yaml:9:7: spec.ingress[0].from[0].podSelctor: unknown key \"podSelctor\" (hint: did you mean \"podSelector\"?)",
         ])
+    }
+}
+
+/// Null values in a policy read as the apiserver reads them: absent.
+@Suite struct NetworkPolicyNullTests {
+    @Test func nullListsAreAbsent() throws {
+        let r = try ResourceCodec.decode("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny-ingress}
+            spec:
+              podSelector:
+                matchLabels:
+              policyTypes:
+              ingress:
+              egress:
+              - to:
+                ports:
+            """, file: "n.yaml")
+        #expect(r[0].spec == .networkPolicy(NetworkPolicySpec(egress: [NetworkPolicyRule()])))
+        guard case .networkPolicy(let n) = r[0].spec else { return }
+        #expect(n.policyTypes == nil && n.effectivePolicyTypes == [.ingress, .egress])
+    }
+
+    @Test func duplicateKeyHintFindsTheSecondOneInAnyDocument() {
+        #expect {
+            try ResourceCodec.decode("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {a: b}\n  # the namespace\n  name: q\n",
+                                     file: "d.yaml")
+        } throws: {
+            "\($0)" == "d.yaml:8:3: key \"name\" appears more than once in one mapping (hint: it is written again at line 11; keep one of them; YAML does not say which would win)"
+        }
     }
 }

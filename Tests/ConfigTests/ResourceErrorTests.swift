@@ -27,9 +27,9 @@ import Testing
         Case("kindInWrongCase", Self.cal + "kind: ippool\nmetadata: {name: a}\nspec: {cidr: 10.0.0.0/16}\n", [
               "t.yaml:2:7: kind: unknown kind \"ippool\" (hint: did you mean \"IPPool\"?)"]),
         Case("calicoCRDApiVersion", "apiVersion: crd.projectcalico.org/v1\nkind: IPPool\nmetadata: {name: a}\nspec: {cidr: 10.0.0.0/16}\n", [
-              "t.yaml:1:13: apiVersion: apiVersion \"crd.projectcalico.org/v1\" is not the one of kind IPPool (hint: IPPool is projectcalico.org/v3: write \"apiVersion: projectcalico.org/v3\")"]),
+              "t.yaml:1:13: apiVersion: IPPool is a projectcalico.org/v3 kind, not \"crd.projectcalico.org/v1\" (hint: write \"apiVersion: projectcalico.org/v3\")"]),
         Case("oldNetworkPolicyApiVersion", "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}}\n", [
-              "t.yaml:1:13: apiVersion: apiVersion \"extensions/v1beta1\" is not the one of kind NetworkPolicy (hint: NetworkPolicy is networking.k8s.io/v1: write \"apiVersion: networking.k8s.io/v1\")"]),
+              "t.yaml:1:13: apiVersion: NetworkPolicy is a networking.k8s.io/v1 kind, not \"extensions/v1beta1\" (hint: write \"apiVersion: networking.k8s.io/v1\")"]),
         Case("missingApiVersion", "kind: IPPool\nmetadata: {name: a}\nspec: {cidr: 10.0.0.0/16}\n", [
               "t.yaml:1:1: apiVersion: missing required key \"apiVersion\" in the document (hint: add \"apiVersion: projectcalico.org/v3\")"]),
         Case("missingMetadata", Self.cal + "kind: IPPool\nspec: {cidr: 10.0.0.0/16}\n", [
@@ -88,7 +88,7 @@ import Testing
               "t.yaml:4:15: spec.state: \"Confirmed\" is not a block affinity state (pending|confirmed|pendingDeletion) (hint: did you mean \"confirmed\"?)",
               "t.yaml:4:63: spec.deleted: expected true or false, got the quoted string \"no\" (hint: remove the quotes)"]),
         Case("duplicateKey", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: namespace-deny-all\n  name: testing\nspec: {podSelector: {}}\n", [
-              "t.yaml:4:3: key \"name\" appears more than once in one mapping (hint: keep one of them; YAML does not say which would win)"]),
+              "t.yaml:4:3: key \"name\" appears more than once in one mapping (hint: it is written again at line 5; keep one of them; YAML does not say which would win)"]),
         Case("yamlSyntaxError", "apiVersion: v1\nkind: Namespace\nmetadata: {name: [a}\n", [
               "t.yaml:3:20: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence) (hint: this is not valid YAML; check indentation, and quote values that start with ':' (an IPv6 address like '::') or contain ': ')"]),
         Case("documentIsAList", "- apiVersion: v1\n  kind: Namespace\n", [
@@ -120,7 +120,7 @@ import Testing
               "t.yaml:9:33: spec.containers[0].ports[1].containerPort: port 70000 is out of range 1-65535 (hint: give a port number from 1 to 65535)",
               "t.yaml:9:40: spec.containers[0].ports[1].protcol: unknown key \"protcol\" (hint: did you mean \"protocol\"?)"]),
         Case("listApiVersionAndItemPaths", "apiVersion: v2\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: A}\n", [
-              "t.yaml:1:13: apiVersion: apiVersion \"v2\" is not the one of kind List (hint: List is v1: write \"apiVersion: v1\")",
+              "t.yaml:1:13: apiVersion: List is a v1 kind, not \"v2\" (hint: write \"apiVersion: v1\")",
               "t.yaml:6:20: items[0].metadata.name: \"A\" is not a valid Namespace name: 'A' is not allowed (lowercase letters, digits and '-') (hint: namespace names are RFC 1123 labels: lowercase letters, digits and '-', e.g. kube-system)"]),
         Case("errorsOfAllDocumentsSorted", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, namespace: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: Bad}\n---\nkind: Frobnicator\n", [
               "t.yaml:3:21: metadata.namespace: Namespace is cluster-scoped and has no namespace (hint: remove namespace)",

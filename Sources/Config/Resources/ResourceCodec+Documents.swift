@@ -55,8 +55,8 @@ extension ResourceCodec {
                 Field("apiVersion", required: "add \"apiVersion: \(kind.apiVersion)\"") { r, v, p, _ in
                     guard let t = r.nonEmptyText(v, p, what: "an apiVersion") else { return false }
                     guard t == kind.apiVersion else {
-                        r.fail(v, p, "apiVersion \"\(t)\" is not the one of kind \(kind)",
-                               hint: "\(kind) is \(kind.apiVersion): write \"apiVersion: \(kind.apiVersion)\"")
+                        r.fail(v, p, "\(kind) is a \(kind.apiVersion) kind, not \"\(t)\"",
+                               hint: "write \"apiVersion: \(kind.apiVersion)\"")
                         return false
                     }
                     return true
@@ -140,7 +140,7 @@ extension Reader {
             Field("apiVersion", required: "add \"apiVersion: v1\"") { r, v, p, _ in
                 guard let t = r.nonEmptyText(v, p, what: "an apiVersion") else { return false }
                 if t != "v1" {
-                    r.fail(v, p, "apiVersion \"\(t)\" is not the one of kind List", hint: "List is v1: write \"apiVersion: v1\"")
+                    r.fail(v, p, "List is a v1 kind, not \"\(t)\"", hint: "write \"apiVersion: v1\"")
                     return false
                 }
                 return true

@@ -4,7 +4,8 @@ import Yams
 
 // Kubernetes v1 Pod (its containers' named ports) and networking.k8s.io/v1 NetworkPolicy
 // (API reference "NetworkPolicy v1", "LabelSelector"; validation as the apiserver's
-// `ValidateNetworkPolicy`, with its messages where a user would search for them).
+// `ValidateNetworkPolicy`, with its messages where a user would search for them). A null
+// value (`ingress:` with nothing after it) is read as the apiserver reads it: absent.
 
 extension ResourceCodec {
     /// `Pod.spec`: only `containers[].ports[]` are read; every other key is accepted and ignored.
@@ -42,27 +43,31 @@ extension ResourceCodec {
     /// `NetworkPolicy.spec`.
     static let networkPolicyFields = FieldTable<NetworkPolicySpec>("a NetworkPolicy spec", [
         Field("podSelector", required: "add \"podSelector: {}\" to select every pod of the namespace", into: \.podSelector) { r, v, p in
-            r.labelSelector(v, p)
+            Reader.isNull(v) ? LabelSelector() : r.labelSelector(v, p)
         },
-        Field("policyTypes", into: \.policyTypes) { r, v, p in
-            r.scalars(v, p, example: "Ingress, Egress") { n, path in r.choice(n, path, PolicyType.self, what: "policy type") }
+        Field("policyTypes") { r, v, p, s in
+            if Reader.isNull(v) { return true }  // null is absent: the default types
+            guard let types = r.scalars(v, p, example: "Ingress, Egress", { n, path in r.choice(n, path, PolicyType.self, what: "policy type") })
+            else { return false }
+            s.policyTypes = types
+            return true
         },
         Field("ingress", into: \.ingress) { r, v, p in
-            r.objects(v, p, ingressRuleFields, start: NetworkPolicyRule(), example: "{from: [{podSelector: {}}], ports: [{port: 80}]}")
+            r.orEmpty(v) { r.objects(v, p, ingressRuleFields, start: NetworkPolicyRule(), example: "{from: [{podSelector: {}}], ports: [{port: 80}]}") }
         },
         Field("egress", into: \.egress) { r, v, p in
-            r.objects(v, p, egressRuleFields, start: NetworkPolicyRule(), example: "{to: [{podSelector: {}}], ports: [{port: 80}]}")
+            r.orEmpty(v) { r.objects(v, p, egressRuleFields, start: NetworkPolicyRule(), example: "{to: [{podSelector: {}}], ports: [{port: 80}]}") }
         },
     ])
 
     static let ingressRuleFields = FieldTable<NetworkPolicyRule>("an ingress rule", [
-        Field("from", into: \.peers) { r, v, p in r.peers(v, p) },
-        Field("ports", into: \.ports) { r, v, p in r.policyPorts(v, p) },
+        Field("from", into: \.peers) { r, v, p in r.orEmpty(v) { r.peers(v, p) } },
+        Field("ports", into: \.ports) { r, v, p in r.orEmpty(v) { r.policyPorts(v, p) } },
     ])
 
     static let egressRuleFields = FieldTable<NetworkPolicyRule>("an egress rule", [
-        Field("to", into: \.peers) { r, v, p in r.peers(v, p) },
-        Field("ports", into: \.ports) { r, v, p in r.policyPorts(v, p) },
+        Field("to", into: \.peers) { r, v, p in r.orEmpty(v) { r.peers(v, p) } },
+        Field("ports", into: \.ports) { r, v, p in r.orEmpty(v) { r.policyPorts(v, p) } },
     ])
 
     static let peerFields = FieldTable<PolicyPeerEntry>("a peer", [
@@ -78,7 +83,9 @@ extension ResourceCodec {
 
     static let ipBlockFields = FieldTable<IPBlock>("an IP block", [
         Field("cidr", required: "add \"cidr: <prefix>\", e.g. 10.244.0.0/16", into: \.cidr) { r, v, p in r.prefix(v, p) },
-        Field("except", into: \.except) { r, v, p in r.scalars(v, p, example: "10.244.3.0/24") { n, path in r.prefix(n, path) } },
+        Field("except", into: \.except) { r, v, p in
+            r.orEmpty(v) { r.scalars(v, p, example: "10.244.3.0/24") { n, path in r.prefix(n, path) } }
+        },
     ])
 
     static let policyPortFields = FieldTable<NetworkPolicyPort>("a port", [
@@ -89,13 +96,13 @@ extension ResourceCodec {
 
     static let selectorFields = FieldTable<LabelSelector>("a label selector",
                                                           shapeHint: "write {} for everything, or {matchLabels: {app: web}}", [
-        Field("matchLabels", into: \.matchLabels) { r, v, p in r.stringMap(v, p, what: "labels") },
+        Field("matchLabels", into: \.matchLabels) { r, v, p in Reader.isNull(v) ? [:] : r.stringMap(v, p, what: "labels") },
         Field("matchExpressions", into: \.matchExpressions) { r, v, p in
-            r.objects(v, p, requirementFields, start: LabelSelectorRequirement(key: "", operator: .exists),
+            r.orEmpty(v) { r.objects(v, p, requirementFields, start: LabelSelectorRequirement(key: "", operator: .exists),
                       example: "{key: app, operator: In, values: [web]}") { m in
                 let req = m.value
                 return r.model(m, m.node, { () throws(ModelError) in try req.validate() }).map { req }
-            }
+            } }
         },
     ])
 
@@ -104,7 +111,9 @@ extension ResourceCodec {
         Field("operator", required: "add \"operator: In\" (or NotIn, Exists, DoesNotExist)", into: \.operator) { r, v, p in
             r.choice(v, p, LabelSelectorRequirement.Operator.self, what: "selector operator")
         },
-        Field("values", into: \.values) { r, v, p in r.scalars(v, p, example: "web, api") { n, path in r.text(n, path, what: "a label value") } },
+        Field("values", into: \.values) { r, v, p in
+            r.orEmpty(v) { r.scalars(v, p, example: "web, api") { n, path in r.text(n, path, what: "a label value") } }
+        },
     ])
 }
 
@@ -123,6 +132,10 @@ struct PolicyPeerEntry: Sendable {
 }
 
 extension Reader {
+    /// The empty list when `v` is null (`ingress:` with nothing after it), as the apiserver
+    /// reads a null list: absent. Else what `read` makes of it.
+    func orEmpty<T>(_ v: Node, _ read: () -> [T]?) -> [T]? { Reader.isNull(v) ? [] : read() }
+
     /// A label selector, its labels and requirements checked.
     func labelSelector(_ v: Node, _ path: String) -> LabelSelector? {
         object(v, path, ResourceCodec.selectorFields, start: LabelSelector()) { m in
