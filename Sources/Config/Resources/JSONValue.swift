@@ -1,15 +1,12 @@
 /// An ordered JSON tree (RFC 8259) as the resource encoder builds it: object keys keep the
 /// order they were added in, so the same resource always prints the same text. Rendered
 /// as JSON (compact or pretty) or as block-style YAML.
-enum JSONValue: Sendable, Hashable {
+enum JSONValue: Sendable {
     case string(String)
     case number(Int)
     case bool(Bool)
     case array([JSONValue])
     case object([(String, JSONValue)])
-
-    static func == (a: JSONValue, b: JSONValue) -> Bool { a.json() == b.json() }
-    func hash(into h: inout Hasher) { h.combine(json()) }
 
     /// A string map as an object with its keys sorted.
     static func sorted(_ map: [String: String]) -> JSONValue {

@@ -74,7 +74,9 @@ extension ResourceCodec {
             Field("bgp", into: \.bgp) { r, v, p in r.object(v, p, nodeBGPFields, start: NodeBGPSpec()) },
         ])
 
-    static let nodeBGPFields = FieldTable<NodeBGPSpec>("a Node's BGP spec", [
+    /// `Node.spec.bgp`; calico-node's tunnel address keys are accepted and ignored (Tern
+    /// derives its tunnel addresses from its blocks).
+    static let nodeBGPFields = FieldTable<NodeBGPSpec>("a Node's BGP spec", ignoring: ["ipv4IPIPTunnelAddr"], [
         Field("ipv4Address", into: \.ipv4Address) { r, v, p in r.interfaceAddress(v, p, family: .v4) },
         Field("ipv6Address", into: \.ipv6Address) { r, v, p in r.interfaceAddress(v, p, family: .v6) },
         Field("asNumber", into: \.asNumber) { r, v, p in r.asNumber(v, p, whose: "the node's") },

@@ -31,8 +31,9 @@ extension ResourceCodec {
                 r.nonEmptyText(v, p, what: "a name")
             },
             Field("namespace", into: \.namespace) { r, v, p in r.nonEmptyText(v, p, what: "a namespace") },
-            Field("labels", into: \.labels) { r, v, p in r.stringMap(v, p, what: "labels") },
-            Field("annotations", into: \.annotations) { r, v, p in r.stringMap(v, p, what: "annotations") },
+            // A null map (`labels:` left empty by a template) is no labels, as kubectl reads it.
+            Field("labels", into: \.labels) { r, v, p in Reader.isNull(v) ? [:] : r.stringMap(v, p, what: "labels") },
+            Field("annotations", into: \.annotations) { r, v, p in Reader.isNull(v) ? [:] : r.stringMap(v, p, what: "annotations") },
             Field("resourceVersion", into: \.resourceVersion) { r, v, p in r.text(v, p) },
             Field("uid", into: \.uid) { r, v, p in r.text(v, p) },
             Field("creationTimestamp", into: \.creationTimestamp) { r, v, p in r.text(v, p) },

@@ -56,7 +56,9 @@ public struct LabelSelectorRequirement: Sendable, Hashable {
         case doesNotExist = "DoesNotExist"
     }
 
+    /// The label key the requirement is about.
     public var key: String
+    /// How the label is compared with ``values``.
     public var `operator`: Operator
     /// Non-empty for `In`/`NotIn`, empty for `Exists`/`DoesNotExist`.
     public var values: [String]

@@ -55,7 +55,9 @@ func prefixed(_ prefix: String, _ check: () throws(ModelError) -> Void) throws(M
 
 /// A direction a NetworkPolicy isolates.
 public enum PolicyType: String, Sendable, Hashable, CaseIterable {
+    /// Traffic into the selected pods.
     case ingress = "Ingress"
+    /// Traffic out of the selected pods.
     case egress = "Egress"
 }
 
@@ -64,6 +66,7 @@ public enum PolicyType: String, Sendable, Hashable, CaseIterable {
 public struct NetworkPolicyRule: Sendable, Hashable {
     /// `from` (ingress) or `to` (egress).
     public var peers: [NetworkPolicyPeer]
+    /// `ports`: the destination ports the rule allows.
     public var ports: [NetworkPolicyPort]
 
     public init(peers: [NetworkPolicyPeer] = [], ports: [NetworkPolicyPort] = []) {
@@ -86,9 +89,13 @@ public struct NetworkPolicyRule: Sendable, Hashable {
 /// namespace selector alone all pods of the namespaces it picks, both in one element the
 /// pods matching the first in those namespaces; an `ipBlock` stands alone.
 public enum NetworkPolicyPeer: Sendable, Hashable {
+    /// `{podSelector}`: pods of the policy's own namespace.
     case pods(LabelSelector)
+    /// `{namespaceSelector}`: every pod of the selected namespaces.
     case namespaces(LabelSelector)
+    /// `{podSelector, namespaceSelector}` in one element: the selected pods of the selected namespaces.
     case podsInNamespaces(pods: LabelSelector, namespaces: LabelSelector)
+    /// `{ipBlock}`: addresses, pod or not.
     case ipBlock(IPBlock)
 
     /// The pod selector, when the peer has one.
@@ -122,6 +129,7 @@ public enum NetworkPolicyPeer: Sendable, Hashable {
 
 /// `ipBlock`: the addresses of `cidr` outside every `except` prefix.
 public struct IPBlock: Sendable, Hashable {
+    /// The block (host bits zero).
     public var cidr: IPPrefix
     /// Each strictly inside `cidr` (k8s `ValidateIPBlock`: "must be a strict subset of cidr").
     public var except: [IPPrefix]
@@ -149,6 +157,7 @@ public struct IPBlock: Sendable, Hashable {
 public struct NetworkPolicyPort: Sendable, Hashable {
     /// A numeric port or a container port's name.
     public enum Port: Sendable, Hashable {
+        /// A port number, 1-65535.
         case number(UInt16)
         /// Resolved against the destination pod's `containerPorts[].name`.
         case named(String)
