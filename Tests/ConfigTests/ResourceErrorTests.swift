@@ -129,7 +129,13 @@ import Testing
         Case("blockSizeFarOutOfRange", Self.cal + "kind: IPPool\nmetadata: {name: a}\nspec:\n  cidr: 10.0.0.0/16\n  blockSize: 300\n", [
               "t.yaml:6:14: spec.blockSize: block size 300 is out of range (hint: IPv4 pools take 20-32 (default 26), IPv6 pools 116-128 (default 122))"]),
         Case("encapsulatedIPv6Pool", Self.cal + "kind: IPPool\nmetadata: {name: a}\nspec:\n  cidr: fd00::/48\n  vxlanMode: Always\n", [
-              "t.yaml:6:14: spec.vxlanMode: fd00::/48 is an IPv6 pool; Tern encapsulates IPv4 pools only (IP-in-IP and VXLAN over IPv4) (hint: use Never for IPv6 pools and let BGP route them natively)"]),    ]
+              "t.yaml:6:14: spec.vxlanMode: fd00::/48 is an IPv6 pool; Tern encapsulates IPv4 pools only (IP-in-IP and VXLAN over IPv4) (hint: use Never for IPv6 pools and let BGP route them natively)"]),        Case("everyPartOfOneDocument", "apiVersion: projectcalico.org/v1\nkind: IPPool\nmetadata: {name: Bad, namespace: x}\nspec: {cidr: 10.0.0.1/8, blockSize: 8}\n", [
+              // The pool's own rules (blockSize 8) wait for a valid cidr.
+              "t.yaml:1:13: apiVersion: IPPool is a projectcalico.org/v3 kind, not \"projectcalico.org/v1\" (hint: write \"apiVersion: projectcalico.org/v3\")",
+              "t.yaml:3:18: metadata.name: \"Bad\" is not a valid IPPool name: 'B' is not allowed (lowercase letters, digits and '-') (hint: IPPool names are RFC 1123 subdomains: lowercase letters, digits, '-' and '.')",
+              "t.yaml:3:23: metadata.namespace: IPPool is cluster-scoped and has no namespace (hint: remove namespace)",
+              "t.yaml:4:14: spec.cidr: 10.0.0.1/8 has host bits set (hint: use the network address 10.0.0.0/8)"]),
+    ]
 
     @Test(arguments: cases) func invalidDocument(_ c: Case) {
         #expect(throws: ConfigErrors.self) { try ResourceCodec.decode(c.yaml, file: "t.yaml") }
