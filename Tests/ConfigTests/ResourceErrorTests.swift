@@ -135,6 +135,10 @@ import Testing
               "t.yaml:3:18: metadata.name: \"Bad\" is not a valid IPPool name: 'B' is not allowed (lowercase letters, digits and '-') (hint: IPPool names are RFC 1123 subdomains: lowercase letters, digits, '-' and '.')",
               "t.yaml:3:23: metadata.namespace: IPPool is cluster-scoped and has no namespace (hint: remove namespace)",
               "t.yaml:4:14: spec.cidr: 10.0.0.1/8 has host bits set (hint: use the network address 10.0.0.0/8)"]),
+        Case("calicoNetworkPolicy", Self.cal + "kind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}}\n", [
+              "t.yaml:1:13: apiVersion: Calico's projectcalico.org/v3 NetworkPolicy is not supported; Tern reads Kubernetes NetworkPolicy (hint: write it as a networking.k8s.io/v1 NetworkPolicy (podSelector, ingress, egress))"]),
+        Case("unsupportedCalicoKind", Self.cal + "kind: GlobalNetworkPolicy\nmetadata: {name: a}\nspec: {selector: all()}\n", [
+              "t.yaml:2:7: kind: Calico's GlobalNetworkPolicy kind is not supported (hint: Tern reads IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy)"]),
     ]
 
     @Test(arguments: cases) func invalidDocument(_ c: Case) {

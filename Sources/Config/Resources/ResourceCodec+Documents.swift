@@ -39,6 +39,14 @@ extension ResourceCodec {
             Field("creationTimestamp", into: \.creationTimestamp) { r, v, p in r.text(v, p) },
         ])
 
+    /// Calico kinds Tern does not read: named as such rather than as unknown (and not
+    /// "corrected" to a kind Tern has, as `GlobalNetworkPolicy` would be).
+    static let unsupportedCalicoKinds: Set<String> = [
+        "GlobalNetworkPolicy", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "FelixConfiguration", "HostEndpoint",
+        "Profile", "GlobalNetworkSet", "NetworkSet", "KubeControllersConfiguration", "IPReservation", "Tier", "BGPFilter",
+        "CalicoNodeStatus", "ClusterInformation",
+    ]
+
     /// The kinds whose spec must be written (they have required fields).
     static func specRequired(_ kind: ResourceKind) -> Bool {
         switch kind {
@@ -55,6 +63,11 @@ extension ResourceCodec {
             ignoring: ["status"], topLevelName: "the document", [
                 Field("apiVersion", required: "add \"apiVersion: \(kind.apiVersion)\"") { r, v, p, _ in
                     guard let t = r.nonEmptyText(v, p, what: "an apiVersion") else { return false }
+                    if kind == .networkPolicy, t == "projectcalico.org/v3" {
+                        r.fail(v, p, "Calico's projectcalico.org/v3 NetworkPolicy is not supported; Tern reads Kubernetes NetworkPolicy",
+                               hint: "write it as a networking.k8s.io/v1 NetworkPolicy (podSelector, ingress, egress)")
+                        return false
+                    }
                     guard t == kind.apiVersion else {
                         r.fail(v, p, "\(kind) is a \(kind.apiVersion) kind, not \"\(t)\"",
                                hint: "write \"apiVersion: \(kind.apiVersion)\"")
@@ -116,6 +129,11 @@ extension Reader {
         }
         guard let kindText = nonEmptyText(kindNode, path("kind"), what: "a kind") else { return [] }
         if kindText == "List" { return list(node, m, at: prefix) }
+        if ResourceCodec.unsupportedCalicoKinds.contains(kindText) {
+            fail(kindNode, path("kind"), "Calico's \(kindText) kind is not supported",
+                 hint: "Tern reads \(kinds.joined(separator: ", "))")
+            return []
+        }
         guard let kind = ResourceKind(rawValue: kindText) else {
             let hint = suggestion(for: kindText, among: kinds + ["List"]).map { "did you mean \"\($0)\"?" }
                 ?? "known kinds: \(kinds.joined(separator: ", "))"
