@@ -139,6 +139,8 @@ import Testing
               "t.yaml:1:13: apiVersion: Calico's projectcalico.org/v3 NetworkPolicy is not supported; Tern reads Kubernetes NetworkPolicy (hint: write it as a networking.k8s.io/v1 NetworkPolicy (podSelector, ingress, egress))"]),
         Case("unsupportedCalicoKind", Self.cal + "kind: GlobalNetworkPolicy\nmetadata: {name: a}\nspec: {selector: all()}\n", [
               "t.yaml:2:7: kind: Calico's GlobalNetworkPolicy kind is not supported (hint: Tern reads IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy)"]),
+        Case("onlySeparators", "---\n# nothing yet\n---\n", [
+              "t.yaml:1:1: the file holds no resource (hint: write apiVersion, kind, metadata and spec)"]),
     ]
 
     @Test(arguments: cases) func invalidDocument(_ c: Case) {

@@ -98,8 +98,8 @@ extension Reader {
             let parser = try Parser(yaml: text)
             var count = 0
             while let root = try parser.nextRoot() {
-                count += 1
                 if Reader.isNull(root) { continue }  // an empty document (`---` at the end)
+                count += 1
                 out += resources(root, at: "")
             }
             if count == 0 {
