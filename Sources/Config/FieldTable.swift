@@ -19,16 +19,29 @@ struct FieldTable<Target>: Sendable {
     let shapeHint: String
     /// The fields, in the order they are documented (and suggested, and listed in hints).
     let fields: [Field<Target>]
+    /// Keys accepted and ignored (fields real documents carry that Tern has no use for,
+    /// such as a Kubernetes object's `metadata.ownerReferences`).
+    let ignored: Set<String>
+    /// Every key not in the table is accepted and ignored (a Pod's spec: only its
+    /// containers' ports matter, and users apply their real pod manifests).
+    let acceptsOtherKeys: Bool
+    /// How a "missing required key" error names the mapping when it is the document's top
+    /// level ("the file"; "the document" for a resource of a multi-document manifest).
+    let topLevelName: String
 
     /// The table's keys, in table order.
     var keys: [String] { fields.map(\.key) }
 
     init(_ what: String, shapeHint: String = "write it as {key: value, ...} or as indented key: value lines",
+         ignoring ignored: [String] = [], acceptsOtherKeys: Bool = false, topLevelName: String = "the file",
          _ fields: [Field<Target>]) {
         assert(Set(fields.map(\.key)).count == fields.count, "a key listed twice in the table of \(what)")
         self.what = what
         self.shapeHint = shapeHint
         self.fields = fields
+        self.ignored = Set(ignored)
+        self.acceptsOtherKeys = acceptsOtherKeys
+        self.topLevelName = topLevelName
     }
 
     /// Reads `node`, the mapping at key path `prefix` (empty for the document), starting
@@ -48,6 +61,8 @@ struct FieldTable<Target>: Sendable {
             }
             if known.contains(k.string) {
                 m.entries[k.string] = (key, value)
+            } else if acceptsOtherKeys || ignored.contains(k.string) {
+                continue
             } else {
                 let hint: String
                 if let guess = suggestion(for: k.string, among: known) {
@@ -56,11 +71,12 @@ struct FieldTable<Target>: Sendable {
                     hint = "known keys here: \(known.joined(separator: ", "))"
                 }
                 reader.fail(key, m.path(k.string), "unknown key \"\(k.string)\"", hint: hint)
+                m.unknown.insert(k.string)
             }
         }
         for field in fields where m[field.key] == nil {
             guard let hint = field.missingHint else { continue }
-            let place = prefix.isEmpty ? "the file" : prefix
+            let place = prefix.isEmpty ? topLevelName : prefix
             reader.fail(node, m.path(field.key), "missing required key \"\(field.key)\" in \(place)", hint: hint)
             m.missing.insert(field.key)
         }

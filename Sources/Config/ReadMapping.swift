@@ -16,6 +16,8 @@ struct ReadMapping<Target> {
     var entries: [String: (key: Node, value: Node)] = [:]
     /// Required keys not written (reported).
     var missing: Set<String> = []
+    /// Keys written that the table does not know (reported).
+    var unknown: Set<String> = []
     /// Keys written whose value was rejected (reported).
     var rejected: Set<String> = []
 

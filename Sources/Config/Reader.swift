@@ -54,13 +54,36 @@ final class Reader {
             add(mark, "YAML syntax error: \(message)", syntaxHint)
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
-            add(context.mark, "key \(keys) appears more than once in one mapping",
-                "keep one of them; YAML does not say which would win")
+            var hint = "keep one of them; YAML does not say which would win"
+            if duplicates.count == 1, let again = Reader.lineOfRepeatedKey(duplicates[0], after: context.mark, in: context.text) {
+                hint = "it is written again at line \(again); " + hint
+            }
+            add(context.mark, "key \(keys) appears more than once in one mapping", hint)
         case let .reader(problem, _, _, _):
             add(nil, "cannot read the text: \(problem)", "save the file as UTF-8")
         default:
             add(nil, "YAML error: \(error)", syntaxHint)
         }
+    }
+
+    /// The line (1-based) where block-style `key:` is written again in the mapping whose
+    /// first `key` is at `mark`: the next line indented as far that starts with `key:`,
+    /// before a line indented less (the end of that mapping). Nil when not found (flow style).
+    static func lineOfRepeatedKey(_ key: String, after mark: Mark, in text: String) -> Int? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let indent = mark.column - 1
+        var i = mark.line
+        while i < lines.count {
+            let line = lines[i]
+            let spaces = line.prefix { $0 == " " }.count
+            let rest = line.dropFirst(spaces)
+            if !rest.isEmpty, !rest.hasPrefix("#") {
+                if spaces < indent || rest.hasPrefix("---") { return nil }
+                if spaces == indent, rest.hasPrefix(key + ":") { return i + 1 }
+            }
+            i += 1
+        }
+        return nil
     }
 
     // MARK: Shapes

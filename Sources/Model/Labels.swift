@@ -92,3 +92,9 @@ public enum DNSName {
         return nil
     }
 }
+
+extension DNSName {
+    /// Why `text` is not an RFC 1123 DNS subdomain (at most 253 characters, dot-separated
+    /// RFC 1123 labels), the syntax of most Kubernetes object names; nil when it is one.
+    public static func subdomainProblem(_ text: String) -> String? { Labels.dnsSubdomainProblem(text) }
+}
