@@ -141,6 +141,10 @@ import Testing
               "t.yaml:2:7: kind: Calico's GlobalNetworkPolicy kind is not supported (hint: Tern reads IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy)"]),
         Case("onlySeparators", "---\n# nothing yet\n---\n", [
               "t.yaml:1:1: the file holds no resource (hint: write apiVersion, kind, metadata and spec)"]),
+        Case("badNodeSelector", Self.cal + "kind: BGPPeer\nmetadata: {name: p}\nspec: {nodeSelector: \"rack ==\", peerIP: 10.0.0.1, asNumber: 64513}\n", [
+              "t.yaml:4:22: spec.nodeSelector: selector \"rack ==\": expected a quoted value at column 8 (hint: quote values with ' or \", e.g. app == 'web')"]),
+        Case("badPoolSelector", Self.cal + "kind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, nodeSelector: \"has(rack\"}\n", [
+              "t.yaml:4:41: spec.nodeSelector: selector \"has(rack\": expected ')' at column 9 (hint: has() takes one label key, e.g. has(app))"]),
     ]
 
     @Test(arguments: cases) func invalidDocument(_ c: Case) {

@@ -21,13 +21,13 @@ extension ResourceCodec {
         Field("vxlanMode", into: \.vxlanMode) { r, v, p in r.choice(v, p, EncapsulationMode.self, what: "mode") },
         Field("natOutgoing", into: \.natOutgoing) { r, v, p in r.bool(v, p) },
         Field("disabled", into: \.disabled) { r, v, p in r.bool(v, p) },
-        Field("nodeSelector", into: \.nodeSelector) { r, v, p in r.nonEmptyText(v, p, what: "a node selector") },
+        Field("nodeSelector", into: \.nodeSelector) { r, v, p in r.calicoSelector(v, p, what: "a node selector") },
     ])
 
     /// `BGPPeer.spec`.
     static let bgpPeerFields = FieldTable<BGPPeerSpec>("a BGPPeer spec", [
         Field("node", into: \.node) { r, v, p in r.nonEmptyText(v, p, what: "a node name") },
-        Field("nodeSelector", into: \.nodeSelector) { r, v, p in r.nonEmptyText(v, p, what: "a node selector") },
+        Field("nodeSelector", into: \.nodeSelector) { r, v, p in r.calicoSelector(v, p, what: "a node selector") },
         Field("peerIP") { r, v, p, s in
             guard let (ip, port) = r.peerAddress(v, p) else { return false }
             s.peerIP = ip
@@ -35,7 +35,7 @@ extension ResourceCodec {
             return true
         },
         Field("asNumber", into: \.asNumber) { r, v, p in r.asNumber(v, p, whose: "the peer's") },
-        Field("peerSelector", into: \.peerSelector) { r, v, p in r.nonEmptyText(v, p, what: "a peer selector") },
+        Field("peerSelector", into: \.peerSelector) { r, v, p in r.calicoSelector(v, p, what: "a peer selector") },
         Field("password", into: \.password) { r, v, p in r.object(v, p, passwordFields, start: PasswordEntry()) { m in r.password(m) } },
         Field("keepOriginalNextHop", into: \.keepOriginalNextHop) { r, v, p in r.bool(v, p) },
     ])
@@ -248,5 +248,20 @@ extension Reader {
             return nil
         }
         return a
+    }
+}
+
+extension Reader {
+    /// A Calico selector expression (`rack == 'r1' && has(bgp)`), checked with
+    /// ``CalicoSelector``; the text is kept as written.
+    func calicoSelector(_ v: Node, _ path: String, what: String) -> String? {
+        guard let t = nonEmptyText(v, path, what: what) else { return nil }
+        do {
+            _ = try CalicoSelector(parsing: t)
+            return t
+        } catch {
+            fail(v, path, error.message, hint: error.hint)
+            return nil
+        }
     }
 }
