@@ -58,6 +58,8 @@ public final class ClusterAgent: @unchecked Sendable {
     private var registered = false
     private var removedFromCluster = false
     private var stopped = false
+    /// The endpoints of the node's workloads, by key (``setWorkloads(_:)``).
+    private var desiredEndpoints: [String: Resource] = [:]
 
     private let lock = NSLock()
     private var _status: ClusterStatus   // guarded by lock
@@ -96,6 +98,34 @@ public final class ClusterAgent: @unchecked Sendable {
         }
     }
 
+    /// The node's workloads changed: their `WorkloadEndpoint`s are written (and those of
+    /// workloads gone deleted) when the store is reachable, now or when it is back.
+    public func setWorkloads(_ workloads: [Workload]) {
+        let endpoints = workloads.map { WorkloadEndpoints.resource(for: $0, node: identity.name) }
+        queue.async {
+            let keys = ResourceKeys(prefix: self.prefix)
+            self.desiredEndpoints = Dictionary(endpoints.map { (keys.key($0), $0) }, uniquingKeysWith: { a, _ in a })
+            self.reconcileEndpoints()
+        }
+    }
+
+    private func reconcileEndpoints() {
+        guard let client, status.connected, !removedFromCluster else { return }
+        do throws(ResourceClient.Failure) {
+            for (key, want) in desiredEndpoints.sorted(by: { $0.key < $1.key }) {
+                if let have = view.resources[key], WorkloadEndpoints.same(have, want) { continue }
+                try client.apply(want)
+            }
+            for r in view.all(.workloadEndpoint) {
+                guard case .workloadEndpoint(let s) = r.spec, s.node == identity.name,
+                      desiredEndpoints[client.keys.key(r)] == nil else { continue }
+                try? client.delete(.workloadEndpoint, name: r.metadata.name, namespace: r.metadata.namespace)
+            }
+        } catch {
+            logger.warning("datastore: writing workload endpoints failed (retried on the next change): \(error)")
+        }
+    }
+
     // MARK: Connecting
 
     private func connect() {
@@ -123,6 +153,7 @@ public final class ClusterAgent: @unchecked Sendable {
                 self.queue.async { self.handle(event) }
             }
             startLeaseTimer()
+            reconcileEndpoints()
         } catch {
             down("\(error)")
         }
@@ -164,13 +195,15 @@ public final class ClusterAgent: @unchecked Sendable {
             down("\(error)")
             return
         }
-        if !status.connected {
+        let wasDown = !status.connected
+        if wasDown {
             logger.info("datastore: back; resynced")
             backoff = 0.5
         }
         let before = view
         let changed = view.apply(event, client: client)
         setStatus { $0.connected = true; $0.error = nil; $0.revision = view.revision }
+        if wasDown { reconcileEndpoints() }
         guard changed else { return }
         if before.node(identity.name) != nil && view.node(identity.name) == nil {
             logger.warning("datastore: this node's Node resource (\(identity.name)) was deleted: leaving the cluster (its blocks are released); restart tern to join again")
@@ -179,6 +212,7 @@ public final class ClusterAgent: @unchecked Sendable {
         } else if !removedFromCluster, needsClaim(before: before) {
             claimBlocks(client)
         }
+        if case .resync = event { reconcileEndpoints() }
         emit()
     }
 

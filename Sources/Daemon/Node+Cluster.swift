@@ -22,6 +22,7 @@ extension Node {
         }
         cluster = agent
         agent.start()
+        agent.setWorkloads(allWorkloads.map(\.workload))
     }
 
     /// A new cluster state: the effective configuration is re-derived and applied (the

@@ -92,6 +92,7 @@ extension Node {
     func applyWorkloads() {
         let all = allWorkloads.map(\.workload)
         dataplane?.setWorkloads(all)
+        cluster?.setWorkloads(all)
         let borrowed = Set(all.flatMap(\.ipNetworks).filter { ip in !config.blocks.contains { $0.contains(ip) } })
         let gone = originatedBorrowed.subtracting(borrowed)
         let new = borrowed.subtracting(originatedBorrowed)
