@@ -61,6 +61,8 @@ let package = Package(
         .target(name: "Datastore"),
         /// Blocking etcd v3 client over libcurl and etcd's JSON gateway: KV, txn (CAS), leases, watch. The only importer of CCurl.
         .target(name: "EtcdClient", dependencies: ["CCurl"]),
+        /// The single-host Datastore: one directory (a file per key, a change log, flock for CAS), shared by processes.
+        .target(name: "FileDatastore", dependencies: ["Datastore"]),
         /// Test support, not a test target: a real etcd started by pid for one test (EtcdClientTests, DatastoreTests).
         .target(name: "EtcdTestSupport", dependencies: ["EtcdClient"], path: "Tests/EtcdTestSupport"),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
