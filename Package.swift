@@ -63,6 +63,8 @@ let package = Package(
         .target(name: "EtcdClient", dependencies: ["CCurl"]),
         /// The single-host Datastore: one directory (a file per key, a change log, flock for CAS), shared by processes.
         .target(name: "FileDatastore", dependencies: ["Datastore"]),
+        /// The cluster Datastore over EtcdClient: errors mapped, self-healing watches (down, back-off, resync after compaction).
+        .target(name: "EtcdDatastore", dependencies: ["Datastore", "EtcdClient"]),
         /// Test support, not a test target: a real etcd started by pid for one test (EtcdClientTests, DatastoreTests).
         .target(name: "EtcdTestSupport", dependencies: ["EtcdClient"], path: "Tests/EtcdTestSupport"),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
