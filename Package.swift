@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdTestSupport"]),
+        .testTarget(name: "DatastoreTests", dependencies: ["Datastore", "FileDatastore", "EtcdDatastore", "EtcdClient", "EtcdTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
