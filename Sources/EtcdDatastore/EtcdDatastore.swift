@@ -45,17 +45,20 @@ public final class EtcdDatastore: Datastore, @unchecked Sendable {
     @discardableResult
     public func create(_ key: String, _ value: [UInt8], lease: Int64?) throws(DatastoreError) -> StoredValue {
         try checked(key)
-        let result = try run(lease: lease) { () throws(EtcdError) in try client.create(key, Data(value), lease: lease ?? 0) }
-        switch result {
-        case .ok(let revision):
-            return StoredValue(key: key, value: value, revision: revision, lease: lease)
-        case .conflict(let current, _):
-            guard let current else {
-                // The compare failed (the key existed) and the key was gone by the failure branch's read.
-                throw .conflict(key: key, current: nil)
+        // A failed compare whose read finds no key (deleted in between) is retried: create
+        // either writes or reports the value that is there.
+        for _ in 0..<5 {
+            let result = try run(lease: lease) { () throws(EtcdError) in try client.create(key, Data(value), lease: lease ?? 0) }
+            switch result {
+            case .ok(let revision):
+                return StoredValue(key: key, value: value, revision: revision, lease: lease)
+            case .conflict(let current?, _):
+                throw .alreadyExists(key: key, current: Self.stored(current))
+            case .conflict(nil, _):
+                continue
             }
-            throw .alreadyExists(key: key, current: Self.stored(current))
         }
+        throw .conflict(key: key, current: nil)
     }
 
     @discardableResult

@@ -24,6 +24,7 @@ final class EtcdDatastoreWatch: DatastoreWatch, @unchecked Sendable {
     private var ended: EtcdWatchEvent?      // the current stream's final event
     private var connected = false           // the current stream was established
     private var thread: Thread?
+    private var streamThread: Thread?       // the thread delivering the current stream's events
 
     init(store: EtcdDatastore, prefix: String, afterRevision: Int64, handler: @escaping @Sendable (DatastoreWatchEvent) -> Void) {
         self.store = store
@@ -40,7 +41,8 @@ final class EtcdDatastoreWatch: DatastoreWatch, @unchecked Sendable {
         state.lock()
         cancelled = true
         state.broadcast()
-        let onOwnThread = Thread.current === thread
+        // From the handler (on the supervisor's or a stream's thread): do not wait for ourselves.
+        let onOwnThread = Thread.current === thread || Thread.current === streamThread
         while !onOwnThread && !finished { state.wait() }
         state.unlock()
     }
@@ -54,6 +56,7 @@ final class EtcdDatastoreWatch: DatastoreWatch, @unchecked Sendable {
 
     /// The stream's callback (on the stream's thread).
     private func onStream(_ event: EtcdWatchEvent) {
+        state.withLock { streamThread = Thread.current }
         switch event {
         case .started:
             state.withLock {

@@ -11,6 +11,7 @@ enum DatastoreContract: String, CaseIterable, Sendable, CustomTestStringConverti
     case deleteIfRevision
     case revisionsIncreaseAcrossInstances
     case watchFromASnapshotSeesExactlyTheLaterWritesInOrder
+    case cancelFromTheHandlerStopsTheWatch
     case leaseExpiryDeletesItsKeysAndTheWatchSeesIt
     case revokeDeletesTheLeasesKeys
     case watchFromACompactedRevisionResyncs
@@ -30,6 +31,7 @@ enum DatastoreContract: String, CaseIterable, Sendable, CustomTestStringConverti
         case .deleteIfRevision: try Self.deleteIfRevision(f)
         case .revisionsIncreaseAcrossInstances: try Self.revisionsIncrease(f)
         case .watchFromASnapshotSeesExactlyTheLaterWritesInOrder: try Self.watchFromSnapshot(f)
+        case .cancelFromTheHandlerStopsTheWatch: try Self.cancelFromHandler(f)
         case .leaseExpiryDeletesItsKeysAndTheWatchSeesIt: try Self.leaseExpiry(f)
         case .revokeDeletesTheLeasesKeys: try Self.revoke(f)
         case .watchFromACompactedRevisionResyncs: try Self.resync(f)
@@ -163,6 +165,25 @@ enum DatastoreContract: String, CaseIterable, Sendable, CustomTestStringConverti
         try s.put("/w/h", bytes("h1"), lease: nil)
         usleep(300_000)
         #expect(log.all.count == 5)
+    }
+
+    static func cancelFromHandler(_ f: StoreFixture) throws {
+        let s = try f.open()
+        let start = try s.put("/cf/start", bytes("0"), lease: nil)
+        let log = EventLog()
+        let box = Locked<DatastoreWatch?>(nil)
+        let watch = try f.open().watch(prefix: "/cf/", afterRevision: start.revision) { e in
+            log.append(e)
+            if case .put(let v) = e, v.key == "/cf/stop" { box.get?.cancel() }   // must not deadlock
+        }
+        box.with { $0 = watch }
+        let one = try s.put("/cf/one", bytes("1"), lease: nil)
+        let stop = try s.put("/cf/stop", bytes("2"), lease: nil)
+        #expect(log.wait { $0.count >= 2 })
+        try s.put("/cf/after", bytes("3"), lease: nil)
+        usleep(300_000)
+        #expect(log.all == [.put(one), .put(stop)])
+        watch.cancel()                             // again, from outside: returns
     }
 
     static func leaseExpiry(_ f: StoreFixture) throws {
