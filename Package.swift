@@ -111,7 +111,12 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdTestSupport"]),
-        .testTarget(name: "DatastoreTests", dependencies: ["Datastore", "FileDatastore", "EtcdDatastore", "EtcdClient", "EtcdTestSupport"]),
+        /// Test support, not a test: a separate process writing a FileDatastore directory (DatastoreTests' multi-process test).
+        .executableTarget(name: "filestore-writer", dependencies: ["Datastore", "FileDatastore"], path: "Tests/FileStoreWriter"),
+        .testTarget(
+            name: "DatastoreTests",
+            dependencies: ["Datastore", "FileDatastore", "EtcdDatastore", "EtcdClient", "EtcdTestSupport", "filestore-writer"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -110,3 +110,63 @@ struct FileDatastoreTests {
         #expect(log.all.downs == 1)
     }
 }
+
+/// Several real processes (filestore-writer, built with this test target) on one directory.
+@Suite(.timeLimit(.minutes(1)))
+struct FileDatastoreProcessTests {
+    /// `filestore-writer` next to the test binary.
+    static var writer: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("filestore-writer").path
+    }
+
+    @Test func severalProcessesLoseNoIncrementAndEveryCreateRaceHasOneWinner() throws {
+        let f = FileFixture()
+        defer {
+            f.tearDown()
+            try? FileManager.default.removeItem(atPath: f.directory + ".go")
+        }
+        #expect(FileManager.default.isExecutableFile(atPath: Self.writer), "\(Self.writer) was not built")
+        let s = try FileDatastore(directory: f.directory)
+        let zero = try s.put("/p/counter", bytes("0"), lease: nil)
+        let log = EventLog()
+        let watch = s.watch(prefix: "/p/counter", afterRevision: zero.revision) { log.append($0) }
+        defer { watch.cancel() }
+
+        var jobs: [(Process, Pipe)] = []
+        let commands = [["increment", f.directory, "/p/counter", "30"], ["increment", f.directory, "/p/counter", "30"],
+                        ["increment", f.directory, "/p/counter", "30"],
+                        ["create", f.directory, "/p/race/", "50", "A"], ["create", f.directory, "/p/race/", "50", "B"]]
+        for args in commands {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Self.writer)
+            p.arguments = args
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            jobs.append((p, out))
+        }
+        #expect(FileManager.default.createFile(atPath: f.directory + ".go", contents: nil))
+        var outputs: [String] = []
+        for (p, out) in jobs {
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(p.arguments ?? [])")
+            outputs.append(String(decoding: data, as: UTF8.self))
+        }
+
+        #expect(try s.get("/p/counter")?.value == bytes("90"), "\(outputs[0...2])")
+        // The watch saw every increment, in order: 1, 2, …, 90.
+        #expect(log.wait { $0.count >= 90 })
+        let values = log.all.compactMap { e -> String? in if case .put(let v) = e { String(decoding: v.value, as: UTF8.self) } else { nil } }
+        #expect(values == (1...90).map(String.init))
+
+        let a = outputs[3].split(separator: "\n"), b = outputs[4].split(separator: "\n")
+        #expect(a.count == 50 && b.count == 50)
+        for i in 0..<50 {
+            let stored = try #require(try s.get("/p/race/\(i)"))
+            let winner = String(decoding: stored.value, as: UTF8.self)
+            let (mine, theirs) = winner == "A" ? (a, b) : (b, a)
+            #expect(mine.contains("won \(i)") && theirs.contains("lost \(i) \(winner)"), "key \(i): A \(a[i]), B \(b[i])")
+        }
+    }
+}
