@@ -175,6 +175,10 @@ public final class FileDatastore: Datastore, @unchecked Sendable {
             if errno != EINTR { throw FileIO.failure("flock", lockPath) }
         }
         defer { flock(lockFD, LOCK_UN) }
+        // The lock fd outlives a directory that was removed or moved away: without this check a
+        // read would find "no such key" instead of failing.
+        var st = stat()
+        if stat(keysDir, &st) != 0 { throw FileIO.failure("stat", keysDir) }
         var rev = try recoverRevision()
         try sweepExpiredLeases(now: FileRecord.nowMillis(), revision: &rev)
         return try body(&rev)

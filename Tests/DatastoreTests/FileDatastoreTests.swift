@@ -103,6 +103,8 @@ struct FileDatastoreTests {
             return
         }
         #expect(message.contains(f.directory), "\(message)")
+        // Calls fail too, rather than finding nothing.
+        #expect(thrown { try s.get("/g/a") }.map { if case .unavailable = $0 { true } else { false } } == true)
         #expect(rename(away, f.directory) == 0)
         let second = try s.put("/g/b", bytes("b"), lease: nil)
         #expect(log.wait { $0.changes.count == 2 })
