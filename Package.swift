@@ -61,6 +61,12 @@ let package = Package(
         .target(name: "Datastore"),
         /// Blocking etcd v3 client over libcurl and etcd's JSON gateway: KV, txn (CAS), leases, watch. The only importer of CCurl.
         .target(name: "EtcdClient", dependencies: ["CCurl"]),
+        /// The single-host Datastore: one directory (a file per key, a change log, flock for CAS), shared by processes.
+        .target(name: "FileDatastore", dependencies: ["Datastore"]),
+        /// The cluster Datastore over EtcdClient: errors mapped, self-healing watches (down, back-off, resync after compaction).
+        .target(name: "EtcdDatastore", dependencies: ["Datastore", "EtcdClient"]),
+        /// Test support, not a test target: a real etcd started by pid for one test (EtcdClientTests, DatastoreTests).
+        .target(name: "EtcdTestSupport", dependencies: ["EtcdClient"], path: "Tests/EtcdTestSupport"),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
         .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
@@ -69,7 +75,8 @@ let package = Package(
         /// claims, and the view of the cluster the node's effective configuration is made from.
         .target(
             name: "Cluster",
-            dependencies: ["Datastore", "Config", "Model", "IPCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Datastore", "FileDatastore", "EtcdDatastore", "EtcdClient", "Config", "Model", "IPCore",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         /// The node's composition root: configuration and reload, the control server, the workload store,
         /// and the wiring Speaker → Dataplane; signals.
@@ -111,8 +118,17 @@ let package = Package(
         ),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
-        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Config", "Datastore", "Model", "IPCore"]),
+        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdTestSupport"]),
+        /// Test support, not a test: a separate process writing a FileDatastore directory (DatastoreTests' multi-process test).
+        .executableTarget(name: "filestore-writer", dependencies: ["Datastore", "FileDatastore"], path: "Tests/FileStoreWriter"),
+        .testTarget(
+            name: "DatastoreTests",
+            dependencies: ["Datastore", "FileDatastore", "EtcdDatastore", "EtcdClient", "EtcdTestSupport", "filestore-writer"]
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Cluster", "Config", "Datastore", "FileDatastore", "EtcdDatastore", "EtcdTestSupport", "Model", "IPCore"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import EtcdClient
+import EtcdTestSupport
 import Foundation
 import Testing
 

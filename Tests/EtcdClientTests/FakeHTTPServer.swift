@@ -1,4 +1,5 @@
 import Foundation
+import EtcdTestSupport
 
 /// A listening socket on 127.0.0.1 that accepts connections and either never answers
 /// (`reply` nil) or writes `reply` once per connection and closes it.

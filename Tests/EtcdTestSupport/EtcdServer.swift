@@ -3,23 +3,33 @@ import Foundation
 
 /// A real single-member etcd for one test: free ports on 127.0.0.1, a data directory on tmpfs
 /// (/dev/shm when present: fsyncs are cheap there), started by pid and killed by pid.
-final class EtcdServer: @unchecked Sendable {
+///
+/// Shared by EtcdClientTests and DatastoreTests (a plain target, not a test target, so both link
+/// one copy). `kill()` then `restart()` is a member crashing and coming back on the same data
+/// directory and ports.
+public final class EtcdServer: @unchecked Sendable {
     /// The `etcd` binary on PATH, nil when not installed (`make deps` installs etcd-server).
-    static let binary: String? = {
+    public static let binary: String? = {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/etcd"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         return nil
     }()
-    static var available: Bool { binary != nil }
+    /// True when `etcd` is installed.
+    public static var available: Bool { binary != nil }
 
-    let clientURL: String
-    let dataDir: String
-    private let process: Process
+    /// `http://127.0.0.1:<port>`: the client URL (and JSON gateway).
+    public let clientURL: String
+    /// The directory holding etcd's data directory and its log.
+    public let dataDir: String
+    private let lock = NSLock()
+    private var process: Process      // guarded by lock
     private let logPath: String
+    private let arguments: [String]
 
-    init() throws {
+    /// Starts etcd on two free ports and waits until it answers.
+    public init() throws {
         guard let binary = Self.binary else { throw ServerError("etcd is not on PATH") }
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         var lastError = ""
@@ -48,6 +58,7 @@ final class EtcdServer: @unchecked Sendable {
                 dataDir = dir
                 process = p
                 logPath = log
+                arguments = p.arguments ?? []
                 return
             }
             lastError = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
@@ -73,33 +84,56 @@ final class EtcdServer: @unchecked Sendable {
         return false
     }
 
-    var pid: Int32 { process.processIdentifier }
+    /// The running etcd's process id.
+    public var pid: Int32 { lock.withLock { process.processIdentifier } }
 
     /// SIGKILL, as a crashed or unplugged member; the data directory stays until `stop()`.
-    func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+    public func kill() {
+        let p = lock.withLock { process }
+        if p.isRunning { Foundation.kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+    }
+
+    /// Starts etcd again (after `kill()`) on the same data directory and ports, and waits until it answers.
+    public func restart() throws {
+        kill()
+        guard let binary = Self.binary else { throw ServerError("etcd is not on PATH") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        handle.seekToEndOfFile()
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        try? handle.close()
+        lock.withLock { process = p }
+        guard Self.waitReady(clientURL, process: p) else {
+            let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
+            throw ServerError("etcd did not come back after a restart; last log lines:\n\(tail)")
+        }
     }
 
     /// Kills etcd (by pid) and removes its directory.
-    func stop() {
+    public func stop() {
         kill()
         try? FileManager.default.removeItem(atPath: dataDir)
     }
 
     /// A client of this server only.
-    func client(timeout: Duration = .seconds(5)) throws -> EtcdClient {
+    public func client(timeout: Duration = .seconds(5)) throws -> EtcdClient {
         try EtcdClient(endpoints: [clientURL], requestTimeout: timeout)
     }
 }
 
-struct ServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+/// Why a test server could not be started.
+public struct ServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now (bound to port 0, then closed).
-func freePort() throws -> Int {
+public func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw ServerError("socket: errno \(errno)") }
     defer { close(fd) }
@@ -117,51 +151,3 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// Collects a watch's events for assertions (the watch calls from its own thread).
-final class WatchLog: @unchecked Sendable {
-    private let cond = NSCondition()
-    private var items: [EtcdWatchEvent] = []
-
-    func append(_ e: EtcdWatchEvent) {
-        cond.withLock {
-            items.append(e)
-            cond.broadcast()
-        }
-    }
-
-    var all: [EtcdWatchEvent] { cond.withLock { items } }
-
-    /// Every delivered change, flattened from the batches.
-    var changes: [EtcdEvent] { watchChanges(all) }
-
-    /// Waits (deadline, not a fixed sleep) until `predicate` holds over all events so far; the
-    /// predicate runs under the log's lock, so it must use its argument, not the log.
-    @discardableResult
-    func wait(seconds: Double = 10, until predicate: ([EtcdWatchEvent]) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        cond.lock()
-        defer { cond.unlock() }
-        while !predicate(items) {
-            if !cond.wait(until: deadline) { return predicate(items) }
-        }
-        return true
-    }
-}
-
-/// Polls `condition` every 50 ms until it holds or `seconds` pass.
-func eventually(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(50_000)
-    }
-    return try condition()
-}
-
-/// The changes in a list of watch events, flattened from the batches.
-func watchChanges(_ events: [EtcdWatchEvent]) -> [EtcdEvent] {
-    events.flatMap { e -> [EtcdEvent] in
-        if case .events(let b) = e { return b.events }
-        return []
-    }
-}
