@@ -26,8 +26,9 @@ import Testing
         for round in 0..<20 {
             let stores = [try makeStore(round), try makeStore(round)]
             let results = Results()
+            let roundPrefix = prefix(round)
             DispatchQueue.concurrentPerform(iterations: 2) { i in
-                let client = ResourceClient(store: stores[i], prefix: prefix(round))
+                let client = ResourceClient(store: stores[i], prefix: roundPrefix)
                 do throws(ResourceClient.Failure) {
                     results.set(i, try BlockClaimer(client: client, node: "n\(i)").claim(pools: Self.pool, labels: [:]))
                 } catch {
