@@ -44,7 +44,7 @@ check "$T/apply-pool" "tern apply -f pool.yaml against etcd (from another namesp
 for n in a b c; do ds_node_start "$n" || abort "$n did not start"; done
 nodes_alive() {
   local out; out=$(tern_ds etcd get nodes) || return 1; echo "$out"
-  for n in a b c; do echo "$out" | grep -Eq "^$n +yes " || return 1; done
+  for n in a b c; do echo "$out" | grep -Eq "^\| $n +\| yes " || return 1; done
 }
 check "$T/nodes-registered" "tern get nodes: a, b, c alive" "$DL" nodes_alive
 check "$T/blocks-disjoint" "a, b, c each hold one /26 of 10.251.0.0/16, all different" "$DL" ds_blocks_disjoint

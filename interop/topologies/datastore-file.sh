@@ -73,7 +73,7 @@ node_start bird || abort "bird did not start"
 
 nodes_alive() {
   local out; out=$(tern_ds seg get nodes) || return 1; echo "$out"
-  for n in a b c; do echo "$out" | grep -Eq "^$n +yes +\(64512\) +192\.168\.86\.[0-9]+/24" || return 1; done
+  for n in a b c; do echo "$out" | grep -Eq "^\| $n +\| yes +\| \(64512\) +\| 192\.168\.86\.[0-9]+/24" || return 1; done
 }
 check "$T/nodes-registered" "tern get nodes: a, b, c alive with their /24 addresses (and bird)" "$DL" nodes_alive
 
@@ -123,7 +123,7 @@ unpeered() {
   for n in a b c; do
     ds_status "$n" | python3 "$QUERY" peer-field 192.168.86.4 state && rc=1
   done
-  tern_ds seg get blockaffinities | grep -E '^d-' && rc=1
+  tern_ds seg get blockaffinities | grep -E '^\| d-' && rc=1
   return $rc
 }
 check "$T/delete-node-live" "tern delete node d: a, b, c drop their peer d; d's block affinity is gone" "$DL" unpeered
@@ -142,8 +142,10 @@ check "$T/sessions-untouched" "a-b and b-c sessions Established since before all
 get_output() {
   local j; j=$(tern_ds seg get ippools -o json) || return 1
   echo "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["kind"]=="List" and d["items"][0]["spec"]["cidr"]=="10.250.0.0/16", d' || return 1
-  tern_ds seg get ippool default-ipv4-ippool -o yaml | grep -q 'cidr: 10.250.0.0/16' || return 1
-  tern_ds seg get blockaffinities | grep -Eq '^a-.* a +10\.250\.[0-9.]+/26 +confirmed'
+  tern_ds seg get ippool default-ipv4-ippool -o yaml | grep -q 'cidr: "10.250.0.0/16"' || return 1
+  tern_ds seg get blockaffinities | grep -Eq '^\| a-[^|]*\| a +\| 10\.250\.[0-9.]+/26 +\| confirmed' || return 1
+  local w; w=$(tern_ds seg get workloadendpoints -A) || return 1; echo "$w"
+  for n in a b c; do echo "$w" | grep -Eq "^\| default +\| $n-p$n " || return 1; done
 }
-check "$T/get-output" "tern get -o json (a List), -o yaml, and blockaffinities (node, CIDR, confirmed)" 10 get_output
+check "$T/get-output" "tern get -o json (a List), -o yaml, blockaffinities (node, CIDR, confirmed), a WorkloadEndpoint per pod" 10 get_output
 
