@@ -27,7 +27,6 @@ final class FileDatastoreWatch: DatastoreWatch, @unchecked Sendable {
     private var inode: ino_t = 0
     private var offset = 0
     private var pending: [UInt8] = []
-    private var freshFile = true
 
     init(store: FileDatastore, prefix: String, afterRevision: Int64, handler: @escaping @Sendable (DatastoreWatchEvent) -> Void) {
         self.store = store
@@ -119,7 +118,6 @@ final class FileDatastoreWatch: DatastoreWatch, @unchecked Sendable {
             closeLog()
             fd = try FileIO.open(store.logPath, O_RDONLY)
             inode = st.st_ino
-            freshFile = true
         }
         var now = stat()
         guard fstat(fd, &now) == 0 else { throw FileIO.failure("fstat", store.logPath) }
@@ -136,17 +134,15 @@ final class FileDatastoreWatch: DatastoreWatch, @unchecked Sendable {
         for line in lines {
             guard !isCancelled else { return }
             guard let entry = FileLogEntry(line: line) else { continue }
-            if entry.revision < next { freshFile = false; continue }
+            if entry.revision < next { continue }
             if entry.revision > next {
                 // The entries from `next` on were trimmed away: start over from a snapshot.
                 let snapshot = try store.list(prefix: prefix)
                 deliver(.resync(snapshot))
                 next = max(next, snapshot.revision + 1)
-                freshFile = false
+                // The snapshot was read after this line was written: it covers it.
                 if entry.revision < next { continue }
-                if entry.revision > next { continue }   // still ahead: later lines catch up
             }
-            freshFile = false
             next = entry.revision + 1
             guard entry.key.utf8.starts(with: prefix.utf8) else { continue }
             switch entry.op {
