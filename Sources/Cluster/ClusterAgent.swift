@@ -172,6 +172,15 @@ public final class ClusterAgent: @unchecked Sendable {
         scheduleRetry()
     }
 
+    /// The store answers again: connected, and what waited for it is written.
+    private func back() {
+        guard !status.connected else { return }
+        logger.info("datastore: back")
+        backoff = 0.5
+        setStatus { $0.connected = true; $0.error = nil }
+        reconcileEndpoints()
+    }
+
     private func scheduleRetry() {
         guard !retryScheduled, !stopped else { return }
         retryScheduled = true
@@ -181,8 +190,14 @@ public final class ClusterAgent: @unchecked Sendable {
             guard let self else { return }
             self.retryScheduled = false
             if self.watch == nil { self.connect() } else if let client = self.client {
-                // The watch retries itself; the lease is ours to renew.
-                do throws(ResourceClient.Failure) { try self.renewLiveness(client) } catch { self.down("\(error)") }
+                // The watch retries itself; the lease is ours to renew, and a renewal that
+                // works says the store is back (the watch resumes without an event).
+                do throws(ResourceClient.Failure) {
+                    try self.renewLiveness(client)
+                    self.back()
+                } catch {
+                    self.down("\(error)")
+                }
             }
         }
     }
@@ -197,7 +212,7 @@ public final class ClusterAgent: @unchecked Sendable {
         }
         let wasDown = !status.connected
         if wasDown {
-            logger.info("datastore: back; resynced")
+            logger.info("datastore: back")
             backoff = 0.5
         }
         let before = view
