@@ -9,6 +9,7 @@
 #   ds_node_start NAME                        write its config and start tern run
 
 declare -a DS_FLAGS=()
+declare -a ETCD_CURL_FLAGS=()
 DS_NODES=()
 
 ds_node_add() { node_ns_add "$1" "$2" || return 1; N_KIND[$1]=tern; N_ADDR[$1]="$SEG_NET.$2"; DS_NODES+=("$1"); }
@@ -87,4 +88,5 @@ etcd_start() {
     --listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
     --initial-cluster "$cluster" --initial-cluster-state new "$@"
 }
-etcd_healthy() { ns_exec "$1" curl -sf ${ETCD_CURL_FLAGS:-} "${ETCD_SCHEME:-http}://$2:2379/health" | grep -q '"health":"true"'; }
+# etcd_healthy NS IP : /health says true (ETCD_CURL_FLAGS: an array of curl's TLS flags).
+etcd_healthy() { ns_exec "$1" curl -sf "${ETCD_CURL_FLAGS[@]}" "${ETCD_SCHEME:-http}://$2:2379/health" | grep -q '"health":"true"'; }

@@ -37,7 +37,7 @@ mkcert client tern-node || abort "cannot make the client certificate"
 
 seg_create 192.168.88 || abort "cannot create segment"
 for i in 1 2 3; do node_ns_add "e$i" "10$i" || abort "cannot create e$i"; done
-ds_node_add a 1 && ds_node_add b 2 && ds_node_add c 3 || abort "cannot create nodes"
+for n in a:1 b:2 c:3; do ds_node_add "${n%:*}" "${n#*:}" || abort "cannot create node ${n%:*}"; done
 node_add tor bird 254 64513 "" no "192.168.88.1:64512 192.168.88.2:64512 192.168.88.3:64512" || abort "cannot create tor"
 for n in a b c tor; do node_default_route "$n" || abort "default route on $n"; done
 
@@ -46,7 +46,7 @@ for i in 1 2 3; do
   ETCD_SCHEME=https etcd_start "e$i" "e$i" "192.168.88.10$i" "$CLUSTER" --client-cert-auth --trusted-ca-file "$PKI/ca.pem" \
     --cert-file "$PKI/e$i.pem" --key-file "$PKI/e$i-key.pem" || abort "e$i did not start"
 done
-ETCD_CURL_FLAGS="--cacert $PKI/ca.pem --cert $PKI/client.pem --key $PKI/client-key.pem"
+ETCD_CURL_FLAGS=(--cacert "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client-key.pem")
 healthy() { local i; for i in 1 2 3; do ETCD_SCHEME=https etcd_healthy "e$i" "192.168.88.10$i" || return 1; done; }
 check "$T/etcd-cluster-up" "the 3 members answer /health over TLS with a client certificate" 30 healthy
 

@@ -26,7 +26,7 @@ DS_YAML="{type: etcd, endpoints: [$ETCD], prefix: /lab}"
 DS_FLAGS=(--etcd-endpoints "$ETCD" --prefix /lab)
 seg_create 192.168.87 || abort "cannot create segment"
 node_ns_add etcd 100 || abort "cannot create etcd's namespace"
-ds_node_add a 1 && ds_node_add b 2 && ds_node_add c 3 || abort "cannot create nodes"
+for n in a:1 b:2 c:3; do ds_node_add "${n%:*}" "${n#*:}" || abort "cannot create node ${n%:*}"; done
 node_add tor bird 254 64513 "" no "192.168.87.1:64512 192.168.87.2:64512 192.168.87.3:64512" || abort "cannot create tor"
 for n in a b c tor; do node_default_route "$n" || abort "default route on $n"; done
 

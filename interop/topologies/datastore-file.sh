@@ -28,7 +28,7 @@ DS_DIR="$WORK/datastore"
 DS_YAML="{type: file, path: $DS_DIR}"
 DS_FLAGS=(--datastore-dir "$DS_DIR")
 seg_create 192.168.86 || abort "cannot create segment"
-ds_node_add a 1 && ds_node_add b 2 && ds_node_add c 3 || abort "cannot create nodes"
+for n in a:1 b:2 c:3; do ds_node_add "${n%:*}" "${n#*:}" || abort "cannot create node ${n%:*}"; done
 node_ns_add d 4 || abort "cannot create d"; N_KIND[d]=tern; N_ADDR[d]=192.168.86.4
 # BIRD is a mesh member with a static config (it cannot read the datastore): it lists
 # a, b, c and d, and is registered with a Node resource so the Tern nodes peer with it.
