@@ -74,6 +74,10 @@ section "tern check and CLI exit statuses"
 Tests/cli/check_config.sh .build/debug/tern > "$logdir/cli.log" 2>&1
 grep -E "^(PASS|FAIL|SKIP)" "$logdir/cli.log" | tee -a "$results"
 
+section "tern apply/get/label/delete against a file datastore"
+Tests/cli/resources.sh .build/debug/tern > "$logdir/cli-resources.log" 2>&1
+grep -E "^(PASS|FAIL|SKIP)" "$logdir/cli-resources.log" | tee -a "$results"
+
 section "tern decode over real BIRD/GoBGP captures"
 for f in Tests/BGPWireTests/Fixtures/captures/*.bgp; do
   n=$(basename "$f" .bgp)

@@ -28,7 +28,7 @@ ROOT=$PWD
 TOPODIR=${TOPO_DIR:-$ROOT/interop/topologies}
 
 RUN_ALONE=()
-START_FIRST=(dataplane-restart exabgp-malformed dataplane-workloads-cli overlay-ipip-unsupported rr-redundant peer-restart)
+START_FIRST=(datastore-etcd dataplane-restart exabgp-malformed dataplane-workloads-cli overlay-ipip-unsupported rr-redundant peer-restart)
 
 JOBS=${TOPO_JOBS:-4}
 TIMEOUT=${TOPO_TIMEOUT:-600}
