@@ -97,6 +97,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// Not a test: N simulated nodes registering in one etcd (interop/bench/datastore-mesh.sh).
+        .executableTarget(
+            name: "cluster-bench",
+            dependencies: ["Cluster", "Config", "Datastore", "EtcdDatastore", "Model", "IPCore", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/ClusterBench"
+        ),
         .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "IPCore"]),
         .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "RIB", "BGPWire", "BGPSession", "IPCore", "Model", "EventLoop", .product(name: "Logging", package: "swift-log")]),

@@ -66,7 +66,7 @@ public struct BlockClaimer: Sendable {
     func claimOne(in pool: IPPool) throws(ResourceClient.Failure) -> IPPrefix? {
         let taken = Set(try client.wrap { () throws(DatastoreError) in try client.store.list(prefix: client.keys.blocks(pool.cidr.ipFamily)) }
             .values.map(\.key))
-        for candidate in Self.blocks(of: pool) where !taken.contains(client.keys.block(candidate)) {
+        for candidate in Self.blocks(of: pool, startingAt: Self.start(for: node)) where !taken.contains(client.keys.block(candidate)) {
             let name = ResourceKeys.affinityName(node: node, cidr: candidate)
             let pending = Resource(metadata: ResourceMetadata(name: name),
                                    spec: .blockAffinity(BlockAffinitySpec(state: .pending, node: node, cidr: candidate)))
@@ -128,10 +128,20 @@ public struct BlockClaimer: Sendable {
 
     // MARK: Blocks
 
-    /// The blocks of `pool` in address order (lazily: a /8 of /26 blocks is 262144 of them).
-    static func blocks(of pool: IPPool) -> some Sequence<IPPrefix> {
+    /// The blocks of `pool` in address order from the `start`-th (modulo their number),
+    /// wrapping around (lazily: a /8 of /26 blocks is 262144 of them).
+    static func blocks(of pool: IPPool, startingAt start: UInt64 = 0) -> some Sequence<IPPrefix> {
         let count = 1 << min(Int(pool.blockSize) - Int(pool.cidr.length), 24)
-        return (0..<count).lazy.compactMap { i in pool.cidr.subprefix(index: i, length: pool.blockSize) }
+        let first = Int(start % UInt64(count))
+        return (0..<count).lazy.compactMap { i in pool.cidr.subprefix(index: (first + i) % count, length: pool.blockSize) }
+    }
+
+    /// Where a node starts looking for a free block: a hash of its name (FNV-1a), so that
+    /// nodes starting together try different blocks instead of all racing for the first
+    /// free one (each loser would retry the next, N² attempts for N nodes), and a node
+    /// looks in the same place every time.
+    static func start(for node: String) -> UInt64 {
+        node.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 
     /// The block's stored value: `{"cidr": "...", "affinity": "host:<node>"}` (Calico's

@@ -215,28 +215,34 @@ public final class ClusterAgent: @unchecked Sendable {
             logger.info("datastore: back")
             backoff = 0.5
         }
-        let before = view
+        let before = claimInputs()
+        let hadNode = view.node(identity.name) != nil
         let changed = view.apply(event, client: client)
         setStatus { $0.connected = true; $0.error = nil; $0.revision = view.revision }
         if wasDown { reconcileEndpoints() }
         guard changed else { return }
-        if before.node(identity.name) != nil && view.node(identity.name) == nil {
+        if hadNode && view.node(identity.name) == nil {
             logger.warning("datastore: this node's Node resource (\(identity.name)) was deleted: leaving the cluster (its blocks are released); restart tern to join again")
             removedFromCluster = true
             blocks = []
-        } else if !removedFromCluster, needsClaim(before: before) {
+        } else if !removedFromCluster, claimInputs() != before {
             claimBlocks(client)
         }
         if case .resync = event { reconcileEndpoints() }
         emit()
     }
 
-    /// Pools, our labels or our affinities changed: blocks may have to be claimed.
-    private func needsClaim(before: ClusterView) -> Bool {
-        before.pools.map(\.spec) != view.pools.map(\.spec)
-            || before.node(identity.name)?.metadata.labels != view.node(identity.name)?.metadata.labels
-            || before.affinities.filter({ $0.spec.node == identity.name }).map(\.spec)
-                != view.affinities.filter({ $0.spec.node == identity.name }).map(\.spec)
+    /// What block claims depend on: the pools, our labels, our affinities. (Not a copy of
+    /// the view: copying it per event would cost the whole view each time.)
+    private struct ClaimInputs: Equatable {
+        var pools: [IPPoolSpec]
+        var labels: [String: String]?
+        var affinities: [BlockAffinitySpec]
+    }
+
+    private func claimInputs() -> ClaimInputs {
+        ClaimInputs(pools: view.pools.map(\.spec), labels: view.node(identity.name)?.metadata.labels,
+                    affinities: view.affinities.filter { $0.spec.node == identity.name }.map(\.spec))
     }
 
     private func claimBlocks(_ client: ResourceClient) {

@@ -7,6 +7,9 @@ import Model
 public struct ClusterView: Sendable, Hashable {
     /// Every resource by its datastore key.
     public private(set) var resources: [String: Resource] = [:]
+    /// The same resources by kind and qualified name (`name` or `namespace/name`), so that
+    /// lookups on every watch event cost O(1), not a sort of the whole view.
+    private var byKind: [ResourceKind: [String: Resource]] = [:]
     /// The store revision this view is at.
     public private(set) var revision: Int64 = 0
     /// Keys whose values did not decode (written by something else), with why.
@@ -17,6 +20,7 @@ public struct ClusterView: Sendable, Hashable {
     /// Replaces everything with `snapshot` (the first list, or a watch's resync).
     public mutating func reset(_ snapshot: DatastoreSnapshot, client: ResourceClient) {
         resources = [:]
+        byKind = [:]
         corrupt = [:]
         for v in snapshot.values { put(v, client: client) }
         revision = snapshot.revision
@@ -34,7 +38,7 @@ public struct ClusterView: Sendable, Hashable {
         case .deleted(let key, let rev):
             revision = max(revision, rev)
             corrupt[key] = nil
-            return resources.removeValue(forKey: key) != nil
+            return store(key, nil)
         case .resync(let snapshot):
             let before = resources
             reset(snapshot, client: client)
@@ -46,17 +50,27 @@ public struct ClusterView: Sendable, Hashable {
 
     /// Sets (or with nil removes) the resource at `key` directly (tests, benchmarks).
     public mutating func set(_ key: String, _ resource: Resource?) {
+        store(key, resource)
+    }
+
+    /// Sets or removes the resource at `key` in both indexes; true when something changed.
+    @discardableResult
+    private mutating func store(_ key: String, _ resource: Resource?) -> Bool {
+        let old = resources[key]
+        if let old { byKind[old.kind]?[old.qualifiedName] = nil }
         resources[key] = resource
+        if let resource { byKind[resource.kind, default: [:]][resource.qualifiedName] = resource }
+        return old != resource
     }
 
     private mutating func put(_ v: StoredValue, client: ResourceClient) {
         do {
             var r = try client.decode(v)
             r.metadata.resourceVersion = nil   // a revision alone is no change of the view
-            resources[v.key] = r
+            store(v.key, r)
             corrupt[v.key] = nil
         } catch {
-            resources[v.key] = nil
+            store(v.key, nil)
             corrupt[v.key] = "\(error)"
         }
     }
@@ -65,7 +79,7 @@ public struct ClusterView: Sendable, Hashable {
 
     /// The resources of `kind`, sorted by namespace and name.
     public func all(_ kind: ResourceKind) -> [Resource] {
-        resources.values.filter { $0.kind == kind }.sorted { $0.qualifiedName < $1.qualifiedName }
+        (byKind[kind] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
     }
 
     /// Every `Node` with its BGP spec, by name.
@@ -77,21 +91,20 @@ public struct ClusterView: Sendable, Hashable {
     }
 
     /// The `Node` named `name`.
-    public func node(_ name: String) -> Resource? { all(.node).first { $0.metadata.name == name } }
+    public func node(_ name: String) -> Resource? { byKind[.node]?[name] }
+
+    /// The number of resources of `kind`.
+    public func count(_ kind: ResourceKind) -> Int { byKind[kind]?.count ?? 0 }
 
     /// `BGPConfiguration` `default`.
     public var bgpConfiguration: BGPConfigurationSpec? {
-        for r in all(.bgpConfiguration) where r.metadata.name == "default" {
-            if case .bgpConfiguration(let s) = r.spec { return s }
-        }
+        if case .bgpConfiguration(let s)? = byKind[.bgpConfiguration]?["default"]?.spec { return s }
         return nil
     }
 
     /// `IPAMConfiguration` `default`.
     public var ipamConfiguration: IPAMConfigurationSpec? {
-        for r in all(.ipamConfiguration) where r.metadata.name == "default" {
-            if case .ipamConfiguration(let s) = r.spec { return s }
-        }
+        if case .ipamConfiguration(let s)? = byKind[.ipamConfiguration]?["default"]?.spec { return s }
         return nil
     }
 
