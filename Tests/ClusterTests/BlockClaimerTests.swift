@@ -81,7 +81,13 @@ import Testing
         #expect(try BlockClaimer.release(node: "n1", client: client) == [mine])
         #expect(try client.list(.blockAffinity).resources.isEmpty)
         #expect(try client.store.get(client.keys.block(mine)) == nil)
-        #expect(try BlockClaimer(client: client, node: "n3").claim(pools: Self.pool, labels: [:]) == [mine])
+        // A pool of one block: taken, refused to another node, released, then the other's.
+        let single = [(name: "one", spec: IPPoolSpec(cidr: IPPrefix("10.253.0.0/26")!, blockSize: 26))]
+        let only = IPPrefix("10.253.0.0/26")!
+        #expect(try BlockClaimer(client: client, node: "n5").claim(pools: single, labels: [:]) == [only])
+        #expect(throws: ResourceClient.Failure.self) { try BlockClaimer(client: client, node: "n6").claim(pools: single, labels: [:]) }
+        #expect(try BlockClaimer.release(node: "n5", client: client) == [only])
+        #expect(try BlockClaimer(client: client, node: "n6").claim(pools: single, labels: [:]) == [only])
     }
 
     @Test func selectorsDisabledPoolsAndExhaustion() throws {
