@@ -7,6 +7,7 @@ tern=${1:-.build/debug/tern}
 captures=Tests/BGPWireTests/Fixtures/captures
 if [ "$(id -u)" -eq 0 ]; then
   TERN="$PWD/$tern" scripts/demo-cluster.sh
+  TERN="$PWD/$tern" scripts/demo-datastore.sh
 else
   echo "== Not root: skipping the namespace cluster (needs root); decoding captures only"
 fi
