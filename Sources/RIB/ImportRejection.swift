@@ -32,29 +32,59 @@ public enum ImportFilter {
     /// Martian ranges. IPv4 (RFC 6890): 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4
     /// (multicast), 240.0.0.0/4 (class E, with 255.255.255.255). IPv6 (RFC 4291): ::/128,
     /// ::1/128, ::ffff:0:0/96 (IPv4-mapped), fe80::/10 (link-local), ff00::/8 (multicast).
-    static let martians: [IPPrefix] = [
+    /// (The list is what ``isMartian(_:)`` tests bit by bit; tests check the two agree.)
+    public static let martians: [IPPrefix] = [
         "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4",
         "::/128", "::1/128", "::ffff:0:0/96", "fe80::/10", "ff00::/8",
     ].map { IPPrefix($0)! }
 
-    /// True when `prefix` lies inside a martian range. A default route (length 0) is not a
-    /// martian (0.0.0.0/0 covers 0.0.0.0/8 but is a real route).
+    /// True when `prefix` lies inside a martian range (``martians``). A default route
+    /// (length 0) is not a martian (0.0.0.0/0 covers 0.0.0.0/8 but is a real route). Runs per
+    /// received prefix, so it tests the leading bits directly: no list scan, no allocation.
+    /// A prefix lies inside a range when it is at least as long and shares its leading bits.
     public static func isMartian(_ prefix: IPPrefix) -> Bool {
-        prefix.length > 0 && martians.contains { $0.contains(prefix) }
+        switch prefix {
+        case .v4(let p):
+            let len = p.length, v = p.address.value
+            let o1 = v >> 24
+            if len >= 8, o1 == 0 || o1 == 127 { return true }            // 0/8, 127/8
+            if len >= 16, v >> 16 == 0xA9FE { return true }              // 169.254/16
+            return len >= 4 && o1 >= 224                                 // 224/4, 240/4
+        case .v6(let p):
+            let len = p.length, h = p.address.high, l = p.address.low
+            if len == 128, h == 0, l <= 1 { return true }                // ::/128, ::1/128
+            if len >= 96, h == 0, l >> 32 == 0xFFFF { return true }      // ::ffff:0:0/96
+            if len >= 10, h >> 54 == 0x3FA { return true }               // fe80::/10
+            return len >= 8 && h >> 56 == 0xFF                           // ff00::/8
+        }
     }
 
     /// Why `prefix` must not be imported (martian, a host route to `own`), nil when it may.
-    public static func rejection(of prefix: IPPrefix, own: [IPAddress]) -> ImportRejection? {
+    public static func rejection(of prefix: IPPrefix, own: OwnAddresses) -> ImportRejection? {
         if isMartian(prefix) { return .martian }
-        if own.contains(where: { prefix == .host($0) }) { return .ownAddress }
+        if prefix.isHost, own.contains(prefix.address) { return .ownAddress }
         return nil
     }
 
     /// True when `nextHop` can never forward: unspecified, multicast, the IPv4 limited
     /// broadcast, or one of `own` (RFC 4271 §6.3).
-    public static func isInvalidNextHop(_ nextHop: IPAddress, own: [IPAddress]) -> Bool {
+    public static func isInvalidNextHop(_ nextHop: IPAddress, own: OwnAddresses) -> Bool {
         if nextHop.isUnspecified || nextHop.isMulticast { return true }
         if case .v4(let a) = nextHop, a.value == 0xFFFF_FFFF { return true }
         return own.contains(nextHop)
     }
+}
+
+/// The speaker's own addresses for one peer's UPDATEs: its router ID and the local address
+/// of the session (two values, no array allocated per UPDATE).
+public struct OwnAddresses: Sendable, Hashable {
+    public let routerID: IPAddress
+    public let local: IPAddress
+
+    public init(routerID: IPAddress, local: IPAddress) {
+        self.routerID = routerID
+        self.local = local
+    }
+
+    public func contains(_ a: IPAddress) -> Bool { a == routerID || a == local }
 }

@@ -229,7 +229,7 @@ extension RIB {
         } else {
             attrs = attrs.reconstructed
         }
-        let own = [IPAddress.v4(config.routerID), desc.localAddress]
+        let own = OwnAddresses(routerID: .v4(config.routerID), local: desc.localAddress)
         var rejected = rejection(attrs, from: desc)
 
         if !update.nlri.isEmpty {

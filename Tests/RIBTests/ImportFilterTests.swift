@@ -83,4 +83,18 @@ import Testing
             #expect(!ImportFilter.isMartian(IPPrefix(p)!), "\(p)")
         }
     }
+
+    /// The bit tests of `isMartian` agree with the documented list on prefixes at, inside,
+    /// around and outside every range, of every length, both families.
+    @Test func bitTestsAgreeWithTheList() {
+        func byList(_ p: IPPrefix) -> Bool { p.length > 0 && ImportFilter.martians.contains { $0.contains(p) } }
+        var probes: [IPPrefix] = []
+        let v4 = ["0.0.0.0", "0.255.1.2", "1.0.0.0", "126.255.255.255", "127.0.0.1", "128.0.0.0", "169.253.255.255",
+                  "169.254.0.1", "169.255.0.0", "223.255.255.255", "224.0.0.1", "239.1.1.1", "240.0.0.0", "255.255.255.255", "10.1.2.3"]
+        let v6 = ["::", "::1", "::2", "::ffff:1.2.3.4", "::fffe:0:0", "::1:ffff:0:0", "fe80::1", "febf::1", "fec0::1", "fe7f::1",
+                  "ff00::", "ff02::1", "feff::1", "2001:db8::1", "fd00::1"]
+        for a in v4 { for l in stride(from: 0, through: 32, by: 1) { probes.append(IPPrefix(address: IPAddress(a)!, length: UInt8(l))!) } }
+        for a in v6 { for l in stride(from: 0, through: 128, by: 1) { probes.append(IPPrefix(address: IPAddress(a)!, length: UInt8(l))!) } }
+        for p in probes { #expect(ImportFilter.isMartian(p) == byList(p), "\(p)") }
+    }
 }
