@@ -140,7 +140,7 @@ public struct BlockClaimer: Sendable {
     /// nodes starting together try different blocks instead of all racing for the first
     /// free one (each loser would retry the next, N² attempts for N nodes), and a node
     /// looks in the same place every time.
-    static func start(for node: String) -> UInt64 {
+    public static func start(for node: String) -> UInt64 {
         node.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 

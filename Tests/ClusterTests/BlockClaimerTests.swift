@@ -19,6 +19,14 @@ import Testing
         return d
     }
 
+    /// The two racing nodes: names whose search starts at the same block of the 4-block pool,
+    /// so that they really compete for it (nodes with other names would start apart).
+    static let racers = ["x", "d"]
+
+    @Test func theRacersStartAtTheSameBlock() {
+        #expect(BlockClaimer.start(for: Self.racers[0]) % 4 == BlockClaimer.start(for: Self.racers[1]) % 4)
+    }
+
     /// Two nodes claim at the same instant, each through its own store instance (its own
     /// lock file descriptor or HTTP connection, as two processes would): 20 rounds, the
     /// blocks are always different and each node's affinity is confirmed.
@@ -30,14 +38,14 @@ import Testing
             DispatchQueue.concurrentPerform(iterations: 2) { i in
                 let client = ResourceClient(store: stores[i], prefix: roundPrefix)
                 do throws(ResourceClient.Failure) {
-                    results.set(i, try BlockClaimer(client: client, node: "n\(i)").claim(pools: Self.pool, labels: [:]))
+                    results.set(i, try BlockClaimer(client: client, node: Self.racers[i]).claim(pools: Self.pool, labels: [:]))
                 } catch {
                     results.fail("\(error)")
                 }
             }
             #expect(results.errors.isEmpty, "round \(round): \(results.errors)")
             let (a, b) = (results.blocks[0] ?? [], results.blocks[1] ?? [])
-            #expect(a.count == 1 && b.count == 1 && a != b, "round \(round): n0 \(a), n1 \(b)")
+            #expect(a.count == 1 && b.count == 1 && a != b, "round \(round): \(Self.racers[0]) \(a), \(Self.racers[1]) \(b)")
             let client = ResourceClient(store: stores[0], prefix: prefix(round))
             let affinities = try client.list(.blockAffinity).resources.compactMap { r -> BlockAffinitySpec? in
                 if case .blockAffinity(let s) = r.spec { return s } else { return nil }
