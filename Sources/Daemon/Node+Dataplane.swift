@@ -116,9 +116,16 @@ extension Node {
         for (other, _) in allWorkloads where other.qualifiedName != workload.qualifiedName {
             if let clash = workload.conflict(with: other) { return .failure(.conflict, clash.description) }
         }
-        dynamicWorkloads[workload.qualifiedName] = workload
-        rejectedWorkloadEntries.removeAll { $0.name == workload.qualifiedName }
-        saveWorkloads()
+        var next = dynamicWorkloads
+        next[workload.qualifiedName] = workload
+        let rejected = rejectedWorkloadEntries.filter { $0.name != workload.qualifiedName }
+        do throws(AtomicFile.Failure) {
+            try saveWorkloads(next, rejected: rejected)
+        } catch {
+            return .failure(.unavailable, "workload \(w.name) not added: the workload state cannot be saved (\(error)); nothing changed")
+        }
+        dynamicWorkloads = next
+        rejectedWorkloadEntries = rejected
         applyWorkloads()
         logger.info("workload \(w.name) added: \(workload.ipNetworks.map(\.description).joined(separator: ", ")) dev \(workload.interface)")
         return ControlProtocol.Response(ok: true, workloads: listWorkloads())
@@ -126,13 +133,19 @@ extension Node {
 
     /// `tern workload del`.
     func deleteWorkload(named name: String) -> ControlProtocol.Response {
-        guard dynamicWorkloads.removeValue(forKey: name) != nil else {
+        var next = dynamicWorkloads
+        guard next.removeValue(forKey: name) != nil else {
             if config.workloads.contains(where: { $0.qualifiedName == name }) {
                 return .failure(.conflict, "workload \(name) comes from the configuration file; remove it there and send SIGHUP")
             }
             return .failure(.notFound, "no workload named \(name)")
         }
-        saveWorkloads()
+        do throws(AtomicFile.Failure) {
+            try saveWorkloads(next, rejected: rejectedWorkloadEntries)
+        } catch {
+            return .failure(.unavailable, "workload \(name) not deleted: the workload state cannot be saved (\(error)); nothing changed")
+        }
+        dynamicWorkloads = next
         applyWorkloads()
         logger.info("workload \(name) deleted")
         return ControlProtocol.Response(ok: true, workloads: listWorkloads())
@@ -189,17 +202,19 @@ extension Node {
 
     /// Reads the state file. Each entry is validated as `tern workload add` validates it;
     /// one that fails is logged with the same words and kept (``rejectedWorkloadEntries``),
-    /// so the next save writes it back instead of dropping it.
+    /// so the next save writes it back instead of dropping it. A file that cannot be read as
+    /// a whole (truncated, not JSON) is renamed aside (`.unreadable-<time>`, never
+    /// overwritten) and reported; the node starts without its CLI workloads.
     func loadWorkloads() {
         guard let data = FileManager.default.contents(atPath: workloadStatePath) else { return }
         let list: [ControlProtocol.Workload]
         do {
             list = try JSONDecoder().decode([ControlProtocol.Workload].self, from: data)
         } catch {
-            let aside = workloadStatePath + ".unreadable"
-            try? FileManager.default.removeItem(atPath: aside)
-            let kept = (try? FileManager.default.copyItem(atPath: workloadStatePath, toPath: aside)) != nil
-            logger.error("ignoring unreadable workload state \(workloadStatePath): \(error)\(kept ? "; a copy is kept as \(aside)" : "")")
+            let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+            let aside = workloadStatePath + ".unreadable-\(stamp)"
+            let kept = rename(workloadStatePath, aside) == 0
+            logger.error("ignoring unreadable workload state \(workloadStatePath): \(error)\(kept ? "; the file is kept as \(aside)" : ""); workloads added with tern workload add are not restored")
             return
         }
         for (i, entry) in list.enumerated() {
@@ -214,13 +229,16 @@ extension Node {
         logger.info("restored \(dynamicWorkloads.count) workload(s) from \(workloadStatePath)\(rejectedWorkloadEntries.isEmpty ? "" : ", \(rejectedWorkloadEntries.count) rejected")")
     }
 
-    func saveWorkloads() {
-        let list = listWorkloads().filter { $0.origin == "cli" } + rejectedWorkloadEntries
-        do {
-            let data = try JSONEncoder().encode(list)
-            try data.write(to: URL(fileURLWithPath: workloadStatePath), options: .atomic)
-        } catch {
-            logger.error("cannot save workload state to \(workloadStatePath): \(error)")
-        }
+    /// Writes the state file for `dynamic` (plus the entries kept from a load that failed
+    /// validation), durably (``AtomicFile``). A failure is the caller's to report: the
+    /// request fails and the in-memory state stays as it was.
+    func saveWorkloads(_ dynamic: [String: Model.Workload], rejected: [ControlProtocol.Workload]) throws(AtomicFile.Failure) {
+        let list = dynamic.values.sorted { $0.qualifiedName < $1.qualifiedName }.map { w in
+            ControlProtocol.Workload(name: w.qualifiedName, interface: w.interface.rawValue, ipNetworks: w.ipNetworks.map(\.description),
+                                     mac: w.mac?.description, origin: "cli")
+        } + rejected
+        let data: Data
+        do { data = try JSONEncoder().encode(list) } catch { throw AtomicFile.Failure(description: "cannot encode: \(error)") }
+        try AtomicFile.write(data, to: workloadStatePath)
     }
 }
