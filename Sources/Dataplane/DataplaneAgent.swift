@@ -84,6 +84,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     var resyncTimer: DispatchSourceTimer?
     var staleTimer: DispatchSourceTimer?
     var overlayRetryTimer: DispatchSourceTimer?
+    var sysctlTimer: DispatchSourceTimer?
 
     /// - Parameters:
     ///   - namespace: a named network namespace (`ip netns`) to program instead of the
@@ -280,6 +281,16 @@ public final class DataplaneAgent: @unchecked Sendable {
         }
         staleTimer = stale
         stale.resume()
+
+        let check = DispatchSource.makeTimerSource(queue: queue)
+        let every = DispatchTimeInterval.milliseconds(Int(max(0.1, config.sysctlCheckInterval) * 1000))
+        check.schedule(deadline: .now() + every, repeating: every)
+        check.setEventHandler { [weak self] in
+            guard let self, self.running else { return }
+            self.workloadManager.checkForwardingSysctls()
+        }
+        sysctlTimer = check
+        check.resume()
         pending = max(pending, .full)
         drain()
         schedulePass()
@@ -293,6 +304,8 @@ public final class DataplaneAgent: @unchecked Sendable {
         resyncTimer = nil
         staleTimer?.cancel()
         staleTimer = nil
+        sysctlTimer?.cancel()
+        sysctlTimer = nil
         overlayRetryTimer?.cancel()
         overlayRetryTimer = nil
         socket = nil

@@ -36,6 +36,9 @@ public struct DataplaneConfig: Hashable, Sendable {
     public var overlay: OverlayConfig
     /// Seconds between attempts to create a tunnel device that failed (e.g. no ipip module).
     public var tunnelRetryInterval: Double
+    /// Seconds between checks of the forwarding sysctls (`ip_forward`, the workload
+    /// interfaces' `proxy_arp` and `forwarding`); a changed one is restored at once.
+    public var sysctlCheckInterval: Double = 2
 
     /// A configuration; defaults are those of the config file.
     public init(routeProtocol: UInt8 = 199, routeTable: UInt32 = 254, resyncInterval: Double = 90,

@@ -100,6 +100,18 @@ public struct SysctlWriter: Sendable {
         }
     }
 
+    /// Reads several sysctls in one entry into the namespace; keys that cannot be read
+    /// (an interface just removed) are left out.
+    public func read(_ keys: [String]) -> [String: String] {
+        let work = { () -> [String: String] in
+            var out: [String: String] = [:]
+            for k in keys { if let v = try? self.readHere(k) { out[k] = v } }
+            return out
+        }
+        guard let namespace else { return work() }
+        return (try? NetworkNamespace.run(in: namespace, work)) ?? [:]
+    }
+
     /// Reads one sysctl (trimmed).
     public func read(_ key: String) throws(SysctlError) -> String {
         guard let namespace else { return try readHere(key) }

@@ -8,8 +8,11 @@ import Netlink
 /// neighbour entry per workload address with a MAC.
 ///
 /// Sysctls are written once per interface index (a re-created interface gets them again)
-/// and re-asserted at every forced resync; neighbours are added before the routes and
-/// removed after them.
+/// and re-asserted at every forced resync; the forwarding ones (`ip_forward`, and each
+/// workload interface's `proxy_arp` and `forwarding`) are also checked every
+/// `sysctlCheckInterval` and restored at once when something else changed them, with one
+/// warning naming what was restored (issue 11 item 6: a node with `ip_forward=0` forwards
+/// no pod's traffic). Neighbours are added before the routes and removed after them.
 final class WorkloadManager: DataplaneManager {
     let name = "workloads"
     let config: DataplaneConfig
@@ -34,6 +37,34 @@ final class WorkloadManager: DataplaneManager {
         for e in sysctls.apply([Sysctl("net/ipv4/ip_forward", .literal("1"))]) {
             logger.error("\(e)", metadata: ["errno": "\(e.error.name)"])
         }
+    }
+
+    /// The forwarding sysctls that must hold now: `ip_forward`, and per configured workload
+    /// interface `proxy_arp` and `forwarding`.
+    var forwardingSysctls: [String: String] {
+        var out = ["net/ipv4/ip_forward": "1"]
+        for name in configuredInterfaces.keys {
+            out["net/ipv4/conf/\(name)/proxy_arp"] = "1"
+            out["net/ipv4/conf/\(name)/forwarding"] = "1"
+        }
+        return out
+    }
+
+    /// Reads the forwarding sysctls and restores the ones changed behind our back; returns
+    /// what was restored ("net/ipv4/ip_forward=1 (was 0)").
+    @discardableResult
+    func checkForwardingSysctls() -> [String] {
+        guard config.manageSysctls else { return [] }
+        let want = forwardingSysctls
+        let have = sysctls.read(Array(want.keys))
+        let drifted = want.filter { k, v in have[k].map { $0 != v } ?? false }.sorted { $0.key < $1.key }
+        guard !drifted.isEmpty else { return [] }
+        for e in sysctls.apply(drifted.map { Sysctl($0.key, .literal($0.value)) }) {
+            logger.error("\(e)", metadata: ["errno": "\(e.error.name)"])
+        }
+        let restored = drifted.map { "\(String($0.key.map { $0 == "/" ? "." : $0 }))=\($0.value) (was \(have[$0.key] ?? "?"))" }
+        logger.warning("restored forwarding sysctls changed behind Tern's back: \(restored.joined(separator: ", "))")
+        return restored
     }
 
     func onUpdate(_ update: DataplaneUpdate, kernel: KernelView) -> DeferredWork {

@@ -196,3 +196,26 @@ struct AgentKernelTests {
         #expect(try eventually { try ns.ourRoutes()[kp("10.244.7.0/26")] == nil })
     }
 }
+
+/// Issue 11 item 6: forwarding sysctls changed behind the agent's back are restored within
+/// seconds (not at the next 90 s resync), with one warning naming them.
+@Suite(.serialized) struct SysctlWatchTests {
+    @Test func forwardingSysctlsAreRestored() throws {
+        let ns = try NodeNamespace()
+        defer { ns.remove() }
+        try ns.addWorkloadInterface("cali1")
+        var config = DataplaneConfig()
+        config.sysctlCheckInterval = 0.2
+        let h = Harness(ns, config: config)
+        try h.on { a in try a.start(); feed(a, ecmp: false) }
+        defer { h.on { $0.stop() } }
+        let sys = SysctlWriter(namespace: ns.name)
+        #expect(eventually { (try? sys.read("net/ipv4/conf/cali1/proxy_arp")) == "1" })
+        #expect(sys.apply([Sysctl("net/ipv4/ip_forward", .literal("0")), Sysctl("net/ipv4/conf/cali1/proxy_arp", .literal("0"))]).isEmpty)
+        #expect(eventually(3) { (try? sys.read("net/ipv4/ip_forward")) == "1" && (try? sys.read("net/ipv4/conf/cali1/proxy_arp")) == "1" })
+        let warnings = h.log.all.filter { $0.contains("restored forwarding sysctls") }
+        #expect(warnings.count == 1, "\(warnings)")
+        #expect(warnings.first?.contains("net.ipv4.ip_forward=1 (was 0)") == true && warnings.first?.contains("net.ipv4.conf.cali1.proxy_arp=1 (was 0)") == true,
+                "\(warnings)")
+    }
+}
