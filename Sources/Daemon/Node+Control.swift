@@ -19,12 +19,68 @@ extension Node {
             self.controlConnections[key] = connection
             connection.onLine = { [weak self, weak connection] line in
                 guard let self, let connection else { return }
-                self.answer(line) { [weak connection] reply in connection?.send(line: reply) }
+                self.controlLine(line, on: connection)
             }
-            connection.onClose = { [weak self] _ in self?.controlConnections[key] = nil }
+            connection.onClose = { [weak self] _ in
+                self?.controlConnections[key] = nil
+                self?.routeStreams[key] = nil
+                self?.queuedControlLines[key] = nil
+            }
         }
         server.onError = { [weak self] error in self?.logger.error("control socket: \(error)") }
         control = server
+    }
+
+    /// Most lines queued behind a streaming answer on one connection; a client pipelining
+    /// more is dropped.
+    static let maxQueuedLines = 64
+
+    /// One request line from `connection`: a whole-table `routes` is streamed
+    /// (``RouteStream``); other requests are answered with one line. Requests that arrive
+    /// while an answer streams wait for it, in order.
+    func controlLine(_ line: String, on connection: UnixSocketConnection) {
+        let key = ObjectIdentifier(connection)
+        if routeStreams[key] != nil {
+            queuedControlLines[key, default: []].append(line)
+            if queuedControlLines[key]!.count > Node.maxQueuedLines {
+                logger.warning("control client sent more than \(Node.maxQueuedLines) requests while an answer was streaming: dropped")
+                connection.close()
+                routeStreams[key] = nil
+                queuedControlLines[key] = nil
+                controlConnections[key] = nil
+            }
+            return
+        }
+        if let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line),
+           case .success(.routes) = request.validated(), request.prefix == nil {
+            let stream = RouteStream(node: self, connection: connection, chunk: routeStreamChunk,
+                                     stallTimeout: controlStallTimeout)
+            routeStreams[key] = stream
+            stream.onFinish = { [weak self, weak connection] in
+                guard let self else { return }
+                self.routeStreams[key] = nil
+                let queued = self.queuedControlLines.removeValue(forKey: key) ?? []
+                guard let connection, !connection.isClosed else {
+                    self.controlConnections[key] = nil   // dropped by the stream: no onClose follows close()
+                    return
+                }
+                for next in queued { self.controlLine(next, on: connection) }
+            }
+            stream.start()
+            return
+        }
+        answer(line) { [weak self, weak connection] reply in
+            guard let connection, !connection.isClosed else { return }
+            if !connection.send(line: reply) {
+                // Over the connection's buffer cap: say so instead of dropping it silently.
+                let refusal = ControlProtocol.Response.failure(.internalError,
+                    "the answer (\(reply.utf8.count) bytes) does not fit this connection's buffer; nothing was sent")
+                if let text = try? ControlProtocol.line(refusal), connection.send(line: text) { return }
+                self?.logger.warning("control answer of \(reply.utf8.count) bytes could not be sent: connection closed")
+                connection.close()
+                self?.controlConnections[ObjectIdentifier(connection)] = nil
+            }
+        }
     }
 
     /// One response line for one request line, given to `reply` on the loop (at once for

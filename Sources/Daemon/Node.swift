@@ -36,6 +36,13 @@ public final class Node: @unchecked Sendable {
     var rib: RIB { speaker.rib }
     var control: UnixSocketServer?
     var controlConnections: [ObjectIdentifier: UnixSocketConnection] = [:]
+    /// Answers being streamed, and the requests waiting behind them, per connection.
+    var routeStreams: [ObjectIdentifier: RouteStream] = [:]
+    var queuedControlLines: [ObjectIdentifier: [String]] = [:]
+    /// Routes encoded per loop turn while streaming `tern routes`, and the seconds a control
+    /// client may leave its answer unread before it is dropped (tests lower both).
+    var routeStreamChunk = 2000
+    var controlStallTimeout: UInt64 = 30
     private var signals: SignalSource?
     /// The kernel side (nil when disabled or when it could not start: see `dataplaneError`).
     var dataplane: DataplaneAgent?

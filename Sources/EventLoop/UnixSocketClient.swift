@@ -109,10 +109,11 @@ public final class UnixSocketClient {
         }
     }
 
-    /// Reads the next line (without `\n`), waiting at most ``timeout``.
+    /// Reads the next line (without `\n`), waiting at most ``timeout`` for each piece of it
+    /// (a long answer streamed over many seconds is fine while it keeps coming).
     public func readLine() throws(UnixSocketClientError) -> String {
         guard fd >= 0 else { throw .closedByServer(path: path, service: service) }
-        let deadline = EventLoop.now &+ timeout.nanosecondsClamped
+        var deadline = EventLoop.now &+ timeout.nanosecondsClamped
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
@@ -126,7 +127,9 @@ public final class UnixSocketClient {
             let result = buffer.withUnsafeMutableBytes { Syscall.read(fd, into: $0) }
             switch result {
             case .done(0): throw .closedByServer(path: path, service: service)
-            case .done(let count): pending += buffer[..<count]
+            case .done(let count):
+                pending += buffer[..<count]
+                deadline = EventLoop.now &+ timeout.nanosecondsClamped
             case .wouldBlock: throw .timedOut(path: path, service: service)  // SO_RCVTIMEO expired
             case .failed(let code): throw .io(SocketError(code, operation: "read from \(path)"))
             }

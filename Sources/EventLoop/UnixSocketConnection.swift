@@ -79,6 +79,16 @@ public final class UnixSocketConnection: @unchecked Sendable {
         return channel.write(bytes)
     }
 
+    /// Queues `fragment` as part of a line still being written (a long answer produced in
+    /// pieces), then `\n` when `endOfLine`. Returns false like ``send(line:)``.
+    @discardableResult
+    public func send(fragment: String, endOfLine: Bool = false) -> Bool {
+        var bytes = Array(fragment.utf8)
+        guard !bytes.contains(UInt8(ascii: "\n")) else { return false }
+        if endOfLine { bytes.append(UInt8(ascii: "\n")) }
+        return channel.write(bytes)
+    }
+
     /// Closes the connection (buffered output is discarded). Idempotent; no callback after it.
     public func close() {
         channel.close()

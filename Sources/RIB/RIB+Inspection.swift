@@ -35,6 +35,16 @@ extension RIB {
         return list.map { view(prefix, $0) }
     }
 
+    /// Every prefix in the Loc-RIB, unsorted: a copy of the keys, cheap enough for the event
+    /// loop (the control socket sorts it elsewhere and streams the routes).
+    public func prefixes() -> [IPPrefix] {
+        var out: [IPPrefix] = []
+        out.reserveCapacity(prefixCount)
+        for k in v4.keys { out.append(.v4(k.prefix)) }
+        for k in v6.keys { out.append(.v6(k.prefix)) }
+        return out
+    }
+
     /// Every prefix of `family` (both when nil), sorted, with all paths, best first.
     /// A whole-table walk: for the control socket, not for the event path.
     public func routes(family: AddressFamily? = nil) -> [RouteView] {

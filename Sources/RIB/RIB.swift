@@ -340,11 +340,41 @@ extension RIB {
 
     /// Withdraws a locally originated prefix.
     public mutating func withdrawOriginated(prefix: IPPrefix) -> RIBChanges {
+        withdrawOriginated(prefixes: [prefix])
+    }
+
+    /// Originates every prefix of `prefixes` (each once) with `attributes`, into one set of
+    /// changes: linear in the number of prefixes (merging one `RIBChanges` per prefix
+    /// re-indexes the whole set each time, quadratic for a node with thousands of blocks).
+    public mutating func originate(prefixes: [IPPrefix], attributes: PathAttributes = PathAttributes()) -> RIBChanges {
+        var a = attributes
+        if a.origin == nil { a.origin = .igp }
+        if a.asPath == nil { a.asPath = ASPath() }
+        a.nextHop = nil
+        let path = Path(peer: .local, pathID: 0, attributeSet: interner.intern(RouteAttributes(a)))
         var changes = newChanges()
         let ctx = decisionContext
-        switch prefix {
-        case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-        case .v6(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+        var seen = Set<IPPrefix>()
+        for prefix in prefixes where seen.insert(prefix).inserted {
+            switch prefix {
+            case .v4(let p): _ = Self.upsert(path, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+            case .v6(let p): _ = Self.upsert(path, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+            }
+        }
+        interner.sweepIfNeeded()
+        return changes
+    }
+
+    /// Withdraws every locally originated prefix of `prefixes` (each once), into one set of changes.
+    public mutating func withdrawOriginated(prefixes: [IPPrefix]) -> RIBChanges {
+        var changes = newChanges()
+        let ctx = decisionContext
+        var seen = Set<IPPrefix>()
+        for prefix in prefixes where seen.insert(prefix).inserted {
+            switch prefix {
+            case .v4(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
+            case .v6(let p): _ = Self.remove(peer: .local, pathID: 0, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
+            }
         }
         return changes
     }

@@ -98,13 +98,9 @@ public struct RouteEngine: Sendable {
             // The last peer that had not sent End-of-RIB is gone.
             out.allPeersSentEndOfRIB = configured.keys.allSatisfy(endOfRIBFrom.contains)
         case .originate(let prefixes):
-            var changes = RIBChanges()
-            for p in prefixes { changes.merge(rib.originate(prefix: p, attributes: PathAttributes(origin: .igp, asPath: ASPath()))) }
-            distribute(changes, into: &out)
+            distribute(rib.originate(prefixes: prefixes, attributes: PathAttributes(origin: .igp, asPath: ASPath())), into: &out)
         case .withdrawOriginated(let prefixes):
-            var changes = RIBChanges()
-            for p in prefixes { changes.merge(rib.withdrawOriginated(prefix: p)) }
-            distribute(changes, into: &out)
+            distribute(rib.withdrawOriginated(prefixes: prefixes), into: &out)
         }
         return out
     }

@@ -12,7 +12,8 @@ public struct ControlClient {
     public func send(_ request: ControlProtocol.Request) throws(ControlClientError) -> ControlProtocol.Response {
         let client: UnixSocketClient
         do {
-            client = try UnixSocketClient(path: path)
+            // Answers are streamed (the route table can be gigabytes of JSON): no small cap.
+            client = try UnixSocketClient(path: path, maxResponseLength: 1 << 34)
         } catch {
             throw .unreachable("\(error): is `tern run` running?")
         }

@@ -185,6 +185,22 @@ import Testing
         #expect(r.fibSnapshot().count == kernel.count)
     }
 
+    /// Batch origination gives what one call per prefix gives (each prefix once), and a
+    /// batch withdrawal takes them all back.
+    @Test func batchOriginationEqualsOneByOne() {
+        let prefixes = ["10.9.0.0/26", "10.9.0.64/26", "10.9.0.0/26", "fd00:9::/64"].map(pfx)
+        var batch = Self.rib(tracking: false), single = Self.rib(tracking: false)
+        let b = batch.originate(prefixes: prefixes)
+        var s = RIBChanges()
+        for p in ["10.9.0.0/26", "10.9.0.64/26", "fd00:9::/64"].map(pfx) { s.merge(single.originate(prefix: p)) }
+        #expect(b.changes.map(\.prefix) == s.changes.map(\.prefix))
+        let describe = { (r: RIB) in r.routes().map { "\($0.prefix) \($0.paths.count) \($0.reason) local=\($0.best.peer.isLocal)" } }
+        #expect(describe(batch) == describe(single))
+        #expect(batch.prefixCount == 3)
+        #expect(batch.withdrawOriginated(prefixes: prefixes).changes.count == 3)
+        #expect(batch.prefixCount == 0)
+    }
+
     @Test func snapshotCoversRoutesLearnedBeforeTracking() {
         var r = Self.rib(tracking: false)
         _ = r.apply(announce(["10.1.0.0/24"], attrs([64513], nextHop: "192.0.2.3")), from: Self.c.id)
