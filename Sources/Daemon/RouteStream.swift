@@ -60,20 +60,22 @@ final class RouteStream: @unchecked Sendable {   // confined to the loop
     func pump() {
         guard !done else { return }
         if connection.isClosed { return finish() }
-        var parts: [String] = []
+        var rows: [ControlProtocol.Route] = []
         var budget = chunk
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        while budget > 0, index < prefixes.count, connection.isWritable {
+        while budget > 0, index < prefixes.count {
             defer { index += 1; budget -= 1 }
-            guard let view = node.rib.route(for: prefixes[index]),
-                  let data = try? encoder.encode(node.route(view)) else { continue }   // withdrawn meanwhile
-            parts.append((wroteOne || !parts.isEmpty ? "," : "") + String(decoding: data, as: UTF8.self))
+            if let view = node.rib.route(for: prefixes[index]) { rows.append(node.route(view)) }   // else withdrawn meanwhile
         }
-        if !parts.isEmpty {
+        if !rows.isEmpty {
+            // One encoder call per chunk; its "[...]" without the brackets joins the array.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard let data = try? encoder.encode(rows) else { return finish() }
+            var text = String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+            if wroteOne { text = "," + text }
             wroteOne = true
             lastProgress = EventLoop.now
-            guard connection.send(fragment: parts.joined()) else { return finish() }
+            guard connection.send(fragment: text) else { return finish() }
         }
         if index >= prefixes.count {
             connection.send(fragment: "]}", endOfLine: true)

@@ -115,13 +115,15 @@ public final class UnixSocketClient {
         guard fd >= 0 else { throw .closedByServer(path: path, service: service) }
         var deadline = EventLoop.now &+ timeout.nanosecondsClamped
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var scanned = 0   // bytes of `pending` known to hold no newline: each byte is looked at once
         while true {
-            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = pending[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(pending[..<newline])
                 pending.removeSubrange(...newline)
                 if line.last == UInt8(ascii: "\r") { line.removeLast() }
                 return String(decoding: line, as: UTF8.self)
             }
+            scanned = pending.count
             if pending.count > maxResponseLength { throw .responseTooLong(path: path, limit: maxResponseLength) }
             if EventLoop.now >= deadline { throw .timedOut(path: path, service: service) }
             let result = buffer.withUnsafeMutableBytes { Syscall.read(fd, into: $0) }
