@@ -1,0 +1,85 @@
+import Cluster
+import Datastore
+import EtcdTestSupport
+import Foundation
+import IPCore
+import Model
+import Testing
+
+/// Concurrent ADDs and DELs on one node, through several store instances (as several
+/// processes or connections would): never one address twice, nothing leaked.
+@Suite(.serialized) struct AddressAllocatorConcurrencyTests {
+    typealias Pools = [(name: String, spec: IPPoolSpec)]
+    /// Four /26 blocks.
+    static let pool: Pools = [(name: "p", spec: IPPoolSpec(cidr: IPPrefix("10.250.0.0/24")!, blockSize: 26))]
+    /// Sixteen /28 blocks: churn with 50 live addresses needs at least four of them.
+    static let small: Pools = [(name: "s", spec: IPPoolSpec(cidr: IPPrefix("10.251.0.0/24")!, blockSize: 28))]
+
+    /// 50 ADDs at once (five store instances): 50 distinct addresses, all in one block
+    /// claimed once, each recorded with its handle.
+    func fiftyAtOnce(_ b: IPAMBackend) throws {
+        let allocators = try (0..<5).map { _ in try b.allocator() }
+        let held = HeldAddresses()
+        DispatchQueue.concurrentPerform(iterations: 50) { i in
+            do throws(AddressAllocator.Failure) {
+                let a = try allocators[i % 5].allocate(handle: "tern.p\(i)", family: .v4, pools: Self.pool, node: "n1")
+                held.take(a.address, by: "tern.p\(i)")
+            } catch {
+                held.fail("tern.p\(i): \(error)")
+            }
+        }
+        #expect(held.errors.isEmpty, "\(held.errors)")
+        #expect(held.duplicates.isEmpty, "\(held.duplicates)")
+        #expect(Set(held.all).count == 50)
+        let blocks = try allocators[0].blocks(.v4)
+        #expect(blocks.count == 1, "\(blocks.map(\.block.cidr))")
+        let byHandle = Dictionary(uniqueKeysWithValues: blocks.flatMap { b in
+            b.block.allocations.map { ($0.value.handle, IPPrefix.host(b.block.address($0.key)!)) }
+        })
+        #expect(byHandle == held.current.reduce(into: [:]) { $0[$1.value] = $1.key })
+    }
+
+    /// 500 ADD/DEL cycles, 50 workers at once (five store instances, /28 blocks so that
+    /// blocks are claimed under load): no address held by two handles at any moment, and at
+    /// the end the blocks' allocations and the handle records are exactly the live handles.
+    func churn(_ b: IPAMBackend) throws {
+        let allocators = try (0..<5).map { _ in try b.allocator() }
+        let held = HeldAddresses()
+        let cycles = 10
+        DispatchQueue.concurrentPerform(iterations: 50) { w in
+            let ipam = allocators[w % 5]
+            for c in 0..<cycles {
+                let handle = "tern.w\(w).\(c)"
+                do throws(AddressAllocator.Failure) {
+                    let a = try ipam.allocate(handle: handle, family: .v4, pools: Self.small, node: "n1")
+                    held.take(a.address, by: handle)
+                    if c < cycles - 1 {
+                        held.drop(a.address)
+                        #expect(try ipam.release(handle: handle) == [a.address])
+                    }
+                } catch {
+                    held.fail("\(handle): \(error)")
+                }
+            }
+        }
+        #expect(held.errors.isEmpty, "\(held.errors.prefix(5))")
+        #expect(held.duplicates.isEmpty, "\(held.duplicates.prefix(5))")
+        #expect(held.all.count == 500)
+        let live = Set((0..<50).map { "tern.w\($0).\(cycles - 1)" })
+        let blocks = try allocators[0].blocks(.v4)
+        let allocated = blocks.flatMap { b in b.block.allocations.map { ($0.value.handle, IPPrefix.host(b.block.address($0.key)!)) } }
+        #expect(allocated.count == 50 && Set(allocated.map(\.0)) == live)
+        #expect(Dictionary(uniqueKeysWithValues: allocated) == held.current.reduce(into: [:]) { $0[$1.value] = $1.key })
+        #expect(blocks.allSatisfy { $0.block.node == "n1" })
+        let client = try b.client()
+        let records = try client.store.list(prefix: client.keys.handles).values.compactMap { IPAMHandle(decoding: $0.value)?.id }
+        #expect(Set(records) == live && records.count == 50)
+    }
+
+    @Test func fileFiftyAtOnce() throws { try IPAMBackend.with(IPAMBackend.file, fiftyAtOnce) }
+    @Test func fileChurn() throws { try IPAMBackend.with(IPAMBackend.file, churn) }
+
+    static let etcdNote: Comment = "etcd is not installed (make deps installs etcd-server)"
+    @Test(.enabled(if: EtcdServer.available, etcdNote)) func etcdFiftyAtOnce() throws { try IPAMBackend.with(IPAMBackend.etcd, fiftyAtOnce) }
+    @Test(.enabled(if: EtcdServer.available, etcdNote)) func etcdChurn() throws { try IPAMBackend.with(IPAMBackend.etcd, churn) }
+}
