@@ -15,12 +15,13 @@ import Testing
     /// Sixteen /28 blocks: churn with 50 live addresses needs at least four of them.
     static let small: Pools = [(name: "s", spec: IPPoolSpec(cidr: IPPrefix("10.251.0.0/24")!, blockSize: 28))]
 
-    /// 50 ADDs at once (five store instances): 50 distinct addresses, all in one block
+    /// 50 ADDs at once on 50 threads (five store instances): 50 distinct addresses, all in one block
     /// claimed once, each recorded with its handle.
     func fiftyAtOnce(_ b: IPAMBackend) throws {
         let allocators = try (0..<5).map { _ in try b.allocator() }
         let held = HeldAddresses()
-        DispatchQueue.concurrentPerform(iterations: 50) { i in
+        let parallel = Parallel()
+        parallel.run(50) { i in
             do throws(AddressAllocator.Failure) {
                 let a = try allocators[i % 5].allocate(handle: "tern.p\(i)", family: .v4, pools: Self.pool, node: "n1")
                 held.take(a.address, by: "tern.p\(i)")
@@ -28,6 +29,7 @@ import Testing
                 held.fail("tern.p\(i): \(error)")
             }
         }
+        #expect(parallel.maxInFlight >= 25, "only \(parallel.maxInFlight) ADDs at once")
         #expect(held.errors.isEmpty, "\(held.errors)")
         #expect(held.duplicates.isEmpty, "\(held.duplicates)")
         #expect(Set(held.all).count == 50)
@@ -39,14 +41,15 @@ import Testing
         #expect(byHandle == held.current.reduce(into: [:]) { $0[$1.value] = $1.key })
     }
 
-    /// 500 ADD/DEL cycles, 50 workers at once (five store instances, /28 blocks so that
+    /// 500 ADD/DEL cycles, 50 worker threads at once (five store instances, /28 blocks so that
     /// blocks are claimed under load): no address held by two handles at any moment, and at
     /// the end the blocks' allocations and the handle records are exactly the live handles.
     func churn(_ b: IPAMBackend) throws {
         let allocators = try (0..<5).map { _ in try b.allocator() }
         let held = HeldAddresses()
         let cycles = 10
-        DispatchQueue.concurrentPerform(iterations: 50) { w in
+        let parallel = Parallel()
+        parallel.run(50) { w in
             let ipam = allocators[w % 5]
             for c in 0..<cycles {
                 let handle = "tern.w\(w).\(c)"
@@ -62,6 +65,7 @@ import Testing
                 }
             }
         }
+        #expect(parallel.maxInFlight >= 25, "only \(parallel.maxInFlight) workers at once")
         #expect(held.errors.isEmpty, "\(held.errors.prefix(5))")
         #expect(held.duplicates.isEmpty, "\(held.duplicates.prefix(5))")
         #expect(held.all.count == 500)
