@@ -80,10 +80,49 @@ import Testing
         #expect(Set(records) == live && records.count == 50)
     }
 
+    /// Two nodes whose block search starts at the same block (BlockClaimerTests' racers),
+    /// 25 ADDs each at once on their own store instances: distinct addresses, each from a
+    /// block of its own node (nobody borrows while free blocks are left), no block shared.
+    func twoNodesAtOnce(_ b: IPAMBackend) throws {
+        let nodes = ["x", "d"]
+        let allocators = try (0..<2).map { _ in try b.allocator() }
+        let held = HeldAddresses()
+        let results = Results2()
+        Parallel().run(50) { i in
+            let node = nodes[i % 2]
+            do throws(AddressAllocator.Failure) {
+                let a = try allocators[i % 2].allocate(handle: "tern.\(node)\(i)", family: .v4, pools: Self.small, node: node)
+                held.take(a.address, by: "tern.\(node)\(i)")
+                results.add(node, a)
+            } catch {
+                held.fail("\(node) \(i): \(error)")
+            }
+        }
+        #expect(held.errors.isEmpty, "\(held.errors.prefix(5))")
+        #expect(held.duplicates.isEmpty && Set(held.all).count == 50)
+        let blocks = try allocators[0].blocks(.v4)
+        let owner = Dictionary(uniqueKeysWithValues: blocks.map { ($0.block.cidr, $0.block.node) })
+        for node in nodes {
+            let got = results.get(node)
+            #expect(got.count == 25 && got.allSatisfy { !$0.borrowed && owner[$0.block] == node }, "\(node): \(got)")
+        }
+        #expect(blocks.allSatisfy { b in b.block.allocations.values.allSatisfy { $0.node == b.block.node } })
+    }
+
     @Test func fileFiftyAtOnce() throws { try IPAMBackend.with(IPAMBackend.file, fiftyAtOnce) }
     @Test func fileChurn() throws { try IPAMBackend.with(IPAMBackend.file, churn) }
+    @Test func fileTwoNodesAtOnce() throws { try IPAMBackend.with(IPAMBackend.file, twoNodesAtOnce) }
 
     static let etcdNote: Comment = "etcd is not installed (make deps installs etcd-server)"
     @Test(.enabled(if: EtcdServer.available, etcdNote)) func etcdFiftyAtOnce() throws { try IPAMBackend.with(IPAMBackend.etcd, fiftyAtOnce) }
     @Test(.enabled(if: EtcdServer.available, etcdNote)) func etcdChurn() throws { try IPAMBackend.with(IPAMBackend.etcd, churn) }
+    @Test(.enabled(if: EtcdServer.available, etcdNote)) func etcdTwoNodesAtOnce() throws { try IPAMBackend.with(IPAMBackend.etcd, twoNodesAtOnce) }
+}
+
+/// Allocations per node, collected by concurrent workers.
+final class Results2: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byNode: [String: [AddressAllocation]] = [:]
+    func add(_ node: String, _ a: AddressAllocation) { lock.withLock { byNode[node, default: []].append(a) } }
+    func get(_ node: String) -> [AddressAllocation] { lock.withLock { byNode[node] ?? [] } }
 }
