@@ -108,14 +108,17 @@ public final class AddressAllocator: Sendable {
             defer { Self.claimLock.unlock() }
             // Another thread may have claimed a block while we waited.
             if let a = try fromOwnBlocks(handle: handle, family: family, pools: selected, node: node) { return a }
-            let held = try blocks(family).filter { $0.block.node == node }.count
-            if config.maxBlocksPerHost > 0, held >= config.maxBlocksPerHost {
-                reason = "its \(held) blocks are full and maxBlocksPerHost is \(config.maxBlocksPerHost)"
-            } else {
-                reason = "its blocks are full and no pool has a free block (\(selected.map { "\($0.cidr)" }.joined(separator: ", ")))"
-                let claimer = BlockClaimer(client: client, node: node)
-                for pool in selected {
-                    guard let cidr = try Self.mapped({ () throws(ResourceClient.Failure) in try claimer.claimOne(in: pool) }) else { continue }
+            reason = "its blocks are full and no pool has a free block (\(selected.map { "\($0.cidr)" }.joined(separator: ", ")))"
+            let claimer = BlockClaimer(client: client, node: node)
+            claiming: for pool in selected {
+                while true {
+                    let held = try blocks(family).filter { $0.block.node == node }.count
+                    if config.maxBlocksPerHost > 0, held >= config.maxBlocksPerHost {
+                        reason = "its \(held) blocks are full and maxBlocksPerHost is \(config.maxBlocksPerHost)"
+                        break claiming
+                    }
+                    guard let cidr = try Self.mapped({ () throws(ResourceClient.Failure) in try claimer.claimOne(in: pool) }) else { break }
+                    // Nil when borrowers filled the new block first: claim another.
                     if let a = try assign(handle: handle, node: node, block: cidr) { return a }
                 }
             }
