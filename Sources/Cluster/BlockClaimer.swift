@@ -67,18 +67,24 @@ public struct BlockClaimer: Sendable {
         let taken = Set(try client.wrap { () throws(DatastoreError) in try client.store.list(prefix: client.keys.blocks(pool.cidr.ipFamily)) }
             .values.map(\.key))
         for candidate in Self.blocks(of: pool, startingAt: Self.start(for: node)) where !taken.contains(client.keys.block(candidate)) {
-            let name = ResourceKeys.affinityName(node: node, cidr: candidate)
-            let pending = Resource(metadata: ResourceMetadata(name: name),
-                                   spec: .blockAffinity(BlockAffinitySpec(state: .pending, node: node, cidr: candidate)))
-            let written = try client.apply(pending)
-            if try createBlock(candidate) {
-                guard case .blockAffinity(let s) = written.spec else { continue }
-                try confirm(written, s)
-                return candidate
-            }
-            try? client.delete(.blockAffinity, name: name)   // lost the race: try the next one
+            if try claimBlock(candidate) { return candidate }   // else lost the race: try the next one
         }
         return nil
+    }
+
+    /// Claims the one block `cidr` (pending affinity, create-if-absent, confirm); false when
+    /// another node holds it (our pending affinity is deleted again). True when we already do.
+    func claimBlock(_ cidr: IPPrefix) throws(ResourceClient.Failure) -> Bool {
+        let name = ResourceKeys.affinityName(node: node, cidr: cidr)
+        let pending = Resource(metadata: ResourceMetadata(name: name),
+                               spec: .blockAffinity(BlockAffinitySpec(state: .pending, node: node, cidr: cidr)))
+        let written = try client.apply(pending)
+        if try createBlock(cidr), case .blockAffinity(let s) = written.spec {
+            try confirm(written, s)
+            return true
+        }
+        try? client.delete(.blockAffinity, name: name)
+        return false
     }
 
     /// Creates the block key for us; false when another node has it.

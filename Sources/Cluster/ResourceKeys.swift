@@ -9,6 +9,7 @@ import Model
 ///   `/tern/resources/networking.k8s.io/v1/networkpolicies/web/deny-all`;
 /// - IPAM blocks: `<prefix>/ipam/v2/assignment/ipv4/block/10.244.1.0-26` ('/' of the CIDR as '-');
 ///   a node's claim on a block is its `BlockAffinity` resource, named `<node>-10-244-1-0-26`;
+/// - IPAM handles: `<prefix>/ipam/v2/handle/<handle>` (``IPAMHandle``);
 /// - node liveness: `<prefix>/liveness/<node>`, attached to the node's lease.
 public struct ResourceKeys: Sendable, Hashable {
     public let prefix: String
@@ -69,6 +70,12 @@ public struct ResourceKeys: Sendable, Hashable {
     public static func affinityName(node: String, cidr: IPPrefix) -> String {
         "\(node)-" + String(cidr.description.map { $0 == "." || $0 == ":" || $0 == "/" ? "-" : $0 })
     }
+
+    /// Every IPAM handle record (``IPAMHandle``).
+    public var handles: String { "\(prefix)/ipam/v2/handle/" }
+
+    /// The key of the IPAM handle `id` (`<prefix>/ipam/v2/handle/tern.<containerID>`).
+    public func handle(_ id: String) -> String { handles + id }
 
     /// Every node's liveness key.
     public var liveness: String { "\(prefix)/liveness/" }
