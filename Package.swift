@@ -122,7 +122,8 @@ let package = Package(
             name: "DataplaneTests",
             dependencies: ["Dataplane", "Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop",
+                                                    "Cluster", "FileDatastore"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdTestSupport"]),
         /// Test support, not a test: a separate process writing a FileDatastore directory (DatastoreTests' multi-process test).

@@ -126,6 +126,41 @@ public final class ClusterAgent: @unchecked Sendable {
         }
     }
 
+    /// An address for `handle` from this node's blocks (claiming or borrowing as
+    /// ``AddressAllocator`` does), on the agent's queue; `done` gets the result there.
+    /// Fails with ``ResourceClient/Failure``-like words while the store is down.
+    public func allocate(handle: String, family: IPFamily, requested: IPAddress?,
+                         done: @escaping @Sendable (Result<AddressAllocation, IPAMFailure>) -> Void) {
+        queue.async {
+            guard let client = self.client, self.status.connected else {
+                return done(.failure(IPAMFailure(message: "the datastore is not reachable: \(self.status.error ?? "not connected yet")", retry: true)))
+            }
+            let labels = self.view.node(self.identity.name)?.metadata.labels ?? [:]
+            do throws(AddressAllocator.Failure) {
+                let a = try AddressAllocator(client: client).allocate(
+                    handle: handle, family: family, pools: self.view.pools, node: self.identity.name, labels: labels,
+                    config: self.view.ipamConfiguration, requested: requested)
+                done(.success(a))
+            } catch {
+                done(.failure(IPAMFailure(message: "\(error)", retry: { if case .store = error { return true } else { return false } }())))
+            }
+        }
+    }
+
+    /// Frees every address of `handle`, on the agent's queue.
+    public func release(handle: String, done: @escaping @Sendable (Result<[IPPrefix], IPAMFailure>) -> Void) {
+        queue.async {
+            guard let client = self.client, self.status.connected else {
+                return done(.failure(IPAMFailure(message: "the datastore is not reachable: \(self.status.error ?? "not connected yet")", retry: true)))
+            }
+            do throws(AddressAllocator.Failure) {
+                done(.success(try AddressAllocator(client: client).release(handle: handle)))
+            } catch {
+                done(.failure(IPAMFailure(message: "\(error)", retry: true)))
+            }
+        }
+    }
+
     // MARK: Connecting
 
     private func connect() {

@@ -98,6 +98,8 @@ extension Node {
             reply(encode(.failure(error)))
         case .success(.fib):
             fibRows { reply(encode($0)) }
+        case .success(.ipamAllocate), .success(.ipamRelease):
+            ipam(request) { reply(encode($0)) }
         case .success(let command):
             reply(encode(handle(command, request)))
         }
@@ -121,8 +123,8 @@ extension Node {
             return deleteWorkload(named: name)
         case .workloadList:
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())
-        case .fib:
-            return .failure(.internalError, "fib is answered asynchronously")
+        case .fib, .ipamAllocate, .ipamRelease:
+            return .failure(.internalError, "\(command.rawValue) is answered asynchronously")
         }
     }
 

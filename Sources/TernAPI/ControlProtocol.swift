@@ -37,6 +37,43 @@ public enum ControlProtocol {
         case workloadDelete = "workload-del"
         /// Every workload, from the configuration and from the API: ``Response/workloads``.
         case workloadList = "workload-list"
+        /// An address for ``Request/ipam``'s handle from this node's IPAM blocks (the
+        /// datastore): ``Response/ipam``. The same handle again returns the same address.
+        case ipamAllocate = "ipam-allocate"
+        /// Frees every address of ``Request/ipam``'s handle: ``Response/ipam`` lists them.
+        case ipamRelease = "ipam-release"
+    }
+
+    /// What `ipam-allocate` / `ipam-release` act on.
+    public struct IPAMRequest: Codable, Sendable, Equatable {
+        /// Who holds the address: the CNI plugin passes `<network>.<container ID>`.
+        public var handle: String
+        /// "ipv4" (default) or "ipv6".
+        public var family: String?
+        /// A specific address (podman's `--ip`), else the lowest free one.
+        public var address: String?
+
+        public init(handle: String, family: String? = nil, address: String? = nil) {
+            self.handle = handle
+            self.family = family
+            self.address = address
+        }
+    }
+
+    /// An address `ipam-allocate` gave (or `ipam-release` freed).
+    public struct IPAMAddress: Codable, Sendable, Equatable {
+        /// The host prefix (/32 or /128).
+        public var address: String
+        /// The IPAM block it is in.
+        public var block: String?
+        /// From another node's block (no own block was free): this node advertises it as a /32.
+        public var borrowed: Bool?
+
+        public init(address: String, block: String? = nil, borrowed: Bool? = nil) {
+            self.address = address
+            self.block = block
+            self.borrowed = borrowed
+        }
     }
 
     /// A request from a client.
@@ -50,12 +87,15 @@ public enum ControlProtocol {
         public var prefix: String?
         /// For `workload-add` / `workload-del`.
         public var workload: Workload?
+        /// For `ipam-allocate` / `ipam-release`.
+        public var ipam: IPAMRequest?
 
-        public init(_ command: Command, prefix: String? = nil, workload: Workload? = nil) {
+        public init(_ command: Command, prefix: String? = nil, workload: Workload? = nil, ipam: IPAMRequest? = nil) {
             apiVersion = ControlProtocol.version
             self.command = command.rawValue
             self.prefix = prefix
             self.workload = workload
+            self.ipam = ipam
         }
 
         /// A request with any command text and version (tests, other clients).
@@ -91,9 +131,12 @@ public enum ControlProtocol {
         public var routes: [Route]?
         public var workloads: [Workload]?
         public var fib: [FIBRow]?
+        /// `ipam-allocate`: the address; `ipam-release`: those freed.
+        public var ipam: [IPAMAddress]?
 
         public init(ok: Bool, error: APIError? = nil, status: Status? = nil, routes: [Route]? = nil,
-                    workloads: [Workload]? = nil, fib: [FIBRow]? = nil) {
+                    workloads: [Workload]? = nil, fib: [FIBRow]? = nil, ipam: [IPAMAddress]? = nil) {
+            self.ipam = ipam
             apiVersion = ControlProtocol.version
             self.ok = ok
             self.error = error

@@ -8,7 +8,7 @@ struct Tern: ParsableCommand {
         commandName: "tern",
         abstract: "Tern: a Calico-style vRouter — BGP-4 speaker and dataplane agent.",
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, RoutesCommand.self, WorkloadCommand.self, FIBCommand.self, DecodeCommand.self,
-                      ApplyCommand.self, CreateCommand.self, ReplaceCommand.self, DeleteCommand.self, GetCommand.self, LabelCommand.self]
+                      IPAMCommand.self, ApplyCommand.self, CreateCommand.self, ReplaceCommand.self, DeleteCommand.self, GetCommand.self, LabelCommand.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (ArgumentParser's default is 64),
