@@ -263,8 +263,9 @@ declare -A N_BIRD_EXTRA N_KIND N_ADDR N_AS N_BLOCK N_MESH N_PEERS N_HOLD N_CTL
 # Dataplane (tern_cfg): N_WORKLOADS[NAME] = space-separated "name,interface,ip/32[,mac]"
 # entries written as `workloads:` (pod_add fills it for Tern nodes);
 # N_DATAPLANE[NAME] = a YAML flow mapping written as `dataplane: ...`.
-# N_EXTRA[NAME] = YAML lines appended verbatim (e.g. ipPools).
-declare -A N_WORKLOADS N_DATAPLANE N_EXTRA
+# N_EXTRA[NAME] = YAML lines appended verbatim (e.g. ipPools); N_LOGLEVEL[NAME] = its
+# logLevel (default debug).
+declare -A N_WORKLOADS N_DATAPLANE N_EXTRA N_LOGLEVEL
 MESH_NODES=()     # names of the nodes in the node-to-node mesh
 
 # node_add NAME KIND HOSTNUM AS BLOCK MESH(yes|no) [PEERS]
@@ -326,7 +327,7 @@ tern_cfg() {
     fi
     [ -n "${N_DATAPLANE[$name]:-}" ] && echo "dataplane: ${N_DATAPLANE[$name]}"
     [ -n "${N_EXTRA[$name]:-}" ] && printf '%s\n' "${N_EXTRA[$name]}"
-    echo "logLevel: debug"
+    echo "logLevel: ${N_LOGLEVEL[$name]:-debug}"
   } >"$f"
 }
 
