@@ -52,7 +52,7 @@ extension Node {
             return
         }
         if let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line),
-           case .success(.routes) = request.validated(), request.prefix == nil {
+           case .success(.routes) = request.validated(), request.prefix == nil, request.rejected != true {
             let stream = RouteStream(node: self, connection: connection, chunk: routeStreamChunk,
                                      stallTimeout: controlStallTimeout)
             routeStreams[key] = stream
@@ -110,6 +110,15 @@ extension Node {
         case .status:
             return ControlProtocol.Response(ok: true, status: status())
         case .routes:
+            if request.rejected == true {
+                var r = ControlProtocol.Response(ok: true)
+                r.rejected = speaker.rejectedPaths().map {
+                    ControlProtocol.RejectedPath(prefix: $0.nlri.prefix.description, pathID: $0.nlri.pathID,
+                                                 peer: $0.peer.port == 179 ? $0.peer.address.description : $0.peer.description,
+                                                 reason: $0.reason.rawValue)
+                }
+                return r
+            }
             if let text = request.prefix {
                 guard let prefix = IPPrefix(text) else { return .failure(.invalid, "'\(text)' is not a prefix (CIDR)") }
                 return ControlProtocol.Response(ok: true, routes: rib.route(for: prefix).map { [route($0)] } ?? [])

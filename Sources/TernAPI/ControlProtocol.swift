@@ -44,6 +44,24 @@ public enum ControlProtocol {
         case ipamRelease = "ipam-release"
     }
 
+    /// A received path the RIB ignored (`tern routes --rejected`).
+    public struct RejectedPath: Codable, Sendable, Equatable {
+        public var prefix: String
+        public var pathID: UInt32?
+        /// The peer's address (and port when not 179).
+        public var peer: String
+        /// `asLoop`, `originatorLoop`, `clusterLoop`, `firstASMismatch`, `martian`,
+        /// `ownAddress`, `invalidNextHop` (docs/OPERATIONS.md, "Import safety").
+        public var reason: String
+
+        public init(prefix: String, pathID: UInt32?, peer: String, reason: String) {
+            self.prefix = prefix
+            self.pathID = pathID
+            self.peer = peer
+            self.reason = reason
+        }
+    }
+
     /// What `ipam-allocate` / `ipam-release` act on.
     public struct IPAMRequest: Codable, Sendable, Equatable {
         /// Who holds the address: the CNI plugin passes `<network>.<container ID>`.
@@ -89,13 +107,17 @@ public enum ControlProtocol {
         public var workload: Workload?
         /// For `ipam-allocate` / `ipam-release`.
         public var ipam: IPAMRequest?
+        /// For `routes`: the paths the RIB ignored instead (``Response/rejected``).
+        public var rejected: Bool?
 
-        public init(_ command: Command, prefix: String? = nil, workload: Workload? = nil, ipam: IPAMRequest? = nil) {
+        public init(_ command: Command, prefix: String? = nil, workload: Workload? = nil, ipam: IPAMRequest? = nil,
+                    rejected: Bool? = nil) {
             apiVersion = ControlProtocol.version
             self.command = command.rawValue
             self.prefix = prefix
             self.workload = workload
             self.ipam = ipam
+            self.rejected = rejected
         }
 
         /// A request with any command text and version (tests, other clients).
@@ -133,6 +155,8 @@ public enum ControlProtocol {
         public var fib: [FIBRow]?
         /// `ipam-allocate`: the address; `ipam-release`: those freed.
         public var ipam: [IPAMAddress]?
+        /// `routes` with `rejected`: every received path that was ignored, and why.
+        public var rejected: [RejectedPath]?
 
         public init(ok: Bool, error: APIError? = nil, status: Status? = nil, routes: [Route]? = nil,
                     workloads: [Workload]? = nil, fib: [FIBRow]? = nil, ipam: [IPAMAddress]? = nil) {

@@ -58,7 +58,18 @@ struct RoutesCommand: ParsableCommand {
     @Argument(help: "Only this prefix (CIDR).")
     var prefix: String?
 
+    @Flag(name: .long, help: "The received paths that were ignored (loops, the import filter), and why.")
+    var rejected = false
+
     func run() throws {
+        if rejected {
+            let list = try options.send(.init(.routes, rejected: true)).rejected ?? []
+            if options.json { try options.printJSON(list); return }
+            var t = TextTable(["PREFIX", "PATH ID", "FROM", "REASON"])
+            for r in list { t.add([r.prefix, r.pathID.map(String.init) ?? "-", r.peer, r.reason]) }
+            print(list.isEmpty ? "No paths were ignored." : t.rendered)
+            return
+        }
         let response = try options.send(.init(.routes, prefix: prefix))
         let routes = response.routes ?? []
         if options.json { try options.printJSON(routes) } else { print(StatusView.routes(routes), terminator: "") }
