@@ -8,7 +8,9 @@ import Yams
 extension ResourceCodec {
     /// `IPPool.spec`; the pool's own rules (block sizes, one encapsulation, IPv4 tunnels)
     /// are ``IPPool``'s initialiser's, reported at the field they name.
-    static let ipPoolFields = FieldTable<IPPoolSpec>("an IPPool spec", [
+    /// Calico's fields Tern does not act on (`allowedUses`, `disableBGPExport`, `assignmentMode`)
+    /// are accepted and ignored, so `calicoctl get -o yaml` output applies unchanged.
+    static let ipPoolFields = FieldTable<IPPoolSpec>("an IPPool spec", ignoring: ["allowedUses", "disableBGPExport", "assignmentMode"], [
         Field("cidr", required: "add \"cidr: <pool prefix>\", e.g. 10.244.0.0/16", into: \.cidr) { r, v, p in r.prefix(v, p) },
         Field("blockSize", into: \.blockSize) { r, v, p in
             r.integer(v, p).flatMap { n in
@@ -24,8 +26,11 @@ extension ResourceCodec {
         Field("nodeSelector", into: \.nodeSelector) { r, v, p in r.calicoSelector(v, p, what: "a node selector") },
     ])
 
-    /// `BGPPeer.spec`.
-    static let bgpPeerFields = FieldTable<BGPPeerSpec>("a BGPPeer spec", [
+    /// `BGPPeer.spec`; Calico's fields Tern does not act on yet are accepted and ignored.
+    static let bgpPeerFields = FieldTable<BGPPeerSpec>("a BGPPeer spec", ignoring: [
+        "sourceAddress", "maxRestartTime", "numAllowedLocalASNumbers", "ttlSecurity", "reachableBy", "filters",
+        "localASNumber", "nextHopMode", "localWorkloadSelector",
+    ], [
         Field("node", into: \.node) { r, v, p in r.nonEmptyText(v, p, what: "a node name") },
         Field("nodeSelector", into: \.nodeSelector) { r, v, p in r.calicoSelector(v, p, what: "a node selector") },
         Field("peerIP") { r, v, p, s in
@@ -51,8 +56,11 @@ extension ResourceCodec {
         Field("key", required: "add \"key: <key in the Secret>\"", into: \.key) { r, v, p in r.nonEmptyText(v, p, what: "a key") },
     ])
 
-    /// `BGPConfiguration.spec`.
-    static let bgpConfigurationFields = FieldTable<BGPConfigurationSpec>("a BGPConfiguration spec", [
+    /// `BGPConfiguration.spec`; Calico's fields Tern does not act on yet are accepted and ignored.
+    static let bgpConfigurationFields = FieldTable<BGPConfigurationSpec>("a BGPConfiguration spec", ignoring: [
+        "nodeMeshPassword", "nodeMeshMaxRestartTime", "serviceExternalIPs", "serviceLoadBalancerIPs", "communities",
+        "prefixAdvertisements", "bindMode", "ignoredInterfaces", "localWorkloadPeeringIPV4", "localWorkloadPeeringIPV6",
+    ], [
         Field("logSeverityScreen", into: \.logSeverityScreen) { r, v, p in r.choice(v, p, LogSeverity.self, what: "log severity").map(\.rawValue) },
         Field("nodeToNodeMeshEnabled", into: \.nodeToNodeMeshEnabled) { r, v, p in r.bool(v, p) },
         Field("asNumber", into: \.asNumber) { r, v, p in r.asNumber(v, p, whose: "the cluster's") },
@@ -96,7 +104,10 @@ extension ResourceCodec {
     ])
 
     /// `WorkloadEndpoint.spec` (Tern writes one per workload).
-    static let workloadEndpointFields = FieldTable<WorkloadEndpointSpec>("a WorkloadEndpoint spec", [
+    static let workloadEndpointFields = FieldTable<WorkloadEndpointSpec>("a WorkloadEndpoint spec", ignoring: [
+        "profiles", "ports", "ipNATs", "serviceAccountName", "ipv4Gateway", "ipv6Gateway", "allowSpoofedSourcePrefixes",
+        "awsElasticIPs", "qosControls",
+    ], [
         Field("orchestrator", into: \.orchestrator) { r, v, p in r.nonEmptyText(v, p, what: "an orchestrator") },
         Field("node", required: "add \"node: <node name>\"", into: \.node) { r, v, p in r.nonEmptyText(v, p, what: "a node name") },
         Field("pod", required: "add \"pod: <pod name>\"", into: \.pod) { r, v, p in r.nonEmptyText(v, p, what: "a pod name") },

@@ -129,6 +129,11 @@ extension Reader {
         }
         guard let kindText = nonEmptyText(kindNode, path("kind"), what: "a kind") else { return [] }
         if kindText == "List" { return list(node, m, at: prefix) }
+        // calicoctl's `get -o yaml` wraps several resources as `kind: <Kind>List`
+        // (`apiVersion: projectcalico.org/v3`, `items`): read the items.
+        if kindText.hasSuffix("List"), let item = ResourceKind(rawValue: String(kindText.dropLast(4))) {
+            return list(node, m, at: prefix, kind: kindText, apiVersion: item.apiVersion)
+        }
         if ResourceCodec.unsupportedCalicoKinds.contains(kindText) {
             fail(kindNode, path("kind"), "Calico's \(kindText) kind is not supported",
                  hint: "Tern reads \(kinds.joined(separator: ", "))")
@@ -153,13 +158,14 @@ extension Reader {
         return [Resource(metadata: metadata, spec: spec)]
     }
 
-    /// A kubectl `kind: List` (`apiVersion: v1`, `items`).
-    func list(_ node: Node, _ m: Node.Mapping, at prefix: String) -> [Resource] {
+    /// A kubectl `kind: List` (`apiVersion: v1`, `items`), or calicoctl's `<Kind>List`
+    /// (`apiVersion` that of the kind).
+    func list(_ node: Node, _ m: Node.Mapping, at prefix: String, kind: String = "List", apiVersion: String = "v1") -> [Resource] {
         let table = FieldTable<[Resource]>("a list", ignoring: ["metadata"], topLevelName: "the document", [
-            Field("apiVersion", required: "add \"apiVersion: v1\"") { r, v, p, _ in
+            Field("apiVersion", required: "add \"apiVersion: \(apiVersion)\"") { r, v, p, _ in
                 guard let t = r.nonEmptyText(v, p, what: "an apiVersion") else { return false }
-                if t != "v1" {
-                    r.fail(v, p, "List is a v1 kind, not \"\(t)\"", hint: "write \"apiVersion: v1\"")
+                if t != apiVersion {
+                    r.fail(v, p, "\(kind) is a \(apiVersion) kind, not \"\(t)\"", hint: "write \"apiVersion: \(apiVersion)\"")
                     return false
                 }
                 return true
