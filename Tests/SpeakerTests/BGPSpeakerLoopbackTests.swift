@@ -32,7 +32,7 @@ import Testing
         let sink = RecordingSink()
         let address: IPAddress
 
-        init(_ ip: String, peer: String, hold: UInt16 = 9, log: LogCapture? = nil) throws {
+        init(_ ip: String, peer: String, hold: UInt16 = 9, log: LogCapture? = nil, bfd: BFDSettings? = nil) throws {
             address = IPAddress(ip)!
             var logger = log.map { capture in Logger(label: ip) { _ in capture } } ?? Logger(label: ip)
             logger.logLevel = log == nil ? .critical : .info
@@ -40,7 +40,7 @@ import Testing
                                                        listenPort: BGPSpeakerLoopbackTests.port),
                                  loop: loop, logger: logger)
             let spec = try PeerSpec(address: IPAddress(peer)!, port: BGPSpeakerLoopbackTests.port, asNumber: 64512,
-                                    holdTime: hold, connectRetryTime: 1)
+                                    holdTime: hold, connectRetryTime: 1, bfd: bfd)
             loop.sync {
                 speaker.sink = sink
                 sink.fibChanged(speaker.trackFIB())
