@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
+                "IPCore", "Model", "BGPWire", "BGPSession", "BFD", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
                 "Cluster", "Datastore",
                 .product(name: "Logging", package: "swift-log"),
             ]

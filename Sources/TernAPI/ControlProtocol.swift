@@ -37,6 +37,8 @@ public enum ControlProtocol {
         case workloadDelete = "workload-del"
         /// Every workload, from the configuration and from the API: ``Response/workloads``.
         case workloadList = "workload-list"
+        /// Every BFD session (RFC 5880): ``Response/bfd``.
+        case bfd
     }
 
     /// A request from a client.
@@ -91,9 +93,11 @@ public enum ControlProtocol {
         public var routes: [Route]?
         public var workloads: [Workload]?
         public var fib: [FIBRow]?
+        /// `tern bfd`.
+        public var bfd: [BFDSession]?
 
         public init(ok: Bool, error: APIError? = nil, status: Status? = nil, routes: [Route]? = nil,
-                    workloads: [Workload]? = nil, fib: [FIBRow]? = nil) {
+                    workloads: [Workload]? = nil, fib: [FIBRow]? = nil, bfd: [BFDSession]? = nil) {
             apiVersion = ControlProtocol.version
             self.ok = ok
             self.error = error
@@ -101,6 +105,7 @@ public enum ControlProtocol {
             self.routes = routes
             self.workloads = workloads
             self.fib = fib
+            self.bfd = bfd
         }
 
         /// A failed request.
@@ -186,10 +191,12 @@ public enum ControlProtocol {
         public var lastError: PeerError?
         /// Short free text like BIRD's "Established" / "Connect: Connection refused".
         public var info: String
+        /// The peer's BFD session; nil when BFD is off for it.
+        public var bfd: PeerBFD?
 
         public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: SessionState, since: String,
                     prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, prefixesRejected: [String: Int]? = nil,
-                    lastError: PeerError?, info: String) {
+                    lastError: PeerError?, info: String, bfd: PeerBFD? = nil) {
             self.address = address
             self.port = port
             self.asNumber = asNumber
@@ -202,6 +209,7 @@ public enum ControlProtocol {
             self.prefixesRejected = prefixesRejected
             self.lastError = lastError
             self.info = info
+            self.bfd = bfd
         }
     }
 
