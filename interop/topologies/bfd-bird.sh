@@ -12,7 +12,8 @@ SCRIPT_NAME=bfd-bird
 
 T=bfd-bird
 declare_tests "$T/bfd-up-tern" "$T/bfd-up-bird" "$T/bgp-established" "$T/bird-route-in-kernel" \
-  "$T/cut-bgp-down" "$T/cut-routes-out-under-1s" "$T/restored-bfd-up" "$T/restored-bgp-and-routes"
+  "$T/cut-bgp-down" "$T/cut-routes-out-under-1s" "$T/restored-bfd-up" "$T/restored-bgp-and-routes" \
+  "$T/sighup-bfd-retimed-bgp-kept"
 
 require_root
 require_tools ip bird birdc python3
@@ -86,4 +87,22 @@ check "$T/restored-bfd-up" "BFD Up again on both ends" "$DL" \
   both_bfd_up
 restored() { bgp_up && bird_kernel_route; }
 check "$T/restored-bgp-and-routes" "BGP Established and BIRD's route back in Tern's kernel" "$DL" restored
+
+# SIGHUP with new BFD timers (receive 200 ms): the session is re-timed with a Poll
+# Sequence (RFC 5880 §6.8.3), so Tern's detection time becomes 3 x 200 = 600 ms while
+# neither BFD nor BGP flaps (both "since" unchanged).
+bgp_since=$(node_peer_since a 192.168.91.2)
+bfd_since() { ns_exec a "$TERN" bfd --socket "$WORK/a.sock" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["since"])'; }
+bfd_since0=$(bfd_since)
+N_PEER_EXTRA[a]="bfd: {enabled: true, minimumRecvInterval: 200, minimumSendInterval: 100, multiplier: 3}"
+node_write_cfg a
+node_reload a
+retimed() {
+  local d s bs
+  d=$(ns_exec a "$TERN" bfd --socket "$WORK/a.sock" --json | python3 -c 'import json,sys; x=json.load(sys.stdin)[0]; print(x["state"], x.get("detectionTime"))')
+  s=$(node_peer_since a 192.168.91.2); bs=$(bfd_since)
+  echo "bfd: $d; bgp since $s (was $bgp_since); bfd since $bs (was $bfd_since0)"
+  [ "$d" = "Up 600" ] && [ "$s" = "$bgp_since" ] && [ "$bs" = "$bfd_since0" ] && node_established a 192.168.91.2
+}
+check "$T/sighup-bfd-retimed-bgp-kept" "after SIGHUP: BFD detection time 600 ms, BFD and BGP not reset" 10 retimed
 exit $(( FAILS > 0 ))
