@@ -7,6 +7,7 @@
 #
 #   segment 192.168.91.0/24
 #   tern a .1 AS 64512 10.244.1.0/26  <->  bird b .2 AS 64513 10.244.2.0/26
+# shellcheck disable=SC2317 # the query functions below run indirectly, through check/wait_for ("$@")
 SCRIPT_NAME=bfd-bird
 . "$(dirname "$0")/../lib/netns.sh"
 
