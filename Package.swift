@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Speaker",
             dependencies: [
-                "BGPWire", "BGPSession", "RIB", "IPCore", "Model", "EventLoop",
+                "BGPWire", "BGPSession", "BFD", "RIB", "IPCore", "Model", "EventLoop",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "IPCore", "Model", "BGPWire", "BGPSession", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
+                "IPCore", "Model", "BGPWire", "BGPSession", "BFD", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
                 "Cluster", "Datastore",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "IPCore"]),
-        .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "RIB", "BGPWire", "BGPSession", "IPCore", "Model", "EventLoop", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "BFD", "RIB", "BGPWire", "BGPSession", "IPCore", "Model", "EventLoop", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BGPWireTests",
             dependencies: ["BGPWire", "IPCore"],

@@ -13,6 +13,8 @@ import Model
 ///   `Change.fields` names what changed, so a label-only (`name`) change may be applied
 ///   in place instead;
 /// - `unchanged`: leave the session alone.
+/// - `bfdChanged`: the `unchanged` peers whose `bfd` settings differ (BFD is not
+///   negotiated in OPEN): the BFD session is started, ended or re-timed, BGP stays.
 ///
 /// Settings outside the peers:
 /// - `restartAll`: `asNumber`, `routerID`, `role`, the reflector cluster ID or `enforceFirstAS` changed. AS and
@@ -43,6 +45,8 @@ public struct ConfigDiff: Hashable, Sendable {
     public var removed: [PeerSpec] = []
     public var changed: [Change] = []
     public var unchanged: [PeerSpec] = []
+    /// Unchanged peers (BGP-wise) whose BFD settings differ, with the new spec.
+    public var bfdChanged: [PeerSpec] = []
     /// Top-level keys whose value differs, in file order.
     public var changedSettings: [String] = []
     public var restartAll: Bool = false
@@ -72,7 +76,10 @@ public struct ConfigDiff: Hashable, Sendable {
         for peer in newPeers {
             guard let before = oldByID[peer.endpoint] else { added.append(peer); continue }
             let fields = ConfigDiff.differences(before, peer)
-            if fields.isEmpty { unchanged.append(peer) } else { changed.append(Change(old: before, new: peer, fields: fields)) }
+            if fields.isEmpty {
+                unchanged.append(peer)
+                if before.bfd != peer.bfd { bfdChanged.append(peer) }
+            } else { changed.append(Change(old: before, new: peer, fields: fields)) }
         }
         removed = oldPeers.filter { !newIDs.contains($0.endpoint) }
 
@@ -89,6 +96,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("holdTime", \.holdTime)
         check("connectRetryTime", \.connectRetryTime)
         check("nodeToNodeMesh", \.nodeToNodeMesh)
+        check("nodeMeshBFD", \.nodeMeshBFD)
         check("enforceFirstAS", \.enforceFirstAS)
         check("routeReflectorClusterID", \.routeReflectorClusterID)
         check("nodes", \.nodes)

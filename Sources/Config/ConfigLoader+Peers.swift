@@ -19,6 +19,7 @@ struct PeerEntry: Sendable {
     var routeReflector: Bool?
     var addPaths: AddPathsSetting?
     var addPathsCount: Int?
+    var bfd: BFDChoice?
 }
 
 extension ConfigLoader {
@@ -40,6 +41,7 @@ extension ConfigLoader {
         Field("routeReflector", into: \.routeReflector) { r, v, path in r.bool(v, path) },
         Field("addPaths", into: \.addPaths) { r, v, path in r.choice(v, path, AddPathsSetting.self, what: "ADD-PATH mode") },
         Field("addPathsCount", into: \.addPathsCount) { r, v, path in r.integer(v, path) },
+        Field("bfd", into: \.bfd) { r, v, path in r.bfd(v, path) },
     ])
 }
 
@@ -87,7 +89,8 @@ extension Reader {
                          type: .global, name: d.name, families: d.families ?? [IPFamily.v4],
                          routeReflectorClient: d.routeReflectorClient ?? false, routeReflector: d.routeReflector ?? false,
                          addPaths: d.addPaths ?? AddPathsSetting.none,
-                         addPathsCount: d.addPathsCount ?? PeerSpec.defaultAddPathsCount)
+                         addPathsCount: d.addPathsCount ?? PeerSpec.defaultAddPathsCount,
+                         bfd: d.bfd?.settings)
         }) else { return nil }
         if d.routeReflectorClient == true, let v = e["routeReflectorClient"] {
             if !clusterIDWritten {

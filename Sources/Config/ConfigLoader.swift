@@ -107,6 +107,11 @@ extension ConfigLoader {
             Field<Settings>("holdTime", into: \.config.holdTime) { r, v, path in r.holdTime(v, path) },
             Field<Settings>("connectRetryTime", into: \.config.connectRetryTime) { r, v, path in r.retryTime(v, path) },
             Field<Settings>("nodeToNodeMesh", into: \.config.nodeToNodeMesh) { r, v, path in r.bool(v, path) },
+            Field<Settings>("nodeMeshBFD") { r, v, path, s in
+                guard let choice = r.bfd(v, path) else { return false }
+                s.config.nodeMeshBFD = choice.settings
+                return true
+            },
             Field<Settings>("enforceFirstAS", into: \.config.enforceFirstAS) { r, v, path in r.bool(v, path) },
             Field<Settings>("routeReflectorClusterID", into: \.config.routeReflectorClusterID) { r, v, path in r.clusterID(v, path) },
             Field<Settings>.list("nodes", of: nodeFields, start: NodeEntry(), example: "{name: node-b, address: 192.168.77.2}", into: \.nodes),

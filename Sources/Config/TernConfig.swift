@@ -36,6 +36,8 @@ public struct TernConfig: Hashable, Sendable {
     /// Seconds between connection attempts (RFC 4271 ConnectRetryTimer), 1...65535.
     public var connectRetryTime: UInt16 = 5
     public var nodeToNodeMesh: Bool = true
+    /// BFD for every node-to-node mesh peer (`nodeMeshBFD`), nil when off.
+    public var nodeMeshBFD: BFDSettings?
     /// Ignore eBGP paths whose AS_PATH does not start with the peer's AS (RFC 4271 §6.3,
     /// FRR's `enforce-first-as`); false for route servers that do not prepend.
     public var enforceFirstAS: Bool = true
@@ -121,7 +123,7 @@ public struct TernConfig: Hashable, Sendable {
                 out.append(try PeerSpec(
                     address: node.address, port: node.port, asNumber: asNumber, holdTime: holdTime,
                     connectRetryTime: connectRetryTime, passive: TernConfig.meshPassive(peer: id, local: me),
-                    type: .mesh, name: node.name, families: [node.address.family]))
+                    type: .mesh, name: node.name, families: [node.address.family], bfd: nodeMeshBFD))
             } catch {
                 preconditionFailure("mesh peer \(id) from an unchecked TernConfig: \(error.field): \(error)")
             }

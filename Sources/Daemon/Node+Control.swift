@@ -134,6 +134,8 @@ extension Node {
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())
         case .fib, .ipamAllocate, .ipamRelease:
             return .failure(.internalError, "\(command.rawValue) is answered asynchronously")
+        case .bfd:
+            return ControlProtocol.Response(ok: true, bfd: bfdSessions())
         }
     }
 
@@ -147,7 +149,8 @@ extension Node {
                 prefixesReceived: p.prefixesReceived, prefixesAccepted: p.prefixesAccepted, prefixesSent: p.prefixesSent,
                 prefixesRejected: p.prefixesRejected.isEmpty ? nil
                     : Dictionary(uniqueKeysWithValues: p.prefixesRejected.map { ($0.key.rawValue, $0.value) }),
-                lastError: p.lastError.map(Node.apiError), info: p.lastError.map { "\(state): \($0)" } ?? state)
+                lastError: p.lastError.map(Node.apiError), info: p.lastError.map { "\(state): \($0)" } ?? state,
+                bfd: p.bfd.map(Node.apiPeerBFD))
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows,

@@ -115,6 +115,10 @@ extension Node {
                                                                         subcode: NotificationCode.Cease.otherConfigurationChange))
             speaker.addPeer(change.new)
         }
+        for pc in diff.bfdChanged {
+            logger.info("\(reason): peer \(pc.endpoint): BFD \(pc.bfd.map { "\($0)" } ?? "off") (BGP session kept)")
+            speaker.setBFD(pc)
+        }
         for pc in diff.added {
             logger.info("\(reason): peer \(pc.endpoint) added")
             speaker.addPeer(pc)

@@ -45,6 +45,9 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
     public let addPaths: AddPathsSetting
     /// Paths per prefix sent when ADD-PATH send is negotiated, 1...64.
     public let addPathsCount: Int
+    /// BFD for this peer (RFC 5880/5881), nil when off. Not negotiated in OPEN: a change is
+    /// applied to the BFD session without restarting BGP (see `ConfigDiff.bfdChanged`).
+    public let bfd: BFDSettings?
 
     /// A validated peer. Each rule's error names its field (``ModelError/field``): a unicast
     /// `address`, `asNumber`/`port`/`holdTime`/`connectRetryTime` as ``validASNumber(_:whose:)``
@@ -54,7 +57,8 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
                 connectRetryTime: UInt16 = 5, passive: Bool = false, type: PeerType = .global,
                 name: String? = nil, families: [IPFamily] = [.v4],
                 routeReflectorClient: Bool = false, routeReflector: Bool = false,
-                addPaths: AddPathsSetting = .none, addPathsCount: Int = PeerSpec.defaultAddPathsCount) throws(ModelError) {
+                addPaths: AddPathsSetting = .none, addPathsCount: Int = PeerSpec.defaultAddPathsCount,
+                bfd: BFDSettings? = nil) throws(ModelError) {
         if address.isUnspecified || address.isMulticast {
             throw ModelError(field: "address", "\(address) cannot be a peer's address (it is not a unicast host address)",
                              hint: "give the address the peer's BGP speaker is reached at")
@@ -87,6 +91,7 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
         self.routeReflector = routeReflector
         self.addPaths = addPaths
         self.addPathsCount = addPathsCount
+        self.bfd = bfd
     }
 
     /// Where the peer is reached: its identity among the node's peers.

@@ -43,6 +43,8 @@ public final class BGPSpeaker: @unchecked Sendable {
     var rejectionLogInterval: UInt64 = 10_000_000_000
     /// Why the BGP port is not bound (retried every 5 s), nil while it is.
     public private(set) var listenerError: String?
+    /// The BFD driver: one session per neighbour address with BFD on (RFC 5881).
+    public let bfd: BFDManager
 
     /// A speaker with no peers; call ``start()`` on the loop.
     public init(config: SpeakerConfig, loop: EventLoop, logger: Logger) {
@@ -50,6 +52,10 @@ public final class BGPSpeaker: @unchecked Sendable {
         self.loop = loop
         self.logger = logger
         engine = RouteEngine(config: config.rib)
+        bfd = BFDManager(loop: loop, logger: logger, listenAddress: config.specificLocalAddress)
+        bfd.onStateChange = { [weak self] peer, from, to, _, remoteAdminDown in
+            self?.bfdStateChanged(peer, from: from, to: to, remoteAdminDown: remoteAdminDown)
+        }
     }
 
     /// The RIB, read-only (`tern routes`, `tern status`).
@@ -76,6 +82,7 @@ public final class BGPSpeaker: @unchecked Sendable {
             peer.delegate = nil
             peer.stop(notification)
         }
+        bfd.stop()
         listener?.close()
         listener = nil
         listenerRetry?.cancel()
@@ -89,6 +96,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     /// sent End-of-RIB (RFC 4724 §4.2). The listener and timers close as in ``stop(_:)``.
     public func stopForRestart() {
         for peer in peers.values { peer.abandonForRestart() }
+        bfd.stop()
         listener?.close()
         listener = nil
         listenerRetry?.cancel()
@@ -184,6 +192,7 @@ public final class BGPSpeaker: @unchecked Sendable {
             ribIDs[ObjectIdentifier(peer)] = id
             peersByRIBID[id] = peer
             peers[spec.endpoint] = peer
+            if let settings = spec.bfd { bfd.add(spec.address, settings: settings, local: config.specificLocalAddress) }
             peer.start()
         } catch {
             logger.error("peer \(spec.endpoint) not started: \(error)")
@@ -217,6 +226,7 @@ public final class BGPSpeaker: @unchecked Sendable {
         guard let peer = peers.removeValue(forKey: endpoint) else { return }
         peer.delegate = nil
         peer.stop(notification)
+        releaseBFD(spec: peer.config)
         if let rid = ribIDs.removeValue(forKey: ObjectIdentifier(peer)) {
             perform(route: .removed(rid))
             peersByRIBID[rid] = nil
@@ -233,7 +243,8 @@ public final class BGPSpeaker: @unchecked Sendable {
             return PeerStatus(spec: p.config, state: p.state, since: p.stateSince, lastError: p.lastError,
                               prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
                               prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
-                              prefixesRejected: id.map { rib.rejectedCounts(from: $0) } ?? [:])
+                              prefixesRejected: id.map { rib.rejectedCounts(from: $0) } ?? [:],
+                              bfd: p.config.bfd == nil ? nil : bfd.status(of: p.config.address))
         }
     }
 

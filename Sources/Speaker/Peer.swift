@@ -12,7 +12,7 @@ import Model
 /// `@unchecked Sendable`: every access happens there). Owned by ``BGPSpeaker``.
 final class Peer: @unchecked Sendable {
     /// The configuration this peer runs with.
-    let config: PeerSpec
+    var config: PeerSpec
     let sessionConfig: SessionConfig
     weak var delegate: PeerDelegate?
     private let loop: EventLoop
@@ -90,6 +90,32 @@ final class Peer: @unchecked Sendable {
         delegate = nil
         for slot in [main] + (other.map { [$0] } ?? []) { discard(slot) }
         outQueue.removeAll()
+    }
+
+    /// BFD says the neighbour is gone (RFC 5882 §4.1; RFC 9384). Established sessions only.
+    /// - not `graceful`: NOTIFICATION Cease 10 "BFD Down" (RFC 9384 §3; it may not get
+    ///   through, the link being dead) and the connection closed: the session ends with a
+    ///   NOTIFICATION sent, so its routes are withdrawn at once even when graceful restart
+    ///   was negotiated (RFC 8538 §4 would keep them only without one); then the session
+    ///   starts again (the peer may come back).
+    /// - `graceful`: the connection is closed without NOTIFICATION, as a TCP failure: a
+    ///   peer that negotiated graceful restart keeps its routes as stale for its restart
+    ///   time (RFC 4724 §4.2), as BIRD's `bfd graceful`.
+    func bfdDown(graceful: Bool) {
+        guard isEstablished else { return }
+        if let o = other { discard(o) }
+        if graceful {
+            logger.warning("BFD down: closing the session as a graceful restart")
+            closeConnection(main)
+            feed(.tcpConnectionFails, to: main)
+        } else {
+            logger.warning("BFD down: closing the session (Cease 10, BFD Down) and withdrawing its routes")
+            feed(.manualStop(NotificationMessage(code: NotificationCode.cease, subcode: NotificationCode.Cease.bfdDown)), to: main)
+            loop.execute { [weak self] in
+                guard let self, self.main.machine.state == .idle, !self.main.machine.isEnabled else { return }
+                self.feed(.manualStart, to: self.main)
+            }
+        }
     }
 
     /// An incoming TCP connection from this peer's address (RFC 4271 §8.2.1.1, §6.8).

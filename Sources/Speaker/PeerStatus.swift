@@ -20,4 +20,6 @@ public struct PeerStatus: Sendable {
     public let prefixesSent: Int
     /// Received paths ignored (loops, the default import filter), per reason.
     public let prefixesRejected: [ImportRejection: Int]
+    /// The peer's BFD session, nil when BFD is off for it.
+    public let bfd: BFDSessionStatus?
 }

@@ -42,6 +42,8 @@ public enum ControlProtocol {
         case ipamAllocate = "ipam-allocate"
         /// Frees every address of ``Request/ipam``'s handle: ``Response/ipam`` lists them.
         case ipamRelease = "ipam-release"
+        /// Every BFD session (RFC 5880): ``Response/bfd``.
+        case bfd
     }
 
     /// A received path the RIB ignored (`tern routes --rejected`).
@@ -157,9 +159,11 @@ public enum ControlProtocol {
         public var ipam: [IPAMAddress]?
         /// `routes` with `rejected`: every received path that was ignored, and why.
         public var rejected: [RejectedPath]?
+        /// `tern bfd`.
+        public var bfd: [BFDSession]?
 
         public init(ok: Bool, error: APIError? = nil, status: Status? = nil, routes: [Route]? = nil,
-                    workloads: [Workload]? = nil, fib: [FIBRow]? = nil, ipam: [IPAMAddress]? = nil) {
+                    workloads: [Workload]? = nil, fib: [FIBRow]? = nil, ipam: [IPAMAddress]? = nil, bfd: [BFDSession]? = nil) {
             self.ipam = ipam
             apiVersion = ControlProtocol.version
             self.ok = ok
@@ -168,6 +172,7 @@ public enum ControlProtocol {
             self.routes = routes
             self.workloads = workloads
             self.fib = fib
+            self.bfd = bfd
         }
 
         /// A failed request.
@@ -253,10 +258,12 @@ public enum ControlProtocol {
         public var lastError: PeerError?
         /// Short free text like BIRD's "Established" / "Connect: Connection refused".
         public var info: String
+        /// The peer's BFD session; nil when BFD is off for it.
+        public var bfd: PeerBFD?
 
         public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: SessionState, since: String,
                     prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, prefixesRejected: [String: Int]? = nil,
-                    lastError: PeerError?, info: String) {
+                    lastError: PeerError?, info: String, bfd: PeerBFD? = nil) {
             self.address = address
             self.port = port
             self.asNumber = asNumber
@@ -269,6 +276,7 @@ public enum ControlProtocol {
             self.prefixesRejected = prefixesRejected
             self.lastError = lastError
             self.info = info
+            self.bfd = bfd
         }
     }
 

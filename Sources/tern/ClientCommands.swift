@@ -75,3 +75,17 @@ struct RoutesCommand: ParsableCommand {
         if options.json { try options.printJSON(routes) } else { print(StatusView.routes(routes), terminator: "") }
     }
 }
+
+/// `tern bfd`: the BFD sessions, like `birdc show bfd sessions`.
+struct BFDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bfd", abstract: "Show the BFD sessions (RFC 5880) of the running daemon.")
+
+    @OptionGroup var options: SocketOptions
+
+    func run() throws {
+        let response = try options.send(.init(.bfd))
+        let sessions = response.bfd ?? []
+        if options.json { try options.printJSON(sessions) } else { print(StatusView.bfd(sessions), terminator: "") }
+    }
+}

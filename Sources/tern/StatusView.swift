@@ -16,11 +16,11 @@ enum StatusView {
         out += "\n"
         if let o = s.overlay { out += overlay(o) + "\n" }
         if s.peers.isEmpty { return out + "No BGP peers configured.\n" }
-        var t = TextTable(["PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO", "RECEIVED", "ACCEPTED", "SENT"])
+        var t = TextTable(["PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO", "RECEIVED", "ACCEPTED", "SENT", "BFD"])
         for p in s.peers {
             let addr = p.port == 179 ? p.address : "\(p.address):\(p.port)"
             t.add([addr, p.type, p.state == .established ? "up" : "start", p.since, p.info,
-                   String(p.prefixesReceived), String(p.prefixesAccepted), String(p.prefixesSent)])
+                   String(p.prefixesReceived), String(p.prefixesAccepted), String(p.prefixesSent), bfdCell(p.bfd)])
         }
         out += "IPv4 BGP status\n" + t.rendered
         let rejected = s.peers.compactMap { p in
@@ -30,6 +30,34 @@ enum StatusView {
         }
         if !rejected.isEmpty { out += "Ignored by the import filter (docs/OPERATIONS.md):\n" + rejected.joined(separator: "\n") + "\n" }
         return out + "\n"
+    }
+
+    /// The BFD column: "-" when off, else the state and the detection time ("Up 300ms").
+    static func bfdCell(_ b: ControlProtocol.PeerBFD?) -> String {
+        guard let b else { return "-" }
+        return b.detectionTime.map { "\(b.state.rawValue) \(ms($0))ms" } ?? b.state.rawValue
+    }
+
+    /// "300", "12.5": milliseconds without a needless fraction.
+    static func ms(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(v)
+    }
+
+    /// `tern bfd` without --json: BIRD's `show bfd sessions` columns, then the discriminators,
+    /// multipliers, detection time and diagnostics.
+    static func bfd(_ sessions: [ControlProtocol.BFDSession]) -> String {
+        if sessions.isEmpty { return "No BFD sessions.\n" }
+        var t = TextTable(["IP ADDRESS", "INTERFACE", "STATE", "SINCE", "INTERVAL", "TIMEOUT", "LOCAL DISCR", "REMOTE DISCR",
+                           "TX", "RX", "MULT", "DIAG"])
+        for b in sessions {
+            let rx = b.receiveInterval.map(ms) ?? "-"
+            let mult = "\(b.localMultiplier)/\(b.remoteMultiplier.map(String.init) ?? "-")"
+            let diag = b.remoteDiagnostic.map { "\(b.localDiagnostic) (remote: \($0))" } ?? b.localDiagnostic
+            t.add([b.peer, b.interface ?? "-", b.state.rawValue, b.since, ms(b.transmitInterval) + "ms",
+                   b.detectionTime.map { ms($0) + "ms" } ?? "-", String(b.localDiscriminator), String(b.remoteDiscriminator),
+                   ms(b.transmitInterval), rx, mult, diag])
+        }
+        return "BFD sessions (intervals in ms; MULT local/remote)\n" + t.rendered
     }
 
     /// The IP pools with their encapsulation, the tunnel devices and the MTUs.

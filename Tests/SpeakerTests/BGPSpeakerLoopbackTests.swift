@@ -32,15 +32,17 @@ import Testing
         let sink = RecordingSink()
         let address: IPAddress
 
-        init(_ ip: String, peer: String, hold: UInt16 = 9, log: LogCapture? = nil) throws {
+        init(_ ip: String, peer: String, hold: UInt16 = 9, log: LogCapture? = nil, bfd: BFDSettings? = nil,
+             forwardingStatePreserved: Bool = false) throws {
             address = IPAddress(ip)!
             var logger = log.map { capture in Logger(label: ip) { _ in capture } } ?? Logger(label: ip)
             logger.logLevel = log == nil ? .critical : .info
             speaker = BGPSpeaker(config: SpeakerConfig(localAS: 64512, routerID: IPv4Address(ip)!, listenAddress: address,
-                                                       listenPort: BGPSpeakerLoopbackTests.port),
+                                                       listenPort: BGPSpeakerLoopbackTests.port,
+                                                       forwardingStatePreserved: forwardingStatePreserved),
                                  loop: loop, logger: logger)
             let spec = try PeerSpec(address: IPAddress(peer)!, port: BGPSpeakerLoopbackTests.port, asNumber: 64512,
-                                    holdTime: hold, connectRetryTime: 1)
+                                    holdTime: hold, connectRetryTime: 1, bfd: bfd)
             loop.sync {
                 speaker.sink = sink
                 sink.fibChanged(speaker.trackFIB())

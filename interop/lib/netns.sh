@@ -265,7 +265,10 @@ declare -A N_BIRD_EXTRA N_KIND N_ADDR N_AS N_BLOCK N_MESH N_PEERS N_HOLD N_CTL
 # N_DATAPLANE[NAME] = a YAML flow mapping written as `dataplane: ...`.
 # N_EXTRA[NAME] = YAML lines appended verbatim (e.g. ipPools); N_LOGLEVEL[NAME] = its
 # logLevel (default debug).
-declare -A N_WORKLOADS N_DATAPLANE N_EXTRA N_LOGLEVEL
+# N_PEER_EXTRA[NAME] = flow-mapping keys appended to each explicit Tern peer entry
+# (e.g. "bfd: {minimumRecvInterval: 100}"); N_BGP_EXTRA[NAME] = lines inside a BIRD
+# node's bgp_template, so in every bgp protocol (e.g. "bfd on;").
+declare -A N_WORKLOADS N_DATAPLANE N_EXTRA N_LOGLEVEL N_PEER_EXTRA N_BGP_EXTRA
 MESH_NODES=()     # names of the nodes in the node-to-node mesh
 
 # node_add NAME KIND HOSTNUM AS BLOCK MESH(yes|no) [PEERS]
@@ -311,7 +314,7 @@ tern_cfg() {
       echo "peers:"
       for p in ${N_PEERS[$name]}; do
         IFS=: read -r pa pas ppass _ <<<"$p"
-        echo "  - {address: $pa, asNumber: $pas, holdTime: ${N_HOLD[$name]}, passive: $([ "$ppass" = passive ] && echo true || echo false)}"
+        echo "  - {address: $pa, asNumber: $pas, holdTime: ${N_HOLD[$name]}, passive: $([ "$ppass" = passive ] && echo true || echo false)${N_PEER_EXTRA[$name]:+, ${N_PEER_EXTRA[$name]}}}"
       done
     else
       echo "peers: []"
@@ -362,6 +365,7 @@ template bgp bgp_template {
   graceful restart;
   connect retry time 5;
   error wait time 5, 30;
+${N_BGP_EXTRA[$name]:-}
 }
 EOF
     if [ "${N_MESH[$name]}" = yes ]; then
