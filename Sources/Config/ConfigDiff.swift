@@ -133,6 +133,7 @@ public struct ConfigDiff: Hashable, Sendable {
         if a.routeReflector != b.routeReflector { out.append("routeReflector") }
         if a.addPaths != b.addPaths { out.append("addPaths") }
         if a.addPathsCount != b.addPathsCount { out.append("addPathsCount") }
+        if a.ebgpMultihop != b.ebgpMultihop { out.append("ebgpMultihop") }   // the socket's TTL: a new connection
         return out
     }
 }

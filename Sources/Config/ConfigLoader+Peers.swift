@@ -20,6 +20,7 @@ struct PeerEntry: Sendable {
     var addPaths: AddPathsSetting?
     var addPathsCount: Int?
     var bfd: BFDChoice?
+    var ebgpMultihop: UInt8?
 }
 
 extension ConfigLoader {
@@ -42,6 +43,13 @@ extension ConfigLoader {
         Field("addPaths", into: \.addPaths) { r, v, path in r.choice(v, path, AddPathsSetting.self, what: "ADD-PATH mode") },
         Field("addPathsCount", into: \.addPathsCount) { r, v, path in r.integer(v, path) },
         Field("bfd", into: \.bfd) { r, v, path in r.bfd(v, path) },
+        Field("ebgpMultihop", into: \.ebgpMultihop) { r, v, path in
+            r.integer(v, path).flatMap { n in
+                if (1...255).contains(n) { return UInt8(n) }
+                r.fail(v, path, "ebgpMultihop \(n) is out of range 1-255", hint: "the number of hops to the peer, e.g. 2")
+                return nil
+            }
+        },
     ])
 }
 
@@ -90,8 +98,13 @@ extension Reader {
                          routeReflectorClient: d.routeReflectorClient ?? false, routeReflector: d.routeReflector ?? false,
                          addPaths: d.addPaths ?? AddPathsSetting.none,
                          addPathsCount: d.addPathsCount ?? PeerSpec.defaultAddPathsCount,
-                         bfd: d.bfd?.settings)
+                         bfd: d.bfd?.settings, ebgpMultihop: d.ebgpMultihop)
         }) else { return nil }
+        if let v = e["ebgpMultihop"], let localAS, spec.asNumber == localAS {
+            fail(v, e.path("ebgpMultihop"), "ebgpMultihop applies to eBGP peers; AS \(spec.asNumber) is our own (iBGP uses the default TTL)",
+                 hint: "remove ebgpMultihop")
+            return nil
+        }
         if d.routeReflectorClient == true, let v = e["routeReflectorClient"] {
             if !clusterIDWritten {
                 fail(v, e.path("routeReflectorClient"),

@@ -107,7 +107,7 @@ public final class TCPConnection: @unchecked Sendable {
     /// `local`: e.g. `EADDRNOTAVAIL`). Call on the loop.
     public static func connect(
         to address: SocketAddress, from local: SocketAddress? = nil, timeout: Duration? = .seconds(30),
-        md5Key: [UInt8]? = nil, options: ConnectionOptions = .default, on loop: EventLoop
+        md5Key: [UInt8]? = nil, ttl: UInt8? = nil, options: ConnectionOptions = .default, on loop: EventLoop
     ) throws(SocketError) -> TCPConnection {
         loop.assertOnLoop()
         let operation = "connect to \(address)"
@@ -115,6 +115,7 @@ public final class TCPConnection: @unchecked Sendable {
         do throws(SocketError) {
             try Syscall.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: Int32(1),
                                   "set TCP_NODELAY for \(operation)")
+            if let ttl { try setTTL(fd, family: address.family, ttl, operation) }
             if let md5Key { try TCPMD5.set(fd: fd, key: md5Key, peer: address) }
             if let local {
                 guard local.family == address.family else {
@@ -142,6 +143,29 @@ public final class TCPConnection: @unchecked Sendable {
                                        options: options, loop: loop)
         connection.channel.awaitConnect(timeout: timeout, operation: operation)
         return connection
+    }
+
+    /// Sets the TTL (IPv4) or hop limit (IPv6) of the packets this socket sends.
+    static func setTTL(_ fd: Int32, family: SocketAddress.Family, _ ttl: UInt8, _ operation: String) throws(SocketError) {
+        if family == .ipv6 {
+            try Syscall.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_UNICAST_HOPS, value: Int32(ttl), "set IPV6_UNICAST_HOPS for \(operation)")
+        } else {
+            try Syscall.setOption(fd, level: Int32(IPPROTO_IP), name: IP_TTL, value: Int32(ttl), "set IP_TTL for \(operation)")
+        }
+    }
+
+    /// Sets the TTL of what this (accepted) connection sends: an eBGP session is sent with
+    /// TTL 1 unless multihop is configured.
+    public func setTTL(_ ttl: UInt8) throws(SocketError) {
+        try Self.setTTL(channel.fd, family: remoteAddress.family, ttl, "connection with \(remoteAddress)")
+    }
+
+    /// The TTL (IPv4) or hop limit (IPv6) this connection sends with.
+    public var ttl: Int32? {
+        var value: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        let (level, name) = remoteAddress.family == .ipv6 ? (Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS) : (Int32(IPPROTO_IP), IP_TTL)
+        return getsockopt(channel.fd, level, name, &value, &len) == 0 ? value : nil
     }
 
     /// Parses `host` (numeric IPv4/IPv6, never resolved) and `local`, then connects as

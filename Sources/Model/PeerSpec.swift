@@ -48,6 +48,10 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
     /// BFD for this peer (RFC 5880/5881), nil when off. Not negotiated in OPEN: a change is
     /// applied to the BFD session without restarting BGP (see `ConfigDiff.bfdChanged`).
     public let bfd: BFDSettings?
+    /// For an eBGP peer: how many hops away it may be. nil: directly connected, sent with
+    /// TTL 1 (as BIRD, FRR and GoBGP do without `multihop`); N: TTL N. iBGP sessions use the
+    /// system's default TTL.
+    public let ebgpMultihop: UInt8?
 
     /// A validated peer. Each rule's error names its field (``ModelError/field``): a unicast
     /// `address`, `asNumber`/`port`/`holdTime`/`connectRetryTime` as ``validASNumber(_:whose:)``
@@ -58,7 +62,10 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
                 name: String? = nil, families: [IPFamily] = [.v4],
                 routeReflectorClient: Bool = false, routeReflector: Bool = false,
                 addPaths: AddPathsSetting = .none, addPathsCount: Int = PeerSpec.defaultAddPathsCount,
-                bfd: BFDSettings? = nil) throws(ModelError) {
+                bfd: BFDSettings? = nil, ebgpMultihop: UInt8? = nil) throws(ModelError) {
+        if let h = ebgpMultihop, h == 0 {
+            throw ModelError(field: "ebgpMultihop", "ebgpMultihop 0 is not a hop count", hint: "use 2-255 hops, or leave it out for a directly connected peer")
+        }
         if address.isUnspecified || address.isMulticast {
             throw ModelError(field: "address", "\(address) cannot be a peer's address (it is not a unicast host address)",
                              hint: "give the address the peer's BGP speaker is reached at")
@@ -92,6 +99,13 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
         self.addPaths = addPaths
         self.addPathsCount = addPathsCount
         self.bfd = bfd
+        self.ebgpMultihop = ebgpMultihop
+    }
+
+    /// The TTL of this session's packets when the peer's AS is not `localAS` (eBGP):
+    /// ``ebgpMultihop`` or 1; nil for iBGP (the system default).
+    public func ttl(localAS: UInt32) -> UInt8? {
+        asNumber == localAS ? nil : (ebgpMultihop ?? 1)
     }
 
     /// Where the peer is reached: its identity among the node's peers.

@@ -120,6 +120,9 @@ final class Peer: @unchecked Sendable {
 
     /// An incoming TCP connection from this peer's address (RFC 4271 §8.2.1.1, §6.8).
     func accept(_ connection: TCPConnection) {
+        if let ttl = config.ttl(localAS: sessionConfig.localAS) {
+            do { try connection.setTTL(ttl) } catch { logger.warning("cannot set TTL \(ttl) on the incoming connection: \(error)") }
+        }
         switch main.machine.state {
         case .active:
             attach(connection, to: main)
@@ -257,8 +260,9 @@ final class Peer: @unchecked Sendable {
         closeConnection(slot)
         let target = SocketAddress(config.address, port: config.port)
         do {
+            // RFC 4271 leaves it open; as BIRD, FRR and GoBGP: eBGP with TTL 1 unless multihop.
             let c = try TCPConnection.connect(to: target, from: localBind, timeout: .seconds(Int(max(1, config.connectRetryTime))),
-                                              on: loop)
+                                              ttl: config.ttl(localAS: sessionConfig.localAS), on: loop)
             attach(c, to: slot)
             c.onConnect = { [weak self, weak slot] in
                 guard let self, let slot else { return }

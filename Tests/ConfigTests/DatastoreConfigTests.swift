@@ -54,3 +54,34 @@ import Testing
         }
     }
 }
+
+/// `ebgpMultihop` (issue 11 item 8): eBGP peers only, 1-255; a peer's TTL follows it.
+@Suite struct EBGPMultihopConfigTests {
+    @Test func ttlPerPeer() throws {
+        let c = try ConfigLoader.parse(yaml: """
+            nodeName: a
+            asNumber: 64512
+            routerID: 10.0.0.1
+            peers:
+              - {address: 10.0.0.2, asNumber: 64513}
+              - {address: 10.0.1.2, asNumber: 64514, ebgpMultihop: 3}
+              - {address: 10.0.0.3, asNumber: 64512}
+
+            """)
+        #expect(c.peers.map { $0.ttl(localAS: 64512) } == [1, 3, nil])
+    }
+
+    @Test(arguments: [
+        ("{address: 10.0.0.3, asNumber: 64512, ebgpMultihop: 2}", "applies to eBGP peers"),
+        ("{address: 10.0.0.2, asNumber: 64513, ebgpMultihop: 0}", "out of range 1-255"),
+        ("{address: 10.0.0.2, asNumber: 64513, ebgpMultihop: 256}", "out of range 1-255"),
+    ])
+    func invalid(peer: String, words: String) {
+        do {
+            _ = try ConfigLoader.parse(yaml: "nodeName: a\nasNumber: 64512\nrouterID: 10.0.0.1\npeers:\n  - \(peer)\n")
+            Issue.record("accepted \(peer)")
+        } catch {
+            #expect(error.errors.contains { $0.keyPath == "peers[0].ebgpMultihop" && $0.message.contains(words) }, "\(error)")
+        }
+    }
+}
