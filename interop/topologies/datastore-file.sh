@@ -9,11 +9,15 @@
 #
 #   segment 192.168.86.0/24; AS 64512 (the cluster default: no asNumber anywhere)
 #   tern a .1, b .2, c .3, d .4 (joins later); bird .10 (mesh member); tor .254 AS 64513
-SCRIPT_NAME=datastore-file
+#
+# DS_KIND=etcd runs the same with a real etcd (.100, in its own namespace) instead of the
+# directory: that is the datastore-etcd-mesh topology.
+DS_KIND=${DS_KIND:-file}
+SCRIPT_NAME=datastore-$([ "$DS_KIND" = etcd ] && echo etcd-mesh || echo file)
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/datastore.sh"
 
-T=datastore-file
+T=$SCRIPT_NAME
 declare_tests "$T/apply-pool" "$T/nodes-registered" "$T/blocks-disjoint" "$T/full-mesh" "$T/bird-mesh" \
   "$T/kernel-block-routes" "$T/pods-ping-all" "$T/bgppeer-live" "$T/join-live" "$T/delete-node-live" \
   "$T/bgppeer-delete-live" "$T/sessions-untouched" "$T/get-output"
@@ -24,10 +28,23 @@ require_tools ip bird birdc python3 ping
 require_tern
 
 DL=${DEADLINE:-40}
-DS_DIR="$WORK/datastore"
-DS_YAML="{type: file, path: $DS_DIR}"
-DS_FLAGS=(--datastore-dir "$DS_DIR")
+CLI_NS=seg   # where the resource CLI runs (the file store is reachable from anywhere)
+if [ "$DS_KIND" = etcd ]; then
+  require_tools etcd curl
+  DS_YAML="{type: etcd, endpoints: [http://192.168.86.100:2379]}"
+  DS_FLAGS=(--etcd-endpoints http://192.168.86.100:2379)
+  CLI_NS=etcd
+else
+  DS_DIR="$WORK/datastore"
+  DS_YAML="{type: file, path: $DS_DIR}"
+  DS_FLAGS=(--datastore-dir "$DS_DIR")
+fi
 seg_create 192.168.86 || abort "cannot create segment"
+if [ "$DS_KIND" = etcd ]; then
+  node_ns_add etcd 100 || abort "cannot create etcd's namespace"
+  etcd_start etcd etcd 192.168.86.100 "" || abort "etcd did not start"
+  wait_for "etcd answers" 20 etcd_healthy etcd 192.168.86.100 || abort "etcd not healthy"
+fi
 for n in a:1 b:2 c:3; do ds_node_add "${n%:*}" "${n#*:}" || abort "cannot create node ${n%:*}"; done
 node_ns_add d 4 || abort "cannot create d"; N_KIND[d]=tern; N_ADDR[d]=192.168.86.4
 # BIRD is a mesh member with a static config (it cannot read the datastore): it lists
@@ -66,13 +83,13 @@ spec:
     ipv4Address: 192.168.86.10/24
 YAML
 check "$T/apply-pool" "tern apply -f of an IPPool + BGPConfiguration + Node manifest succeeds" 10 \
-  tern_ds seg apply -f "$WORK/cluster.yaml"
+  tern_ds "$CLI_NS" apply -f "$WORK/cluster.yaml"
 
 for n in a b c; do ds_node_start "$n" || abort "$n did not start"; done
 node_start bird || abort "bird did not start"
 
 nodes_alive() {
-  local out; out=$(tern_ds seg get nodes) || return 1; echo "$out"
+  local out; out=$(tern_ds "$CLI_NS" get nodes) || return 1; echo "$out"
   for n in a b c; do echo "$out" | grep -Eq "^\| $n +\| yes +\| \(64512\) +\| 192\.168\.86\.[0-9]+/24" || return 1; done
 }
 check "$T/nodes-registered" "tern get nodes: a, b, c alive with their /24 addresses (and bird)" "$DL" nodes_alive
@@ -109,7 +126,7 @@ spec:
   peerIP: 192.168.86.254
   asNumber: 64513
 YAML
-tern_ds seg apply -f "$WORK/tor.yaml" >&2 || abort "apply tor"
+tern_ds "$CLI_NS" apply -f "$WORK/tor.yaml" >&2 || abort "apply tor"
 tor_up() { local n rc=0; for n in a b c; do node_established "$n" 192.168.86.254 || rc=1; done; return $rc; }
 check "$T/bgppeer-live" "tern apply of a BGPPeer: a, b, c peer with tor (eBGP) without SIGHUP" "$DL" tor_up
 
@@ -117,18 +134,18 @@ ds_node_start d || abort "d did not start"
 DS_NODES+=(d)
 check "$T/join-live" "d joins: a, b, c, d all have 4 Established peers (3 Tern + BIRD) + tor on a-c" "$DL" ds_full_mesh 4
 
-tern_ds seg delete node d >&2 || abort "delete node d"
+tern_ds "$CLI_NS" delete node d >&2 || abort "delete node d"
 unpeered() {
   local n rc=0
   for n in a b c; do
     ds_status "$n" | python3 "$QUERY" peer-field 192.168.86.4 state && rc=1
   done
-  tern_ds seg get blockaffinities | grep -E '^\| d-' && rc=1
+  tern_ds "$CLI_NS" get blockaffinities | grep -E '^\| d-' && rc=1
   return $rc
 }
 check "$T/delete-node-live" "tern delete node d: a, b, c drop their peer d; d's block affinity is gone" "$DL" unpeered
 
-tern_ds seg delete bgppeer tor >&2 || abort "delete bgppeer tor"
+tern_ds "$CLI_NS" delete bgppeer tor >&2 || abort "delete bgppeer tor"
 tor_gone() { local n rc=0; for n in a b c; do ds_status "$n" | python3 "$QUERY" peer-field 192.168.86.254 state && rc=1; done; return $rc; }
 check "$T/bgppeer-delete-live" "tern delete bgppeer tor: the tor sessions are removed" "$DL" tor_gone
 
@@ -140,11 +157,11 @@ untouched() {
 check "$T/sessions-untouched" "a-b and b-c sessions Established since before all the live changes" 5 untouched
 
 get_output() {
-  local j; j=$(tern_ds seg get ippools -o json) || return 1
+  local j; j=$(tern_ds "$CLI_NS" get ippools -o json) || return 1
   echo "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["kind"]=="List" and d["items"][0]["spec"]["cidr"]=="10.250.0.0/16", d' || return 1
-  tern_ds seg get ippool default-ipv4-ippool -o yaml | grep -q 'cidr: "10.250.0.0/16"' || return 1
-  tern_ds seg get blockaffinities | grep -Eq '^\| a-[^|]*\| a +\| 10\.250\.[0-9.]+/26 +\| confirmed' || return 1
-  local w; w=$(tern_ds seg get workloadendpoints -A) || return 1; echo "$w"
+  tern_ds "$CLI_NS" get ippool default-ipv4-ippool -o yaml | grep -q 'cidr: "10.250.0.0/16"' || return 1
+  tern_ds "$CLI_NS" get blockaffinities | grep -Eq '^\| a-[^|]*\| a +\| 10\.250\.[0-9.]+/26 +\| confirmed' || return 1
+  local w; w=$(tern_ds "$CLI_NS" get workloadendpoints -A) || return 1; echo "$w"
   for n in a b c; do echo "$w" | grep -Eq "^\| default +\| $n-p$n " || return 1; done
 }
 check "$T/get-output" "tern get -o json (a List), -o yaml, blockaffinities (node, CIDR, confirmed), a WorkloadEndpoint per pod" 10 get_output
