@@ -41,7 +41,8 @@ struct BackpressureTests {
         // Write until the writer refuses: the kernel buffers fill, then ours up to the cap.
         let chunk = 16 * 1024
         let accepted = LoopBox(0)
-        let refused = await waitUntil {
+        // A generous deadline: the whole suite runs in parallel on two cores (etcd, IPAM races).
+        let refused = await waitUntil(timeout: .seconds(90)) {
             loop.sync {
                 for _ in 0..<64 {
                     if !writer.write(Self.pattern(from: accepted.value, count: chunk)) { return true }
