@@ -18,6 +18,8 @@ final class RouteStream: @unchecked Sendable {   // confined to the loop
     let chunk: Int
     /// A client that takes nothing for this many seconds is dropped.
     let stallTimeout: UInt64
+    /// Nanoseconds of route conversion per turn (encoding takes about as long again).
+    static let timeBudget: UInt64 = 3_000_000
 
     let connection: UnixSocketConnection
     private unowned let node: Node
@@ -62,9 +64,14 @@ final class RouteStream: @unchecked Sendable {   // confined to the loop
         if connection.isClosed { return finish() }
         var rows: [ControlProtocol.Route] = []
         var budget = chunk
+        // At most `chunk` routes and about `timeBudget` of work per turn, whichever comes first,
+        // so that a slow (debug, loaded) machine still turns the loop often enough for
+        // keepalives, however many clients are streaming at once.
+        let started = EventLoop.now
         while budget > 0, index < prefixes.count {
             defer { index += 1; budget -= 1 }
             if let view = node.rib.route(for: prefixes[index]) { rows.append(node.route(view)) }   // else withdrawn meanwhile
+            if budget % 64 == 0, EventLoop.now &- started > Self.timeBudget { break }
         }
         if !rows.isEmpty {
             // One encoder call per chunk; its "[...]" without the brackets joins the array.
