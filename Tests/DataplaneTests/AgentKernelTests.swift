@@ -75,7 +75,9 @@ struct AgentKernelTests {
         try must("ip", "-n", ns.name, "route", "del", "blackhole", "10.244.1.0/26")
         try must("ip", "-n", ns.name, "route", "del", "10.244.1.5/32", "dev", "cali1")
         #expect(try eventually { try ns.ourRoutes().count == 4 }, "routes: \(ns.ourRoutesText)")
-        #expect(h.on { $0.counters.replaced } >= 6)  // 4 installs + 2 repairs
+        // 4 installs + 2 repairs; the counter moves when the kernel's answer to the batch is
+        // read, which may be just after the routes are visible in a dump.
+        #expect(eventually { h.on { $0.counters.replaced } >= 6 }, "replaced: \(h.on { $0.counters.replaced })")
     }
 
     @Test func overrunTriggersFullResync() throws {
