@@ -35,74 +35,76 @@ extension Node {
     /// more is dropped.
     static let maxQueuedLines = 64
 
-    /// One request line from `connection`: a whole-table `routes` is streamed
-    /// (``RouteStream``); other requests are answered with one line. Requests that arrive
-    /// while an answer streams wait for it, in order.
+    /// One request line from `connection`, parsed once: a whole-table `routes` is streamed
+    /// (``RouteStream``); `fib` and IPAM are answered from other queues; the rest at once.
+    /// Requests that arrive while an answer streams wait for it, in order.
     func controlLine(_ line: String, on connection: UnixSocketConnection) {
         let key = ObjectIdentifier(connection)
         if routeStreams[key] != nil {
             queuedControlLines[key, default: []].append(line)
             if queuedControlLines[key]!.count > Node.maxQueuedLines {
                 logger.warning("control client sent more than \(Node.maxQueuedLines) requests while an answer was streaming: dropped")
-                connection.close()
-                routeStreams[key] = nil
-                queuedControlLines[key] = nil
-                controlConnections[key] = nil
+                dropControlConnection(connection)
             }
             return
         }
-        if let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line),
-           case .success(.routes) = request.validated(), request.prefix == nil, request.rejected != true {
-            let stream = RouteStream(node: self, connection: connection, chunk: routeStreamChunk,
-                                     stallTimeout: controlStallTimeout)
-            routeStreams[key] = stream
-            stream.onFinish = { [weak self, weak connection] in
-                guard let self else { return }
-                self.routeStreams[key] = nil
-                let queued = self.queuedControlLines.removeValue(forKey: key) ?? []
-                guard let connection, !connection.isClosed else {
-                    self.controlConnections[key] = nil   // dropped by the stream: no onClose follows close()
-                    return
-                }
-                for next in queued { self.controlLine(next, on: connection) }
-            }
-            stream.start()
-            return
-        }
-        answer(line) { [weak self, weak connection] reply in
-            guard let connection, !connection.isClosed else { return }
-            if !connection.send(line: reply) {
-                // Over the connection's buffer cap: say so instead of dropping it silently.
-                let refusal = ControlProtocol.Response.failure(.internalError,
-                    "the answer (\(reply.utf8.count) bytes) does not fit this connection's buffer; nothing was sent")
-                if let text = try? ControlProtocol.line(refusal), connection.send(line: text) { return }
-                self?.logger.warning("control answer of \(reply.utf8.count) bytes could not be sent: connection closed")
-                connection.close()
-                self?.controlConnections[ObjectIdentifier(connection)] = nil
-            }
-        }
-    }
-
-    /// One response line for one request line, given to `reply` on the loop (at once for
-    /// most commands; `fib` after the dataplane's queue computed it).
-    func answer(_ line: String, reply: @escaping (String) -> Void) {
-        let encode = { (response: ControlProtocol.Response) -> String in
-            (try? ControlProtocol.line(response)) ?? #"{"apiVersion":1,"ok":false,"error":{"code":"internalError","message":"could not encode the response"}}"#
+        let reply = { [weak self, weak connection] (response: ControlProtocol.Response) in
+            guard let self, let connection, !connection.isClosed else { return }
+            self.send(response, on: connection)
         }
         guard let request = try? ControlProtocol.parse(ControlProtocol.Request.self, from: line) else {
-            reply(encode(.failure(.badRequest, "not a JSON request: \(line.prefix(80))")))
-            return
+            return reply(.failure(.badRequest, "not a JSON request: \(line.prefix(80))"))
         }
         switch request.validated() {
         case .failure(let error):
-            reply(encode(.failure(error)))
+            reply(.failure(error))
+        case .success(.routes) where request.prefix == nil && request.rejected != true:
+            streamRoutes(on: connection)
         case .success(.fib):
-            fibRows { reply(encode($0)) }
+            fibRows(reply)
         case .success(.ipamAllocate), .success(.ipamRelease):
-            ipam(request) { reply(encode($0)) }
+            ipam(request, reply: reply)
         case .success(let command):
-            reply(encode(handle(command, request)))
+            reply(handle(command, request))
         }
+    }
+
+    /// Streams the whole table to `connection`; what it sent meanwhile is answered after.
+    private func streamRoutes(on connection: UnixSocketConnection) {
+        let key = ObjectIdentifier(connection)
+        let stream = RouteStream(node: self, connection: connection, chunk: routeStreamChunk,
+                                 stallTimeout: controlStallTimeout)
+        routeStreams[key] = stream
+        stream.onFinish = { [weak self, weak connection] in
+            guard let self else { return }
+            self.routeStreams[key] = nil
+            let queued = self.queuedControlLines.removeValue(forKey: key) ?? []
+            guard let connection, !connection.isClosed else { return }
+            for next in queued { self.controlLine(next, on: connection) }
+        }
+        stream.start()
+    }
+
+    /// Sends one answer line; one over the connection's buffer cap becomes an error line
+    /// (never silence), and when even that cannot go, the connection is dropped.
+    private func send(_ response: ControlProtocol.Response, on connection: UnixSocketConnection) {
+        let line = (try? ControlProtocol.line(response))
+            ?? #"{"apiVersion":1,"ok":false,"error":{"code":"internalError","message":"could not encode the response"}}"#
+        guard !connection.send(line: line) else { return }
+        let refusal = ControlProtocol.Response.failure(.internalError,
+            "the answer (\(line.utf8.count) bytes) does not fit this connection's buffer; nothing was sent")
+        if let text = try? ControlProtocol.line(refusal), connection.send(line: text) { return }
+        logger.warning("control answer of \(line.utf8.count) bytes could not be sent: connection closed")
+        dropControlConnection(connection)
+    }
+
+    /// Closes `connection` and forgets it (``UnixSocketConnection/close()`` runs no `onClose`).
+    func dropControlConnection(_ connection: UnixSocketConnection) {
+        let key = ObjectIdentifier(connection)
+        connection.close()
+        controlConnections[key] = nil
+        routeStreams[key] = nil
+        queuedControlLines[key] = nil
     }
 
     func handle(_ command: ControlProtocol.Command, _ request: ControlProtocol.Request) -> ControlProtocol.Response {
@@ -119,11 +121,11 @@ extension Node {
                 }
                 return r
             }
-            if let text = request.prefix {
-                guard let prefix = IPPrefix(text) else { return .failure(.invalid, "'\(text)' is not a prefix (CIDR)") }
-                return ControlProtocol.Response(ok: true, routes: rib.route(for: prefix).map { [route($0)] } ?? [])
+            // The whole table is streamed by `controlLine`; here one prefix.
+            guard let text = request.prefix, let prefix = IPPrefix(text) else {
+                return .failure(.invalid, "'\(request.prefix ?? "")' is not a prefix (CIDR)")
             }
-            return ControlProtocol.Response(ok: true, routes: rib.routes().map(route))
+            return ControlProtocol.Response(ok: true, routes: rib.route(for: prefix).map { [route($0)] } ?? [])
         case .workloadAdd:
             guard let w = request.workload else { return .failure(.badRequest, "workload-add needs a workload") }
             return addWorkload(w)

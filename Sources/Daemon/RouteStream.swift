@@ -102,7 +102,7 @@ final class RouteStream: @unchecked Sendable {   // confined to the loop
             return
         }
         node.logger.warning("control client stopped reading its routes answer (\(index) of \(prefixes.count) routes sent, \(connection.bufferedBytes) bytes waiting) for \(stallTimeout) s: dropped")
-        connection.close()
+        node.dropControlConnection(connection)
         finish()
     }
 
