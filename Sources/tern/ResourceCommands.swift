@@ -26,52 +26,46 @@ func readResources(_ file: String) throws -> [Resource] {
     }
 }
 
+/// `-f FILE` and the datastore: what apply, create and replace share.
+struct ResourceFileOptions: ParsableArguments {
+    @OptionGroup var datastore: DatastoreOptions
+    @Option(name: .short, help: "The file (- for stdin).") var filename: String
+
+    /// Reads the file (nothing is written when one document is wrong), then writes each
+    /// resource with `op`, printing what failed.
+    func write(verb: String, _ op: @escaping (ResourceClient) -> (Resource) throws(ResourceClient.Failure) -> Resource) throws {
+        let resources = try readResources(filename)
+        let client = try datastore.client()
+        let write = op(client)
+        try ResourceWrite.each(resources, verb: verb) { r throws(ResourceClient.Failure) in try write(r) }
+    }
+}
+
 /// `tern apply -f FILE`: create or replace each resource whole (`calicoctl apply`).
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Create or replace resources from a file (YAML or JSON; - for stdin), as calicoctl apply does.")
-    @OptionGroup var datastore: DatastoreOptions
-    @Option(name: .short, help: "The file (- for stdin).") var filename: String
+    @OptionGroup var options: ResourceFileOptions
 
-    func run() throws {
-        try failing {
-            let resources = try readResources(filename)
-            let client = try datastore.client()
-            try ResourceWrite.each(resources, verb: "applied") { r throws(ResourceClient.Failure) in try client.apply(r) }
-        }
-    }
+    func run() throws { try failing { try options.write(verb: "applied") { c in { r throws(ResourceClient.Failure) in try c.apply(r) } } } }
 }
 
 /// `tern create -f FILE`: create each resource; an existing one is an error.
 struct CreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create resources from a file; existing ones are errors.")
-    @OptionGroup var datastore: DatastoreOptions
-    @Option(name: .short, help: "The file (- for stdin).") var filename: String
+    @OptionGroup var options: ResourceFileOptions
 
-    func run() throws {
-        try failing {
-            let resources = try readResources(filename)
-            let client = try datastore.client()
-            try ResourceWrite.each(resources, verb: "created") { r throws(ResourceClient.Failure) in try client.create(r) }
-        }
-    }
+    func run() throws { try failing { try options.write(verb: "created") { c in { r throws(ResourceClient.Failure) in try c.create(r) } } } }
 }
 
 /// `tern replace -f FILE`: replace existing resources (at their `resourceVersion` when given).
 struct ReplaceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "replace",
         abstract: "Replace existing resources from a file (checked against metadata.resourceVersion when set).")
-    @OptionGroup var datastore: DatastoreOptions
-    @Option(name: .short, help: "The file (- for stdin).") var filename: String
+    @OptionGroup var options: ResourceFileOptions
 
-    func run() throws {
-        try failing {
-            let resources = try readResources(filename)
-            let client = try datastore.client()
-            try ResourceWrite.each(resources, verb: "replaced") { r throws(ResourceClient.Failure) in try client.replace(r) }
-        }
-    }
+    func run() throws { try failing { try options.write(verb: "replaced") { c in { r throws(ResourceClient.Failure) in try c.replace(r) } } } }
 }
 
 enum ResourceWrite {
