@@ -27,18 +27,15 @@ HOLD=90
 node_add rx tern 1 64512 "" no "192.168.93.100:64513 192.168.93.2:64514" || abort "rx"
 HOLD=3
 node_add watch bird 2 64514 "" no "192.168.93.1:64512" || abort "watch"
+N_BGP_EXTRA[watch]="keepalive time 1;"   # with hold 3: a loop stall of 2 s resets the session
 N_LOGLEVEL[rx]=info
 node_ns_add inj 100 || abort "inj"
 mapfile -t S < <(python3 "$BENCH/make_stream.py" --out "$WORK/streams" --next-hop 192.168.93.100 --count "$N" --as 64513 --plen 24) ||
   abort "cannot make the streams"
 node_start rx || abort "rx did not start"
-bird_cfg watch "$WORK/watch.conf"
-sed -i 's/hold time 3;/hold time 3; keepalive time 1;/' "$WORK/watch.conf"
-N_CTL[watch]="$WORK/watch.ctl"
-start_bg watch watch bird -f -c "$WORK/watch.conf" -s "$WORK/watch.ctl" -P "$WORK/watch.pid"
-wait_for "watch: bird control socket answers" 20 birdc -s "$WORK/watch.ctl" show status || abort "watch did not start"
+node_start watch || abort "watch did not start"
 wait_for "watch Established" 30 node_established watch 192.168.93.1 || abort "watch session"
-watch_since() { birdc -s "${N_CTL[watch]}" show protocols | awk '$1 == "Global_192_168_93_1" {print $4, $5}'; }
+watch_since() { node_peer_since watch 192.168.93.1; }
 since_before=$(watch_since)
 
 start_bg inj inj python3 "$BENCH/injector.py" --local 192.168.93.100 --peer 192.168.93.1 --as 64513 \
