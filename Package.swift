@@ -84,7 +84,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "IPCore", "Model", "BGPWire", "BGPSession", "BFD", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
-                "Cluster", "Datastore",
+                "Cluster", "Datastore", "FileDatastore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

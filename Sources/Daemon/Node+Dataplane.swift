@@ -4,6 +4,8 @@ import Model
 import Config
 import Dataplane
 import Foundation
+import Datastore
+import FileDatastore
 import Logging
 import RIB
 import Speaker
@@ -119,10 +121,10 @@ extension Node {
         var next = dynamicWorkloads
         next[workload.qualifiedName] = workload
         let rejected = rejectedWorkloadEntries.filter { $0.name != workload.qualifiedName }
-        do throws(AtomicFile.Failure) {
+        do throws(DatastoreError) {
             try saveWorkloads(next, rejected: rejected)
         } catch {
-            return .failure(.unavailable, "workload \(w.name) not added: the workload state cannot be saved (\(error)); nothing changed")
+            return .failure(.unavailable, "workload \(w.name) not added: the workload state cannot be saved (\(Node.reason(error))); nothing changed")
         }
         dynamicWorkloads = next
         rejectedWorkloadEntries = rejected
@@ -140,10 +142,10 @@ extension Node {
             }
             return .failure(.notFound, "no workload named \(name)")
         }
-        do throws(AtomicFile.Failure) {
+        do throws(DatastoreError) {
             try saveWorkloads(next, rejected: rejectedWorkloadEntries)
         } catch {
-            return .failure(.unavailable, "workload \(name) not deleted: the workload state cannot be saved (\(error)); nothing changed")
+            return .failure(.unavailable, "workload \(name) not deleted: the workload state cannot be saved (\(Node.reason(error))); nothing changed")
         }
         dynamicWorkloads = next
         applyWorkloads()
@@ -230,15 +232,23 @@ extension Node {
     }
 
     /// Writes the state file for `dynamic` (plus the entries kept from a load that failed
-    /// validation), durably (``AtomicFile``). A failure is the caller's to report: the
-    /// request fails and the in-memory state stays as it was.
-    func saveWorkloads(_ dynamic: [String: Model.Workload], rejected: [ControlProtocol.Workload]) throws(AtomicFile.Failure) {
+    /// validation), durably (``AtomicFile``, the file store's write). A failure is the
+    /// caller's to report: the request fails and the in-memory state stays as it was.
+    func saveWorkloads(_ dynamic: [String: Model.Workload], rejected: [ControlProtocol.Workload]) throws(DatastoreError) {
         let list = dynamic.values.sorted { $0.qualifiedName < $1.qualifiedName }.map { w in
             ControlProtocol.Workload(name: w.qualifiedName, interface: w.interface.rawValue, ipNetworks: w.ipNetworks.map(\.description),
                                      mac: w.mac?.description, origin: "cli")
         } + rejected
         let data: Data
-        do { data = try JSONEncoder().encode(list) } catch { throw AtomicFile.Failure(description: "cannot encode: \(error)") }
-        try AtomicFile.write(data, to: workloadStatePath)
+        do { data = try JSONEncoder().encode(list) } catch { throw .invalid("cannot encode: \(error)") }
+        try AtomicFile.write(Array(data), to: workloadStatePath)
+    }
+
+    /// A file-write failure's words without the datastore's prefix.
+    static func reason(_ e: DatastoreError) -> String {
+        switch e {
+        case .unavailable(let m), .invalid(let m): m
+        default: "\(e)"
+        }
     }
 }
