@@ -323,19 +323,7 @@ extension RIB {
     /// our router ID, preferred on a full tie. ORIGIN defaults to IGP. Calling it again
     /// replaces the attributes.
     public mutating func originate(prefix: IPPrefix, attributes: PathAttributes = PathAttributes()) -> RIBChanges {
-        var a = attributes
-        if a.origin == nil { a.origin = .igp }
-        if a.asPath == nil { a.asPath = ASPath() }
-        a.nextHop = nil
-        let path = Path(peer: .local, pathID: 0, attributeSet: interner.intern(RouteAttributes(a)))
-        var changes = newChanges()
-        let ctx = decisionContext
-        switch prefix {
-        case .v4(let p): _ = Self.upsert(path, prefix: V4Key(p), wrap: Self.wrap4, table: &v4, ctx: ctx, changes: &changes, stats: &stats)
-        case .v6(let p): _ = Self.upsert(path, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
-        }
-        interner.sweepIfNeeded()
-        return changes
+        originate(prefixes: [prefix], attributes: attributes)
     }
 
     /// Withdraws a locally originated prefix.
