@@ -250,7 +250,9 @@ public final class ClusterAgent: @unchecked Sendable {
             logger.info("datastore: back")
             backoff = 0.5
         }
-        let before = claimInputs()
+        // Only pools, this node's Node and affinities feed block claims: other events (every
+        // pod's WorkloadEndpoint, other nodes) skip the comparison.
+        let before = affectsClaims(event, client.keys) ? claimInputs() : nil
         let hadNode = view.node(identity.name) != nil
         let changed = view.apply(event, client: client)
         setStatus { $0.connected = true; $0.error = nil; $0.revision = view.revision }
@@ -260,7 +262,7 @@ public final class ClusterAgent: @unchecked Sendable {
             logger.warning("datastore: this node's Node resource (\(identity.name)) was deleted: leaving the cluster (its blocks are released); restart tern to join again")
             removedFromCluster = true
             blocks = []
-        } else if !removedFromCluster, claimInputs() != before {
+        } else if !removedFromCluster, let before, claimInputs() != before {
             claimBlocks(client)
         }
         if case .resync = event { reconcileEndpoints() }
@@ -273,6 +275,18 @@ public final class ClusterAgent: @unchecked Sendable {
         var pools: [IPPoolSpec]
         var labels: [String: String]?
         var affinities: [BlockAffinitySpec]
+    }
+
+    private func affectsClaims(_ event: DatastoreWatchEvent, _ keys: ResourceKeys) -> Bool {
+        let key: String
+        switch event {
+        case .put(let v): key = v.key
+        case .deleted(let k, _): key = k
+        case .resync: return true
+        case .down: return false
+        }
+        guard let (kind, _, name) = keys.parse(key) else { return false }
+        return kind == .ipPool || kind == .blockAffinity || (kind == .node && name == identity.name)
     }
 
     private func claimInputs() -> ClaimInputs {
