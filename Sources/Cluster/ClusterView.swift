@@ -93,6 +93,11 @@ public struct ClusterView: Sendable, Hashable {
     /// The `Node` named `name`.
     public func node(_ name: String) -> Resource? { byKind[.node]?[name] }
 
+    /// The namespaced resource `namespace/name` of `kind` (a `Pod`, a `WorkloadEndpoint`, ...).
+    public func resource(_ kind: ResourceKind, namespace: String, name: String) -> Resource? {
+        byKind[kind]?["\(namespace)/\(name)"]
+    }
+
     /// The number of resources of `kind`.
     public func count(_ kind: ResourceKind) -> Int { byKind[kind]?.count ?? 0 }
 

@@ -130,8 +130,8 @@ extension Node {
             guard let w = request.workload else { return .failure(.badRequest, "workload-add needs a workload") }
             return addWorkload(w)
         case .workloadDelete:
-            guard let name = request.workload?.name else { return .failure(.badRequest, "workload-del needs a name") }
-            return deleteWorkload(named: name)
+            guard let w = request.workload, !w.name.isEmpty else { return .failure(.badRequest, "workload-del needs a name") }
+            return deleteWorkload(w)
         case .workloadList:
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())
         case .fib, .ipamAllocate, .ipamRelease:

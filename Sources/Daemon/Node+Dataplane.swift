@@ -86,7 +86,7 @@ extension Node {
     /// All workloads: the configuration's, then those added with `tern workload add`.
     var allWorkloads: [(workload: Model.Workload, origin: String)] {
         config.workloads.map { ($0, "config") }
-            + dynamicWorkloads.values.sorted { $0.qualifiedName < $1.qualifiedName }.map { ($0, "cli") }
+            + dynamicWorkloads.values.sorted { $0.workload.qualifiedName < $1.workload.qualifiedName }.map { ($0.workload, $0.origin) }
     }
 
     /// Hands the workloads to the agent and originates their addresses that lie outside
@@ -103,43 +103,61 @@ extension Node {
         speaker.originate(Array(new))
     }
 
-    /// `tern workload add`: validated by ``Model/Workload`` (the rules and words of `tern
-    /// check` and the state file), kept in the state file, programmed.
+    /// `tern workload add` and the CNI plugin's ADD: validated by ``Model/Workload`` (the
+    /// rules and words of `tern check` and the state file), kept in the state file,
+    /// programmed. Labels not given come from the datastore's `Pod` of that namespace and
+    /// name. The same workload again (a runtime retrying ADD) replaces it.
     func addWorkload(_ w: ControlProtocol.Workload) -> ControlProtocol.Response {
         let workload: Model.Workload
+        let namespace = w.namespace ?? Model.Workload.defaultNamespace
         do {
-            workload = try Model.Workload(name: w.name, interface: w.interface, addresses: w.ipNetworks, mac: w.mac)
+            workload = try Model.Workload(name: w.name, namespace: namespace, interface: w.interface, addresses: w.ipNetworks,
+                                          mac: w.mac, labels: w.labels ?? podLabels(namespace: namespace, name: w.name))
         } catch {
             return .failure(.invalid, error.field == "ipNetworks" && w.ipNetworks.isEmpty ? "give at least one --ip" : error.description)
         }
         guard config.workloads.allSatisfy({ $0.qualifiedName != workload.qualifiedName }) else {
-            return .failure(.conflict, "workload \(w.name) comes from the configuration file; change it there")
+            return .failure(.conflict, "workload \(workload.qualifiedName) comes from the configuration file; change it there")
         }
         for (other, _) in allWorkloads where other.qualifiedName != workload.qualifiedName {
             if let clash = workload.conflict(with: other) { return .failure(.conflict, clash.description) }
         }
         var next = dynamicWorkloads
-        next[workload.qualifiedName] = workload
-        let rejected = rejectedWorkloadEntries.filter { $0.name != workload.qualifiedName }
+        next[workload.qualifiedName] = DynamicWorkload(workload: workload, origin: w.origin == "cni" ? "cni" : "cli",
+                                                       containerID: w.containerID)
+        let rejected = rejectedWorkloadEntries.filter { $0.qualifiedName != workload.qualifiedName }
         do throws(DatastoreError) {
             try saveWorkloads(next, rejected: rejected)
         } catch {
-            return .failure(.unavailable, "workload \(w.name) not added: the workload state cannot be saved (\(Node.reason(error))); nothing changed")
+            return .failure(.unavailable, "workload \(workload.qualifiedName) not added: the workload state cannot be saved (\(Node.reason(error))); nothing changed")
         }
         dynamicWorkloads = next
         rejectedWorkloadEntries = rejected
         applyWorkloads()
-        logger.info("workload \(w.name) added: \(workload.ipNetworks.map(\.description).joined(separator: ", ")) dev \(workload.interface)")
+        logger.info("workload \(workload.qualifiedName) added: \(workload.ipNetworks.map(\.description).joined(separator: ", ")) dev \(workload.interface)")
         return ControlProtocol.Response(ok: true, workloads: listWorkloads())
     }
 
-    /// `tern workload del`.
-    func deleteWorkload(named name: String) -> ControlProtocol.Response {
+    /// The labels of the datastore's `Pod` `namespace/name`, none without one.
+    func podLabels(namespace: String, name: String) -> [String: String] {
+        clusterState?.view.resource(.pod, namespace: namespace, name: name)?.metadata.labels ?? [:]
+    }
+
+    /// `tern workload del` and the CNI plugin's DEL: by name (`namespace/name` or the
+    /// request's `namespace`). With `containerID` set (CNI), only that attachment is
+    /// deleted and a missing workload is not an error (DEL is idempotent).
+    func deleteWorkload(_ w: ControlProtocol.Workload) -> ControlProtocol.Response {
+        let name = w.name.contains("/") ? w.name
+            : ControlProtocol.Workload(name: w.name, namespace: w.namespace, interface: "", ipNetworks: []).qualifiedName
         var next = dynamicWorkloads
+        if let id = w.containerID, let current = next[name], current.containerID != id {
+            return ControlProtocol.Response(ok: true, workloads: listWorkloads())  // another attachment of that pod name
+        }
         guard next.removeValue(forKey: name) != nil else {
             if config.workloads.contains(where: { $0.qualifiedName == name }) {
                 return .failure(.conflict, "workload \(name) comes from the configuration file; remove it there and send SIGHUP")
             }
+            if w.containerID != nil { return ControlProtocol.Response(ok: true, workloads: listWorkloads()) }
             return .failure(.notFound, "no workload named \(name)")
         }
         do throws(DatastoreError) {
@@ -154,10 +172,17 @@ extension Node {
     }
 
     func listWorkloads() -> [ControlProtocol.Workload] {
-        allWorkloads.map { w, origin in
-            ControlProtocol.Workload(name: w.qualifiedName, interface: w.interface.rawValue, ipNetworks: w.ipNetworks.map(\.description),
-                                     mac: w.mac?.description, origin: origin)
-        }
+        config.workloads.map { Node.apiWorkload($0, origin: "config", containerID: nil) }
+            + dynamicWorkloads.values.sorted { $0.workload.qualifiedName < $1.workload.qualifiedName }
+                .map { Node.apiWorkload($0.workload, origin: $0.origin, containerID: $0.containerID) }
+    }
+
+    /// A workload as the control API and the state file carry it.
+    static func apiWorkload(_ w: Model.Workload, origin: String, containerID: String?) -> ControlProtocol.Workload {
+        ControlProtocol.Workload(name: w.name, namespace: w.namespace == Model.Workload.defaultNamespace ? nil : w.namespace,
+                                 interface: w.interface.rawValue, ipNetworks: w.ipNetworks.map(\.description),
+                                 mac: w.mac?.description, labels: w.labels.isEmpty ? nil : w.labels,
+                                 origin: origin, containerID: containerID)
     }
 
     /// `tern fib`: desired vs kernel per prefix. The agent computes it on its own queue;
@@ -221,8 +246,14 @@ extension Node {
         }
         for (i, entry) in list.enumerated() {
             do {
-                let w = try Model.Workload(name: entry.name, interface: entry.interface, addresses: entry.ipNetworks, mac: entry.mac)
-                dynamicWorkloads[w.qualifiedName] = w
+                // Before namespaces were kept, `name` held the qualified name ("ns/name").
+                let parts = entry.namespace == nil ? entry.name.split(separator: "/", maxSplits: 1).map(String.init) : [entry.name]
+                let name = parts.last ?? entry.name
+                let namespace = parts.count == 2 ? parts[0] : entry.namespace ?? Model.Workload.defaultNamespace
+                let w = try Model.Workload(name: name, namespace: namespace, interface: entry.interface, addresses: entry.ipNetworks,
+                                           mac: entry.mac, labels: entry.labels ?? [:])
+                dynamicWorkloads[w.qualifiedName] = DynamicWorkload(workload: w, origin: entry.origin == "cni" ? "cni" : "cli",
+                                                                    containerID: entry.containerID)
             } catch {
                 rejectedWorkloadEntries.append(entry)
                 logger.error("workload state \(workloadStatePath): entry \(i) (\(entry.name)) not restored: \(error); kept in the file")
@@ -234,10 +265,9 @@ extension Node {
     /// Writes the state file for `dynamic` (plus the entries kept from a load that failed
     /// validation), durably (``AtomicFile``, the file store's write). A failure is the
     /// caller's to report: the request fails and the in-memory state stays as it was.
-    func saveWorkloads(_ dynamic: [String: Model.Workload], rejected: [ControlProtocol.Workload]) throws(DatastoreError) {
-        let list = dynamic.values.sorted { $0.qualifiedName < $1.qualifiedName }.map { w in
-            ControlProtocol.Workload(name: w.qualifiedName, interface: w.interface.rawValue, ipNetworks: w.ipNetworks.map(\.description),
-                                     mac: w.mac?.description, origin: "cli")
+    func saveWorkloads(_ dynamic: [String: DynamicWorkload], rejected: [ControlProtocol.Workload]) throws(DatastoreError) {
+        let list = dynamic.values.sorted { $0.workload.qualifiedName < $1.workload.qualifiedName }.map { d in
+            Node.apiWorkload(d.workload, origin: d.origin, containerID: d.containerID)
         } + rejected
         let data: Data
         do { data = try JSONEncoder().encode(list) } catch { throw .invalid("cannot encode: \(error)") }

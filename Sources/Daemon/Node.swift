@@ -48,7 +48,7 @@ public final class Node: @unchecked Sendable {
     var dataplane: DataplaneAgent?
     var dataplaneError: String?
     /// Workloads added with `tern workload add` (kept in `workloadStatePath`).
-    var dynamicWorkloads: [String: Model.Workload] = [:]
+    var dynamicWorkloads: [String: DynamicWorkload] = [:]
     /// Entries of the workload state file that failed validation: logged at start and
     /// written back unchanged by every save, so a bad entry is never dropped silently.
     var rejectedWorkloadEntries: [ControlProtocol.Workload] = []

@@ -332,21 +332,41 @@ public enum ControlProtocol {
 
     /// A workload (pod): `tern workload add/del/list`.
     public struct Workload: Codable, Sendable, Equatable {
+        /// The pod's name (without its namespace).
         public var name: String
+        /// The pod's namespace; nil is `default`.
+        public var namespace: String?
         public var interface: String
         /// CIDR host routes ("10.244.1.5/32").
         public var ipNetworks: [String]
         /// "0a:58:0a:f4:01:05", optional.
         public var mac: String?
-        /// "config" (from the YAML file) or "cli" (added at run time, kept in the state file).
+        /// The pod's labels (written into its WorkloadEndpoint); nil when none were given,
+        /// in which case the daemon takes them from the datastore's `Pod` of that name.
+        public var labels: [String: String]?
+        /// "config" (from the YAML file), "cli" (added at run time, kept in the state file) or
+        /// "cni" (added by the CNI plugin, kept in the state file).
         public var origin: String?
+        /// For `cni` workloads: the runtime's container ID (CNI_CONTAINERID), so that DEL and
+        /// GC find the attachment.
+        public var containerID: String?
 
-        public init(name: String, interface: String, ipNetworks: [String], mac: String? = nil, origin: String? = nil) {
+        public init(name: String, namespace: String? = nil, interface: String, ipNetworks: [String], mac: String? = nil,
+                    labels: [String: String]? = nil, origin: String? = nil, containerID: String? = nil) {
             self.name = name
+            self.namespace = namespace
             self.interface = interface
             self.ipNetworks = ipNetworks
             self.mac = mac
+            self.labels = labels
             self.origin = origin
+            self.containerID = containerID
+        }
+
+        /// `name`, or `namespace/name` outside `default` (how lists show it).
+        public var qualifiedName: String {
+            guard let ns = namespace, ns != "default" else { return name }
+            return "\(ns)/\(name)"
         }
     }
 

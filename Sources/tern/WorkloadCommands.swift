@@ -17,22 +17,34 @@ struct WorkloadCommand: ParsableCommand {
         @Option(name: .long, help: "Host-side interface, e.g. cali1a2b3c.") var interface: String
         @Option(name: .long, help: "Workload address (/32 or /128); repeatable.") var ip: [String]
         @Option(name: .long, help: "Workload MAC, for a permanent neighbour entry.") var mac: String?
+        @Option(name: [.customShort("n"), .long], help: "The pod's namespace (default: default).") var namespace: String?
+        @Option(name: .long, help: "A pod label key=value (repeatable); none given: the datastore Pod's labels.") var label: [String] = []
 
         func run() throws {
-            let w = ControlProtocol.Workload(name: name, interface: interface, ipNetworks: ip, mac: mac)
+            var labels: [String: String] = [:]
+            for l in label {
+                guard let eq = l.firstIndex(of: "="), eq != l.startIndex else {
+                    throw ValidationError("--label \(l): write key=value")
+                }
+                labels[String(l[..<eq])] = String(l[l.index(after: eq)...])
+            }
+            let w = ControlProtocol.Workload(name: name, namespace: namespace, interface: interface, ipNetworks: ip, mac: mac,
+                                             labels: label.isEmpty ? nil : labels)
             let r = try options.send(.init(.workloadAdd, workload: w))
-            if options.json { try options.printJSON(r.workloads ?? []) } else { print("workload \(name) added") }
+            if options.json { try options.printJSON(r.workloads ?? []) } else { print("workload \(w.qualifiedName) added") }
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "del", abstract: "Delete a workload added with `workload add`.")
         @OptionGroup var options: SocketOptions
-        @Option(name: .long, help: "The workload's name.") var name: String
+        @Option(name: .long, help: "The workload's name (or namespace/name).") var name: String
+        @Option(name: [.customShort("n"), .long], help: "The pod's namespace (default: default).") var namespace: String?
 
         func run() throws {
-            let r = try options.send(.init(.workloadDelete, workload: .init(name: name, interface: "", ipNetworks: [])))
-            if options.json { try options.printJSON(r.workloads ?? []) } else { print("workload \(name) deleted") }
+            let w = ControlProtocol.Workload(name: name, namespace: namespace, interface: "", ipNetworks: [])
+            let r = try options.send(.init(.workloadDelete, workload: w))
+            if options.json { try options.printJSON(r.workloads ?? []) } else { print("workload \(w.qualifiedName) deleted") }
         }
     }
 
@@ -44,7 +56,7 @@ struct WorkloadCommand: ParsableCommand {
             let list = try options.send(.init(.workloadList)).workloads ?? []
             if options.json { try options.printJSON(list); return }
             var t = TextTable(["NAME", "INTERFACE", "ADDRESSES", "MAC", "FROM"])
-            for w in list { t.add([w.name, w.interface, w.ipNetworks.joined(separator: " "), w.mac ?? "-", w.origin ?? "-"]) }
+            for w in list { t.add([w.qualifiedName, w.interface, w.ipNetworks.joined(separator: " "), w.mac ?? "-", w.origin ?? "-"]) }
             print(list.isEmpty ? "No workloads." : t.rendered)
         }
     }

@@ -67,4 +67,38 @@ import TernAPI
         defer { again.stop() }
         #expect(try names(ControlClient(path: "\(dir)/ws.sock")) == ["p1", "p3"])
     }
+
+    /// Two pods named `a` in namespaces x and y (policy needs both), labels and the CNI
+    /// attachment's container ID survive a restart; a CNI DEL of another container ID leaves
+    /// the workload alone, and a DEL of a workload already gone succeeds.
+    @Test func namespacesLabelsAndContainerIDsSurviveARestart() throws {
+        let dir = try SpeakerLoopbackTests.tempDir()
+        let n = try node(dir)
+        let client = ControlClient(path: "\(dir)/ws.sock")
+        let x = ControlProtocol.Workload(name: "a", namespace: "x", interface: "calixa", ipNetworks: ["10.244.32.5/32"],
+                                         labels: ["app": "web"], origin: "cni", containerID: "c1")
+        let y = ControlProtocol.Workload(name: "a", namespace: "y", interface: "caliya", ipNetworks: ["10.244.32.6/32"])
+        #expect(try client.send(.init(.workloadAdd, workload: x)).ok)
+        #expect(try client.send(.init(.workloadAdd, workload: y)).ok)
+        n.stop()
+        let again = try node(dir)
+        defer { again.stop() }
+        let c2 = ControlClient(path: "\(dir)/ws.sock")
+        let list = try c2.send(.init(.workloadList)).workloads ?? []
+        #expect(list.map(\.qualifiedName) == ["x/a", "y/a"])
+        #expect(list.first?.labels == ["app": "web"])
+        #expect(list.first?.origin == "cni")
+        #expect(list.first?.containerID == "c1")
+        #expect(list.last?.origin == "cli")
+        var other = x
+        other.containerID = "c2"
+        #expect(try c2.send(.init(.workloadDelete, workload: other)).ok)
+        #expect(try names(c2) == ["a", "a"])
+        #expect(try c2.send(.init(.workloadDelete, workload: x)).ok)
+        #expect(try c2.send(.init(.workloadDelete, workload: x)).ok, "a CNI DEL of a workload already gone succeeds")
+        let notFound = try c2.send(.init(.workloadDelete, workload: .init(name: "a", namespace: "x", interface: "", ipNetworks: [])))
+        #expect(notFound.error?.code == .notFound)
+        #expect(try c2.send(.init(.workloadDelete, workload: .init(name: "y/a", interface: "", ipNetworks: []))).ok)
+        #expect(try names(c2) == [])
+    }
 }
