@@ -252,9 +252,13 @@ public final class AddressAllocator: Sendable {
     /// other nodes borrowed from this node's blocks are theirs to collect. Returns the
     /// addresses freed by handle.
     @discardableResult
-    public func garbageCollect(liveHandles: Set<String>, node: String) throws(Failure) -> [String: [IPPrefix]] {
+    /// With `handlePrefix` only handles starting with it are candidates (one CNI network's
+    /// `<network>.`): others (another network, `tern ipam allocate`) are left alone.
+    public func garbageCollect(liveHandles: Set<String>, node: String, handlePrefix: String = "") throws(Failure) -> [String: [IPPrefix]] {
         var freed: [String: [IPPrefix]] = [:]
-        let dead: (AllocationBlock.Holder) -> Bool = { $0.node == node && !liveHandles.contains($0.handle) }
+        let dead: (AllocationBlock.Holder) -> Bool = {
+            $0.node == node && $0.handle.hasPrefix(handlePrefix) && !liveHandles.contains($0.handle)
+        }
         for family in [IPFamily.v4, .v6] {
             for b in try blocks(family) where b.block.allocations.values.contains(where: dead) {
                 for (handle, address) in try free(in: b.block.cidr, where: dead) { freed[handle, default: []].append(address) }
@@ -262,7 +266,8 @@ public final class AddressAllocator: Sendable {
         }
         let snap = try Self.stored { () throws(DatastoreError) in try client.store.list(prefix: client.keys.handles) }
         for v in snap.values {
-            guard let h = IPAMHandle(decoding: v.value), h.node == node, !liveHandles.contains(h.id) else { continue }
+            guard let h = IPAMHandle(decoding: v.value), h.node == node, h.id.hasPrefix(handlePrefix),
+                  !liveHandles.contains(h.id) else { continue }
             let more = try release(handle: h.id)
             if !more.isEmpty { freed[h.id, default: []] += more }
         }

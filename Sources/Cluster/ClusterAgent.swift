@@ -161,6 +161,23 @@ public final class ClusterAgent: @unchecked Sendable {
         }
     }
 
+    /// Frees this node's addresses whose handle starts with `handlePrefix` and is not in
+    /// `live` (CNI GC), on the agent's queue; `done` gets what was freed, by handle.
+    public func garbageCollect(handlePrefix: String, live: Set<String>,
+                               done: @escaping @Sendable (Result<[String: [IPPrefix]], IPAMFailure>) -> Void) {
+        queue.async {
+            guard let client = self.client, self.status.connected else {
+                return done(.failure(IPAMFailure(message: "the datastore is not reachable: \(self.status.error ?? "not connected yet")", retry: true)))
+            }
+            do throws(AddressAllocator.Failure) {
+                done(.success(try AddressAllocator(client: client).garbageCollect(
+                    liveHandles: live, node: self.identity.name, handlePrefix: handlePrefix)))
+            } catch {
+                done(.failure(IPAMFailure(message: "\(error)", retry: true)))
+            }
+        }
+    }
+
     // MARK: Connecting
 
     private func connect() {

@@ -62,7 +62,7 @@ extension Node {
             streamRoutes(on: connection)
         case .success(.fib):
             fibRows(reply)
-        case .success(.ipamAllocate), .success(.ipamRelease):
+        case .success(.ipamAllocate), .success(.ipamRelease), .success(.ipamGC):
             ipam(request, reply: reply)
         case .success(let command):
             reply(handle(command, request))
@@ -134,7 +134,7 @@ extension Node {
             return deleteWorkload(w)
         case .workloadList:
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())
-        case .fib, .ipamAllocate, .ipamRelease:
+        case .fib, .ipamAllocate, .ipamRelease, .ipamGC:
             return .failure(.internalError, "\(command.rawValue) is answered asynchronously")
         case .bfd:
             return ControlProtocol.Response(ok: true, bfd: bfdSessions())

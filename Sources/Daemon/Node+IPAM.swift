@@ -15,6 +15,20 @@ extension Node {
         }
         let send = UncheckedSendable(reply)
         let loop = self.loop
+        if request.command == ControlProtocol.Command.ipamGC.rawValue {
+            agent.garbageCollect(handlePrefix: r.handle, live: Set(r.keep ?? [])) { result in
+                loop.execute {
+                    switch result {
+                    case .success(let freed):
+                        send.value(ControlProtocol.Response(ok: true, ipam: freed.sorted { $0.key < $1.key }.flatMap { _, addresses in
+                            addresses.map { ControlProtocol.IPAMAddress(address: $0.description) }
+                        }))
+                    case .failure(let f): send.value(.failure(.unavailable, f.message))
+                    }
+                }
+            }
+            return
+        }
         if request.command == ControlProtocol.Command.ipamRelease.rawValue {
             agent.release(handle: r.handle) { result in
                 loop.execute {

@@ -99,6 +99,15 @@ public enum LinkMessage {
                               operation: "set link \(index) mtu \(mtu)")
     }
 
+    /// `ip link set dev address MAC` (IFLA_ADDRESS); the link should be down, as a
+    /// link-local IPv6 address is derived from the MAC when it comes up.
+    public static func setAddress(index: Int32, _ address: HardwareAddress) -> NetlinkRequest {
+        var b = ifinfomsg(index: index)
+        b.appendAttribute(NL.iflaAddress, address.bytes)
+        return NetlinkRequest(type: NL.newLink, flags: NL.request | NL.ack, body: b,
+                              operation: "set link \(index) address \(address)")
+    }
+
     /// RTM_GETLINK with NLM_F_DUMP.
     public static func dump() -> NetlinkRequest {
         NetlinkRequest(type: NL.getLink, flags: NL.request | NL.dump, body: ifinfomsg(index: 0), operation: "dump links")

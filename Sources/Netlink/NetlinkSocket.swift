@@ -79,6 +79,12 @@ public final class NetlinkSocket {
         self.init(adopting: s)
     }
 
+    /// Opens a socket inside the network namespace at `path` (``NetworkNamespace/run(atPath:_:)``).
+    public convenience init(namespacePath path: String, receiveBufferSize: Int = 1 << 20) throws {
+        let s = try NetworkNamespace.run(atPath: path) { try NetlinkSocket(receiveBufferSize: receiveBufferSize) }
+        self.init(adopting: s)
+    }
+
     init(adopting other: NetlinkSocket) {
         nl = other.nl
         fd = other.fd

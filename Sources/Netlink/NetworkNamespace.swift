@@ -11,8 +11,16 @@ public enum NetworkNamespace {
     /// `body` stay in the namespace for their whole life, so this is how a socket for
     /// another namespace is made. Other threads are never moved.
     public static func run<T>(in name: String, _ body: () throws -> T) throws -> T {
-        let target = open(path(name), O_RDONLY | O_CLOEXEC)
-        guard target >= 0 else { throw NetlinkError.fromErrno("open \(path(name))") }
+        try run(atPath: path(name), body)
+    }
+
+    /// As ``run(in:_:)`` for a namespace given by its path: a bind mount
+    /// (`/run/netns/NAME`, podman's `/run/netns/netns-<uuid>`) or a process's
+    /// `/proc/PID/ns/net` (containerd's CNI_NETNS).
+    public static func run<T>(atPath nsPath: String, _ body: () throws -> T) throws -> T {
+        let name = nsPath
+        let target = open(nsPath, O_RDONLY | O_CLOEXEC)
+        guard target >= 0 else { throw NetlinkError.fromErrno("open \(nsPath)") }
         defer { close(target) }
         var result: Result<T, Error> = .failure(NetlinkError(code: EINVAL, operation: "enter netns \(name)"))
         try withoutActuallyEscaping(body) { body in

@@ -42,6 +42,9 @@ public enum ControlProtocol {
         case ipamAllocate = "ipam-allocate"
         /// Frees every address of ``Request/ipam``'s handle: ``Response/ipam`` lists them.
         case ipamRelease = "ipam-release"
+        /// CNI GC: frees this node's addresses whose handle starts with ``Request/ipam``'s
+        /// `handle` and is not in its `keep` list: ``Response/ipam`` lists them.
+        case ipamGC = "ipam-gc"
         /// Every BFD session (RFC 5880): ``Response/bfd``.
         case bfd
     }
@@ -72,11 +75,14 @@ public enum ControlProtocol {
         public var family: String?
         /// A specific address (podman's `--ip`), else the lowest free one.
         public var address: String?
+        /// For `ipam-gc`: the handles still in use (the runtime's valid attachments).
+        public var keep: [String]?
 
-        public init(handle: String, family: String? = nil, address: String? = nil) {
+        public init(handle: String, family: String? = nil, address: String? = nil, keep: [String]? = nil) {
             self.handle = handle
             self.family = family
             self.address = address
+            self.keep = keep
         }
     }
 
