@@ -6,6 +6,6 @@ struct DynamicWorkload: Sendable, Equatable {
     var workload: Model.Workload
     /// "cli" or "cni".
     var origin: String
-    /// The runtime's container ID for a CNI attachment (DEL and GC match on it).
-    var containerID: String?
+    /// A CNI attachment's `<network>.<CNI_CONTAINERID>` (DEL and GC match on it).
+    var attachment: String?
 }

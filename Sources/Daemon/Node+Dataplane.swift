@@ -124,7 +124,7 @@ extension Node {
         }
         var next = dynamicWorkloads
         next[workload.qualifiedName] = DynamicWorkload(workload: workload, origin: w.origin == "cni" ? "cni" : "cli",
-                                                       containerID: w.containerID)
+                                                       attachment: w.attachment)
         let rejected = rejectedWorkloadEntries.filter { $0.qualifiedName != workload.qualifiedName }
         do throws(DatastoreError) {
             try saveWorkloads(next, rejected: rejected)
@@ -144,20 +144,20 @@ extension Node {
     }
 
     /// `tern workload del` and the CNI plugin's DEL: by name (`namespace/name` or the
-    /// request's `namespace`). With `containerID` set (CNI), only that attachment is
+    /// request's `namespace`). With `attachment` set (CNI), only that attachment is
     /// deleted and a missing workload is not an error (DEL is idempotent).
     func deleteWorkload(_ w: ControlProtocol.Workload) -> ControlProtocol.Response {
         let name = w.name.contains("/") ? w.name
             : ControlProtocol.Workload(name: w.name, namespace: w.namespace, interface: "", ipNetworks: []).qualifiedName
         var next = dynamicWorkloads
-        if let id = w.containerID, let current = next[name], current.containerID != id {
+        if let id = w.attachment, let current = next[name], current.attachment != id {
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())  // another attachment of that pod name
         }
         guard next.removeValue(forKey: name) != nil else {
             if config.workloads.contains(where: { $0.qualifiedName == name }) {
                 return .failure(.conflict, "workload \(name) comes from the configuration file; remove it there and send SIGHUP")
             }
-            if w.containerID != nil { return ControlProtocol.Response(ok: true, workloads: listWorkloads()) }
+            if w.attachment != nil { return ControlProtocol.Response(ok: true, workloads: listWorkloads()) }
             return .failure(.notFound, "no workload named \(name)")
         }
         do throws(DatastoreError) {
@@ -172,17 +172,17 @@ extension Node {
     }
 
     func listWorkloads() -> [ControlProtocol.Workload] {
-        config.workloads.map { Node.apiWorkload($0, origin: "config", containerID: nil) }
+        config.workloads.map { Node.apiWorkload($0, origin: "config", attachment: nil) }
             + dynamicWorkloads.values.sorted { $0.workload.qualifiedName < $1.workload.qualifiedName }
-                .map { Node.apiWorkload($0.workload, origin: $0.origin, containerID: $0.containerID) }
+                .map { Node.apiWorkload($0.workload, origin: $0.origin, attachment: $0.attachment) }
     }
 
     /// A workload as the control API and the state file carry it.
-    static func apiWorkload(_ w: Model.Workload, origin: String, containerID: String?) -> ControlProtocol.Workload {
+    static func apiWorkload(_ w: Model.Workload, origin: String, attachment: String?) -> ControlProtocol.Workload {
         ControlProtocol.Workload(name: w.name, namespace: w.namespace == Model.Workload.defaultNamespace ? nil : w.namespace,
                                  interface: w.interface.rawValue, ipNetworks: w.ipNetworks.map(\.description),
                                  mac: w.mac?.description, labels: w.labels.isEmpty ? nil : w.labels,
-                                 origin: origin, containerID: containerID)
+                                 origin: origin, attachment: attachment)
     }
 
     /// `tern fib`: desired vs kernel per prefix. The agent computes it on its own queue;
@@ -253,7 +253,7 @@ extension Node {
                 let w = try Model.Workload(name: name, namespace: namespace, interface: entry.interface, addresses: entry.ipNetworks,
                                            mac: entry.mac, labels: entry.labels ?? [:])
                 dynamicWorkloads[w.qualifiedName] = DynamicWorkload(workload: w, origin: entry.origin == "cni" ? "cni" : "cli",
-                                                                    containerID: entry.containerID)
+                                                                    attachment: entry.attachment)
             } catch {
                 rejectedWorkloadEntries.append(entry)
                 logger.error("workload state \(workloadStatePath): entry \(i) (\(entry.name)) not restored: \(error); kept in the file")
@@ -267,7 +267,7 @@ extension Node {
     /// caller's to report: the request fails and the in-memory state stays as it was.
     func saveWorkloads(_ dynamic: [String: DynamicWorkload], rejected: [ControlProtocol.Workload]) throws(DatastoreError) {
         let list = dynamic.values.sorted { $0.workload.qualifiedName < $1.workload.qualifiedName }.map { d in
-            Node.apiWorkload(d.workload, origin: d.origin, containerID: d.containerID)
+            Node.apiWorkload(d.workload, origin: d.origin, attachment: d.attachment)
         } + rejected
         let data: Data
         do { data = try JSONEncoder().encode(list) } catch { throw .invalid("cannot encode: \(error)") }

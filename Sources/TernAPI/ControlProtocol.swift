@@ -353,12 +353,12 @@ public enum ControlProtocol {
         /// "config" (from the YAML file), "cli" (added at run time, kept in the state file) or
         /// "cni" (added by the CNI plugin, kept in the state file).
         public var origin: String?
-        /// For `cni` workloads: the runtime's container ID (CNI_CONTAINERID), so that DEL and
-        /// GC find the attachment.
-        public var containerID: String?
+        /// For `cni` workloads: the attachment, `<network>.<CNI_CONTAINERID>` (also its IPAM
+        /// handle), so that DEL and GC find exactly it.
+        public var attachment: String?
 
         public init(name: String, namespace: String? = nil, interface: String, ipNetworks: [String], mac: String? = nil,
-                    labels: [String: String]? = nil, origin: String? = nil, containerID: String? = nil) {
+                    labels: [String: String]? = nil, origin: String? = nil, attachment: String? = nil) {
             self.name = name
             self.namespace = namespace
             self.interface = interface
@@ -366,7 +366,7 @@ public enum ControlProtocol {
             self.mac = mac
             self.labels = labels
             self.origin = origin
-            self.containerID = containerID
+            self.attachment = attachment
         }
 
         /// `name`, or `namespace/name` outside `default` (how lists show it).

@@ -76,7 +76,7 @@ import TernAPI
         let n = try node(dir)
         let client = ControlClient(path: "\(dir)/ws.sock")
         let x = ControlProtocol.Workload(name: "a", namespace: "x", interface: "calixa", ipNetworks: ["10.244.32.5/32"],
-                                         labels: ["app": "web"], origin: "cni", containerID: "c1")
+                                         labels: ["app": "web"], origin: "cni", attachment: "c1")
         let y = ControlProtocol.Workload(name: "a", namespace: "y", interface: "caliya", ipNetworks: ["10.244.32.6/32"])
         #expect(try client.send(.init(.workloadAdd, workload: x)).ok)
         #expect(try client.send(.init(.workloadAdd, workload: y)).ok)
@@ -88,10 +88,10 @@ import TernAPI
         #expect(list.map(\.qualifiedName) == ["x/a", "y/a"])
         #expect(list.first?.labels == ["app": "web"])
         #expect(list.first?.origin == "cni")
-        #expect(list.first?.containerID == "c1")
+        #expect(list.first?.attachment == "c1")
         #expect(list.last?.origin == "cli")
         var other = x
-        other.containerID = "c2"
+        other.attachment = "c2"
         #expect(try c2.send(.init(.workloadDelete, workload: other)).ok)
         #expect(try names(c2) == ["a", "a"])
         #expect(try c2.send(.init(.workloadDelete, workload: x)).ok)
