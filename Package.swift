@@ -67,6 +67,8 @@ let package = Package(
         .target(name: "EtcdDatastore", dependencies: ["Datastore", "EtcdClient"]),
         /// Test support, not a test target: a real etcd started by pid for one test (EtcdClientTests, DatastoreTests).
         .target(name: "EtcdTestSupport", dependencies: ["EtcdClient"], path: "Tests/EtcdTestSupport"),
+        /// Pure: the CNI spec's protocol values (command, environment, network config, result, error, version) for tern-cni.
+        .target(name: "CNI", dependencies: ["IPCore"]),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
         .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
@@ -125,6 +127,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop",
                                                     "Cluster", "FileDatastore"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
+        .testTarget(name: "CNITests", dependencies: ["CNI", "IPCore"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdTestSupport"]),
         /// Test support, not a test: a separate process writing a FileDatastore directory (DatastoreTests' multi-process test).
         .executableTarget(name: "filestore-writer", dependencies: ["Datastore", "FileDatastore"], path: "Tests/FileStoreWriter"),
