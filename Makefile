@@ -12,7 +12,7 @@ TERN         := .build/$(CONFIG)/tern
 APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3 procps shellcheck \
                 libcurl4-openssl-dev etcd-server etcd-client curl openssl
 
-.PHONY: interop all deps build release test test-ipip-vm demo demo-vxlan bench fuzz corpus captures clean
+.PHONY: install interop all deps build release test test-ipip-vm demo demo-vxlan bench fuzz corpus captures clean
 
 all: build
 
@@ -23,6 +23,17 @@ deps:
 ## build: debug build of every target.
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
+
+## install: `tern` in /usr/local/bin, the CNI plugin as /opt/cni/bin/tern and /opt/cni/bin/tern-ipam,
+## and etc/cni/10-tern.conflist as /etc/cni/net.d/10-tern.conflist unless one is there (docs/CNI.md).
+CNI_BIN_DIR  ?= /opt/cni/bin
+CNI_CONF_DIR ?= /etc/cni/net.d
+install: build
+	install -D -m 0755 .build/$(CONFIG)/tern $(DESTDIR)/usr/local/bin/tern
+	install -D -m 0755 .build/$(CONFIG)/tern-cni $(DESTDIR)$(CNI_BIN_DIR)/tern
+	install -D -m 0755 .build/$(CONFIG)/tern-cni $(DESTDIR)$(CNI_BIN_DIR)/tern-ipam
+	@if [ -e $(DESTDIR)$(CNI_CONF_DIR)/10-tern.conflist ]; then echo "kept $(CNI_CONF_DIR)/10-tern.conflist"; \
+	 else install -D -m 0644 etc/cni/10-tern.conflist $(DESTDIR)$(CNI_CONF_DIR)/10-tern.conflist; fi
 
 ## release: optimised build (used by benchmarks and the fuzzer's seed checks).
 release: deps

@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tern", targets: ["tern"]),
+        .executable(name: "tern-cni", targets: ["tern-cni"]),
         .library(name: "BGPWire", targets: ["BGPWire"]),
     ],
     dependencies: [
@@ -99,6 +100,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// The CNI plugin, installed as /opt/cni/bin/tern and /opt/cni/bin/tern-ipam (docs/CNI.md): the
+        /// protocol values, the control API to the node's daemon, netlink for the veth; never the daemon or BGP.
+        .executableTarget(name: "tern-cni", dependencies: ["CNI", "TernAPI", "Netlink", "Model", "IPCore"]),
         /// Not a test: N simulated nodes registering in one etcd (interop/bench/datastore-mesh.sh).
         .executableTarget(
             name: "cluster-bench",
