@@ -48,11 +48,21 @@ public enum JSONValue: Codable, Equatable, Sendable {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
-            let underlying = context.underlyingError.map { String(describing: $0) }
+            // JSONDecoder's error says only "not valid JSON"; JSONSerialization's says where ("Invalid value
+            // around character 22.").
             throw CNIError(CNIError.decodeFailure, "cannot decode the JSON on stdin",
-                           details: underlying ?? context.debugDescription)
+                           details: syntaxErrorLocation(data) ?? context.debugDescription)
         } catch {
             throw CNIError(CNIError.decodeFailure, "cannot decode the JSON on stdin", details: String(describing: error))
+        }
+    }
+
+    private static func syntaxErrorLocation(_ data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
         }
     }
 

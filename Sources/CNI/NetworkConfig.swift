@@ -6,7 +6,7 @@ import Foundation
 ///
 /// When Tern is invoked as the IPAM plugin, `type` is the main plugin's and `ipam.type` is Tern's; both are
 /// decoded the same way.
-public struct NetworkConfig: Sendable {
+public struct NetworkConfig: Equatable, Sendable {
     /// GC's still-valid attachment (``CNIAttachment``).
     public typealias Attachment = CNIAttachment
     /// The `ipam` dictionary (``CNI/IPAMConfig``).

@@ -79,7 +79,7 @@ import Testing
     @Test func notJSONIsCode6WithTheLocation() throws {
         let e = try #require(error(#"{"cniVersion":"1.0.0",,}"#))
         #expect(e.code == 6)
-        #expect(e.details?.isEmpty == false)
+        #expect(e.details == "Invalid value around character 22.")
         #expect(error("")?.code == 6)
         #expect(error("[1,2]")?.code == 6)
         #expect(error(#""text""#)?.code == 6)
