@@ -300,6 +300,7 @@ ctr_env_cleanup() {
     kill -KILL "$p" 2>/dev/null
     wait "$p" 2>/dev/null
     for p in $(_ctr_pids_under "${CTRD_SOCK[$node]}" containerd-shim-runc-v2); do kill -KILL "$p" 2>/dev/null; done
+    rmdir "/run/containerd/runc/$(ctrd_ns "$node")" 2>/dev/null   # the shims' runc root for our namespace
   done
   for p in $(_ctr_pids_under "$CTR_DIR/" conmon); do kill -KILL "$p" 2>/dev/null; done
   # what is still mounted under our directories, deepest first
