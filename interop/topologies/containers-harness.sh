@@ -16,7 +16,7 @@ SCRIPT_NAME=containers-harness
 T=containers-harness
 declare_tests "$T/podman-run" "$T/podman-static-ip" "$T/podman-ping-across-nodes" \
   "$T/podman-portmap-from-other-node" "$T/podman-del-at-exit-by-conmon" \
-  "$T/ctr-run-cni-ping" "$T/ctr-del-releases-ip"
+  "$T/ctr-run-cni-ping" "$T/ctr-del-releases-ip" "$T/bin-dir-plugin-podman" "$T/bin-dir-plugin-ctr"
 
 require_root
 require_tools ip curl
@@ -33,13 +33,32 @@ ip -n "$(ns_name a)" route add 10.98.2.0/24 via 10.99.0.2 || abort "route a"
 ip -n "$(ns_name b)" route add 10.98.1.0/24 via 10.99.0.1 || abort "route b"
 for n in a b; do ip netns exec "$(ns_name "$n")" sysctl -qw net.ipv4.ip_forward=1 || abort "ip_forward $n"; done
 
-# conflist NAME SUBNET IPAMDIR : ptp + host-local + portmap (snat, portMappings)
+# A chained spy plugin in $CTR_BIN_DIR (where a test puts tern): logs one line per call
+# (command, CNI_CONTAINERID, CNI_NETNS) and passes prevResult through.
+SPYLOG="$WORK/spy.log"
+cat >"$CTR_BIN_DIR/tern-spy" <<'EOF'
+#!/usr/bin/env python3
+import json, os, sys
+cmd = os.environ.get("CNI_COMMAND", "")
+conf = json.load(sys.stdin)
+if cmd == "VERSION":
+    print(json.dumps({"cniVersion": "1.0.0", "supportedVersions": ["0.3.1", "0.4.0", "1.0.0"]}))
+    sys.exit(0)
+with open(conf["log"], "a") as f:
+    f.write("%s id=%s netns=%s\n" % (cmd, os.environ.get("CNI_CONTAINERID", ""), os.environ.get("CNI_NETNS", "")))
+if cmd == "ADD":
+    print(json.dumps(conf["prevResult"]))
+EOF
+chmod +x "$CTR_BIN_DIR/tern-spy"
+
+# conflist NAME SUBNET IPAMDIR : ptp + host-local + portmap (snat, portMappings) + tern-spy
 conflist() {
   cat <<EOF
 {"cniVersion": "1.0.0", "name": "$1", "plugins": [
   {"type": "ptp", "ipMasq": false,
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "$2"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$3"}},
-  {"type": "portmap", "snat": true, "capabilities": {"portMappings": true}}]}
+  {"type": "portmap", "snat": true, "capabilities": {"portMappings": true}},
+  {"type": "tern-spy", "log": "$SPYLOG"}]}
 EOF
 }
 NETA="hna$RUN_ID" NETB="hnb$RUN_ID"
@@ -124,4 +143,18 @@ ca_released() {
   echo "released; cleanup event logged"
 }
 check "$T/podman-del-at-exit-by-conmon" "ca exits by itself: $CA_IP released by podman container cleanup" "$DL" ca_released
+
+# spy_has REGEX... : every REGEX matches a line of the spy's log
+spy_has() {
+  local r; for r in "$@"; do grep -qE "$r" "$SPYLOG" || { echo "no /$r/ in spy log:"; cat "$SPYLOG"; return 1; }; done
+  echo "spy log has: $*"
+}
+check "$T/bin-dir-plugin-podman" "tern-spy from CTR_BIN_DIR: podman ADD and DEL for ca" "$DL" \
+  spy_has "^ADD id=$CA_ID netns=/run/netns/" "^DEL id=$CA_ID "
+if [ "${T_DONE[$T/ctr-run-cni-ping]:-SKIP}" != SKIP ]; then
+  check "$T/bin-dir-plugin-ctr" "tern-spy from CTR_BIN_DIR: ctr ADD (netns /proc/PID/ns/net) and DEL (empty netns)" "$DL" \
+    spy_has "^ADD id=$(ctrd_ns b)-$CTR_NAME netns=/proc/[0-9]+/ns/net\$" "^DEL id=$(ctrd_ns b)-$CTR_NAME netns=\$"
+else
+  result SKIP "$T/bin-dir-plugin-ctr" "${CTR_REASON:-containerd not started}"
+fi
 exit 0
