@@ -39,9 +39,8 @@ CTR_DIR=""
 CTR_BIN_DIR=""
 CTR_REASON=""          # why the last ctr_* / ctrd_* check failed
 CTRD_NS_PREFIX="t${RUN_ID}"
-declare -A CTR_NODE_READY CTRD_PID CTRD_SOCK CTR_TMP
-CTRD_NODES=()
-CTR_NODES=()
+# All per-node state is in files under $CTR_DIR/n/NODE (not in shell variables), so that
+# pm / ctrd_start may be called in a subshell ($(pm ...)) and cleanup still finds it all.
 CTR_DEADLINE=${CTR_DEADLINE:-30}
 
 # ctr_require RUNTIME... : skip the whole topology (skip_all, every check SKIP with the
@@ -97,18 +96,19 @@ ctr_ipam_dir() { echo "$CTR_DIR/n/$1/ipam"; }
 # the image imported. Called by pm and pm_network_file; idempotent.
 ctr_node_init() {
   local node=$1 d
-  [ -n "${CTR_NODE_READY[$node]:-}" ] && return 0
   [ -n "$CTR_DIR" ] || { echo "ctr_node_init: call ctr_env_init first" >&2; return 1; }
   d=$(ctr_node_dir "$node")
+  [ -f "$d/ready" ] && return 0
+  local tmp
   mkdir -p "$d/net.d" "$d/ipam" "$d/storage/root" "$d/cni" || return 1
   # podman's tmp_dir and the storage runroot live in a short directory of their own, not
   # under $WORK: podman refuses a --runroot longer than 50 characters, and conmon passes
   # --runroot (and --tmpdir) to the `podman container cleanup` it runs when a container
   # exits, which then failed with "the specified runroot is longer than 50 characters" —
   # silently: no cleanup, no CNI DEL, and an attached `podman run` waited 20 s for conmon.
-  CTR_TMP[$node]=$(mktemp -d /run/tern-pm.XXXXXX) || return 1
-  mkdir -p "${CTR_TMP[$node]}/runroot" || return 1
-  ln -sfn "${CTR_TMP[$node]}" "$d/tmp"
+  tmp=$(mktemp -d /run/tern-pm.XXXXXX) || return 1
+  mkdir -p "$tmp/runroot" || return 1
+  ln -sfn "$tmp" "$d/tmp"
   cat >"$d/containers.conf" <<EOF
 [containers]
 default_ulimits = [$(_ctr_ulimits)]
@@ -118,7 +118,7 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$d/events.log"
-tmp_dir = "${CTR_TMP[$node]}"
+tmp_dir = "$tmp"
 lock_type = "file"
 static_dir = "$d/storage/root/libpod"
 volume_path = "$d/storage/root/volumes"
@@ -132,12 +132,11 @@ EOF
 [storage]
 driver = "${CTR_STORAGE_DRIVER:-overlay}"
 graphroot = "$d/storage/root"
-runroot = "${CTR_TMP[$node]}/runroot"
+runroot = "$tmp/runroot"
 EOF
-  CTR_NODE_READY[$node]=1
-  CTR_NODES+=("$node")
   _pm_env "$node" podman import --change 'CMD ["/bin/sh"]' "$CTR_DIR/image/rootfs.tar" "$CTR_IMAGE" >/dev/null 2>"$d/import.log" ||
     { CTR_REASON="podman import failed: $(tail -1 "$d/import.log")"; return 1; }
+  touch "$d/ready"
 }
 
 # ctr_image_build : the offline image's rootfs tarball $CTR_DIR/image/rootfs.tar, once per
@@ -226,10 +225,8 @@ state = "$d/state"
   conf_dir = "$(ctr_node_dir "$node")/net.d"
 EOF
   nsenter --net="/run/netns/$(ns_name "$node")" containerd --config "$c" >>"$d/containerd.log" 2>&1 &
-  CTRD_PID[$node]=$!
-  CTRD_SOCK[$node]="$d/sock"
-  CTRD_NODES+=("$node")
-  log "started containerd for $node (pid ${CTRD_PID[$node]}), socket $d/sock"
+  echo $! >"$d/pid"
+  log "started containerd for $node (pid $!), socket $d/sock"
   wait_for "$node: containerd answers" "$CTR_DEADLINE" ctr --address "$d/sock" version ||
     { CTR_REASON="containerd did not answer on $d/sock: $(tail -1 "$d/containerd.log")"; return 1; }
   if [ ! -f "$CTR_DIR/image/docker.tar" ]; then
@@ -258,7 +255,7 @@ ctrc() {
     sh -c 'mount --bind "$1/net.d" /etc/cni/net.d && mount --bind "$2" /opt/cni/bin &&
       mount --bind "$1/cni" /var/lib/cni || exit 125
       sock=$3 ns=$4; shift 4; exec ctr --address "$sock" -n "$ns" "$@"' \
-    sh "$d" "$CTR_BIN_DIR" "${CTRD_SOCK[$node]}" "$(ctrd_ns "$node")" "$@"
+    sh "$d" "$CTR_BIN_DIR" "$d/containerd/sock" "$(ctrd_ns "$node")" "$@"
 }
 
 # --- cleanup --------------------------------------------------------------------
@@ -281,38 +278,45 @@ _ctr_pids_under() {
 # Runs from the EXIT trap before netns.sh's cleanup; logs and configs stay when $WORK is kept.
 ctr_env_cleanup() {
   set +e
-  [ -n "$CTR_DIR" ] && [ -d "$CTR_DIR" ] || return 0
-  local node id p m
-  for node in "${CTRD_NODES[@]}"; do
+  [ -n "$CTR_DIR" ] && [ -d "$CTR_DIR/n" ] || return 0
+  local node d id p m tmp
+  local nodes=()
+  for d in "$CTR_DIR"/n/*/; do [ -d "$d" ] && nodes+=("$(basename "$d")"); done
+  for node in "${nodes[@]}"; do
+    [ -f "$(ctr_node_dir "$node")/containerd/pid" ] || continue
     for id in $(ctrc "$node" tasks ls -q 2>/dev/null); do
       ctrc "$node" tasks kill -s KILL "$id" >/dev/null 2>&1
       ctrc "$node" tasks rm -f "$id" >/dev/null 2>&1
     done
     for id in $(ctrc "$node" containers ls -q 2>/dev/null); do ctrc "$node" containers rm "$id" >/dev/null 2>&1; done
   done
-  for node in "${CTR_NODES[@]}"; do
-    pm "$node" rm -a -f -t 0 >/dev/null 2>&1
+  for node in "${nodes[@]}"; do
+    [ -f "$(ctr_node_dir "$node")/ready" ] && pm "$node" rm -a -f -t 0 >/dev/null 2>>"$CTR_DIR/cleanup.log"
   done
-  for node in "${CTRD_NODES[@]}"; do
-    p=${CTRD_PID[$node]}
-    kill -TERM "$p" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-    for p in $(_ctr_pids_under "${CTRD_SOCK[$node]}" containerd-shim-runc-v2); do kill -KILL "$p" 2>/dev/null; done
-    rmdir "/run/containerd/runc/$(ctrd_ns "$node")" 2>/dev/null   # the shims' runc root for our namespace
+  local prefixes=("$CTR_DIR/")
+  for node in "${nodes[@]}"; do
+    d=$(ctr_node_dir "$node")
+    if [ -f "$d/containerd/pid" ]; then
+      p=$(cat "$d/containerd/pid")
+      kill -TERM "$p" 2>/dev/null
+      for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$p" 2>/dev/null
+      wait "$p" 2>/dev/null
+      for p in $(_ctr_pids_under "$d/containerd/sock" containerd-shim-runc-v2); do kill -KILL "$p" 2>/dev/null; done
+      rmdir "/run/containerd/runc/$(ctrd_ns "$node")" 2>/dev/null   # the shims' runc root for our namespace
+    fi
+    tmp=$(readlink "$d/tmp") && prefixes+=("$tmp/")
   done
   for p in $(_ctr_pids_under "$CTR_DIR/" conmon); do kill -KILL "$p" 2>/dev/null; done
   # what is still mounted under our directories, deepest first
-  local prefixes=("$CTR_DIR/")
-  for node in "${CTR_NODES[@]}"; do [ -n "${CTR_TMP[$node]:-}" ] && prefixes+=("${CTR_TMP[$node]}/"); done
   for p in "${prefixes[@]}"; do
     while read -r m; do umount -l "$m" 2>/dev/null; done < <(awk -v d="$p" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r)
   done
-  for node in "${CTR_NODES[@]}"; do
-    rm -rf "$(ctr_node_dir "$node")/storage" "$(ctr_node_dir "$node")/containerd/root" "$(ctr_node_dir "$node")/containerd/state"
+  for node in "${nodes[@]}"; do
+    d=$(ctr_node_dir "$node")
+    tmp=$(readlink "$d/tmp") && case $tmp in /run/tern-pm.*) rm -rf "$tmp" ;; esac
+    rm -rf "$d/storage" "$d/containerd/root" "$d/containerd/state"
   done
-  for node in "${CTR_NODES[@]}"; do [ -n "${CTR_TMP[$node]:-}" ] && rm -rf "${CTR_TMP[$node]}"; done
   rm -rf "$CTR_DIR/image/rootfs"
   return 0
 }
