@@ -30,7 +30,8 @@
 # containers, networks and cleanup never see another node's. What stays shared with the host
 # (the runtimes do not let it be moved; names are unique so parallel runs do not collide):
 # podman's libcni cache /var/lib/cni/results (files <network>-<containerID>-<ifname>), its
-# /run/netns/netns-<uuid> container namespaces, containers/image's blob-info cache
+# /run/netns/netns-<uuid> container namespaces, runc's state /run/runc/<64 hex id>,
+# containers/image's blob-info cache
 # /var/lib/containers/cache, containerd shims' /run/containerd/{s,fifo,runc/<namespace>}
 # (the ctr namespace is unique per run and node: $CTRD_NS_PREFIX<node>).
 
