@@ -60,6 +60,8 @@ public final class ClusterAgent: @unchecked Sendable {
     private var stopped = false
     /// The endpoints of the node's workloads, by key (``setWorkloads(_:)``).
     private var desiredEndpoints: [String: Resource] = [:]
+    /// Endpoints this agent wrote and has not deleted since, by key (``reconcileEndpoints()``).
+    private var writtenEndpoints: [String: Resource] = [:]
 
     private let lock = NSLock()
     private var _status: ClusterStatus   // guarded by lock
@@ -109,17 +111,27 @@ public final class ClusterAgent: @unchecked Sendable {
         }
     }
 
+    /// Writes the desired endpoints that differ and deletes this node's that are not
+    /// desired. The view lags behind our own writes (the watch delivers them later), so
+    /// what this agent wrote is remembered too: an endpoint written and then undesired
+    /// before its watch event arrived is deleted all the same (50 CNI ADD/DEL at once).
     private func reconcileEndpoints() {
         guard let client, status.connected, !removedFromCluster else { return }
         do throws(ResourceClient.Failure) {
             for (key, want) in desiredEndpoints.sorted(by: { $0.key < $1.key }) {
-                if let have = view.resources[key], WorkloadEndpoints.same(have, want) { continue }
+                if let have = view.resources[key] ?? writtenEndpoints[key], WorkloadEndpoints.same(have, want) { continue }
                 try client.apply(want)
+                writtenEndpoints[key] = want
             }
+            var stale: [String: Resource] = [:]
             for r in view.all(.workloadEndpoint) {
-                guard case .workloadEndpoint(let s) = r.spec, s.node == identity.name,
-                      desiredEndpoints[client.keys.key(r)] == nil else { continue }
+                guard case .workloadEndpoint(let s) = r.spec, s.node == identity.name else { continue }
+                stale[client.keys.key(r)] = r
+            }
+            for (key, r) in writtenEndpoints { stale[key] = r }
+            for (key, r) in stale.sorted(by: { $0.key < $1.key }) where desiredEndpoints[key] == nil {
                 try? client.delete(.workloadEndpoint, name: r.metadata.name, namespace: r.metadata.namespace)
+                writtenEndpoints[key] = nil
             }
         } catch {
             logger.warning("datastore: writing workload endpoints failed (retried on the next change): \(error)")
@@ -274,6 +286,11 @@ public final class ClusterAgent: @unchecked Sendable {
         let changed = view.apply(event, client: client)
         setStatus { $0.connected = true; $0.error = nil; $0.revision = view.revision }
         if wasDown { reconcileEndpoints() }
+        // One of our endpoints deleted by someone else (an operator, `tern delete`): write
+        // it again if the workload is still here.
+        if case .deleted(let key, _) = event, writtenEndpoints.removeValue(forKey: key) != nil, desiredEndpoints[key] != nil {
+            reconcileEndpoints()
+        }
         guard changed else { return }
         if hadNode && view.node(identity.name) == nil {
             logger.warning("datastore: this node's Node resource (\(identity.name)) was deleted: leaving the cluster (its blocks are released); restart tern to join again")

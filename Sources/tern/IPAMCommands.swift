@@ -7,7 +7,7 @@ struct IPAMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipam",
         abstract: "Allocate or release workload addresses from this node's IPAM blocks (needs a datastore).",
-        subcommands: [Allocate.self, Release.self]
+        subcommands: [Allocate.self, Release.self, IPAMShowCommand.self]
     )
 
     struct Allocate: ParsableCommand {
