@@ -141,7 +141,7 @@ public enum ExportPolicy {
             }
             // 5.
             if a.localPref == nil { a.localPref = 100 }
-            if source.isLocal {
+            if source.isLocal || (source.isExternal && config.nextHopSelfForExternal) {
                 guard setNextHop(&a, &hops, family: family, to: target.localAddress) else { return nil }
             }
         }

@@ -94,12 +94,20 @@ public struct RIBConfig: Hashable, Sendable {
     /// FRR's `enforce-first-as`, on by default there too). Off for route servers that do
     /// not prepend their AS (RFC 7947 §2.2.2.1).
     public var enforceFirstAS: Bool
+    /// Paths learned over eBGP go to iBGP peers with our address as next hop (BIRD's
+    /// `next hop self ebgp`): the mesh reaches an eBGP peer that sits in a pod or behind
+    /// this node (Calico's peering with workloads) through this node, which it can route
+    /// to, rather than through an address only this node can reach. RFC 4271 §5.1.3 allows
+    /// either; off keeps the received next hop (§5.1.3 (1)).
+    public var nextHopSelfForExternal: Bool
 
-    public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil, enforceFirstAS: Bool = true) {
+    public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil, enforceFirstAS: Bool = true,
+                nextHopSelfForExternal: Bool = true) {
         self.localAS = localAS
         self.routerID = routerID
         self.clusterID = clusterID
         self.enforceFirstAS = enforceFirstAS
+        self.nextHopSelfForExternal = nextHopSelfForExternal
     }
 
     /// The cluster ID in effect: the configured one, else the router ID (RFC 4456 §7).

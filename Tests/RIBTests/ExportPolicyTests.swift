@@ -46,16 +46,29 @@ import Testing
         #expect(r.advertisedCount(to: a.id) == 0)
     }
 
-    @Test func ibgpGetsEbgpPathsWithNextHopUnchangedAndLocalPref100() throws {
+    /// By default (``RIBConfig/nextHopSelfForExternal``) an eBGP path goes to iBGP peers
+    /// with our address as next hop; off, the received next hop is kept (RFC 4271 §5.1.3).
+    @Test func ibgpGetsEbgpPathsWithNextHopSelfAndLocalPref100() throws {
         var r = rib()
         let ch = r.apply(announce(["10.1.0.0/24"], attrs([64513], nextHop: "10.0.0.1", med: 50)), from: a.id)
         let msgs = batch(r.exports(for: ch), for: i)
         #expect(msgs.count == 1)
         let u = try decodeUpdate(msgs[0])
         #expect(u.attributes.asPath == .sequence([64513]))
-        #expect(u.attributes.nextHop == ip4("10.0.0.1"))
+        #expect(u.attributes.nextHop == ip4("192.0.2.1"))   // i's local address
+        #expect(u.attributes.nextHop != ip4("10.0.0.1"))
         #expect(u.attributes.localPref == 100)
         #expect(u.attributes.multiExitDisc == 50)  // MED from a neighbour AS may go to iBGP
+    }
+
+    @Test func ibgpGetsEbgpPathsWithNextHopUnchangedWhenAsked() throws {
+        var config = testConfig
+        config.nextHopSelfForExternal = false
+        var r = RIB(config: config)
+        for p in [a, e, i, j] { r.addPeer(p); _ = r.fullTable(for: p.id) }
+        let ch = r.apply(announce(["10.1.0.0/24"], attrs([64513], nextHop: "10.0.0.1", med: 50)), from: a.id)
+        let u = try decodeUpdate(try #require(batch(r.exports(for: ch), for: i).first))
+        #expect(u.attributes.nextHop == ip4("10.0.0.1"))
     }
 
     @Test func ibgpSplitHorizon() throws {
