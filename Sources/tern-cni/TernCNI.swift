@@ -22,6 +22,7 @@ struct TernCNI {
             let config = try NetworkConfig.decode(input)
             version = config.cniVersion
             try CNIVersion.check(config.cniVersion)
+            try CNIVersion.checkCommand(env.command, cniVersion: config.cniVersion)   // CHECK ≥ 0.4.0, GC/STATUS ≥ 1.1.0
             let output = invokedAs.hasSuffix("ipam")
                 ? try IPAMPlugin(env: env, config: config).run()
                 : try Plugin(env: env, config: config, stdin: input).run()
