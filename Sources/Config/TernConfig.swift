@@ -58,6 +58,10 @@ public struct TernConfig: Hashable, Sendable {
     public var workloads: [Workload] = []
     /// The dataplane agent's settings.
     public var dataplane = DataplaneSettings()
+    /// The node's IPv6 address (dual stack): set, IPv4 mesh sessions also carry IPv6 unicast
+    /// and IPv6 routes go with it as next hop. Not a file key: the daemon takes the first
+    /// global IPv6 address of the interface holding the node's IPv4 address (``meshPeers``).
+    public var ipv6NextHop: IPv6Address?
     /// The cluster datastore, when the file names one: the nodes, pools, peers and this
     /// node's blocks then also come from there (docs/DATASTORE.md).
     public var datastore: DatastoreSettings?
@@ -123,7 +127,8 @@ public struct TernConfig: Hashable, Sendable {
                 out.append(try PeerSpec(
                     address: node.address, port: node.port, asNumber: asNumber, holdTime: holdTime,
                     connectRetryTime: connectRetryTime, passive: TernConfig.meshPassive(peer: id, local: me),
-                    type: .mesh, name: node.name, families: [node.address.family], bfd: nodeMeshBFD))
+                    type: .mesh, name: node.name, families: node.address.family == .v4 && ipv6NextHop != nil ? [.v4, .v6] : [node.address.family],
+                    bfd: nodeMeshBFD))
             } catch {
                 preconditionFailure("mesh peer \(id) from an unchecked TernConfig: \(error.field): \(error)")
             }

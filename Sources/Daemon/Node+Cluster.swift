@@ -35,6 +35,8 @@ extension Node {
 
     /// The configuration the node runs: the file's, plus the datastore's when there is one.
     func effectiveConfig(file: TernConfig) -> TernConfig {
+        var file = file
+        file.ipv6NextHop = config.ipv6NextHop   // found once, at start (Node.init)
         guard let state = clusterState else { return file }
         let result = ClusterConfig.effective(base: file, view: state.view, blocks: state.blocks)
         let problems = Set(result.problems)

@@ -64,6 +64,8 @@ public final class Node: @unchecked Sendable {
 
     /// A node for `config`; call ``start()`` on the loop.
     public init(config: TernConfig, configPath: String?, loop: EventLoop, logger: Logger) {
+        var config = config
+        if config.ipv6NextHop == nil, case .v6(let a)? = HostIdentity.bgpAddresses(config).ipv6?.address { config.ipv6NextHop = a }
         self.config = config
         self.fileConfig = config
         self.configPath = configPath
@@ -78,7 +80,8 @@ public final class Node: @unchecked Sendable {
     static func speakerConfig(_ config: TernConfig) -> SpeakerConfig {
         SpeakerConfig(localAS: config.asNumber, routerID: config.routerID, clusterID: config.reflectorClusterID,
                       listenAddress: config.listenAddress, listenPort: config.listenPort,
-                      forwardingStatePreserved: config.dataplaneEnabled, enforceFirstAS: config.enforceFirstAS)
+                      forwardingStatePreserved: config.dataplaneEnabled, enforceFirstAS: config.enforceFirstAS,
+                      ipv6NextHop: config.ipv6NextHop)
     }
 
     // MARK: - Lifecycle

@@ -130,7 +130,7 @@ public enum ExportPolicy {
             if !source.isLocal { a.multiExitDisc = nil }
             a.originatorID = nil
             a.clusterList = nil
-            guard setNextHop(&a, &hops, family: family, to: target.localAddress) else { return nil }
+            guard setNextHop(&a, &hops, family: family, to: target.localAddress, ipv6: config.ipv6NextHop) else { return nil }
         } else {
             // 3.
             if !source.isLocal && !source.isExternal {
@@ -142,7 +142,7 @@ public enum ExportPolicy {
             // 5.
             if a.localPref == nil { a.localPref = 100 }
             if source.isLocal || (source.isExternal && config.nextHopSelfForExternal) {
-                guard setNextHop(&a, &hops, family: family, to: target.localAddress) else { return nil }
+                guard setNextHop(&a, &hops, family: family, to: target.localAddress, ipv6: config.ipv6NextHop) else { return nil }
             }
         }
         // 6.
@@ -155,7 +155,7 @@ public enum ExportPolicy {
 
     /// Sets the next hop to `address` (rule 6); false when impossible.
     static func setNextHop(_ a: inout PathAttributes, _ hops: inout [IPAddress], family: AddressFamily,
-                           to address: IPAddress) -> Bool {
+                           to address: IPAddress, ipv6: IPv6Address? = nil) -> Bool {
         if family == .ipv4Unicast {
             guard case .v4(let v4) = address else { return false }
             a.nextHop = v4
@@ -164,7 +164,9 @@ public enum ExportPolicy {
             a.nextHop = nil
             switch address {
             case .v6: hops = [address]
-            case .v4(let v4): hops = [.v6(IPv6Address(high: 0, low: 0x0000_FFFF_0000_0000 | UInt64(v4.value)))]
+            case .v4(let v4):
+                // Our IPv6 address when we have one (dual stack), else RFC 4291 §2.5.5.2's IPv4-mapped form.
+                hops = [.v6(ipv6 ?? IPv6Address(high: 0, low: 0x0000_FFFF_0000_0000 | UInt64(v4.value)))]
             }
         }
         return true

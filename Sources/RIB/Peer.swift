@@ -100,9 +100,14 @@ public struct RIBConfig: Hashable, Sendable {
     /// to, rather than through an address only this node can reach. RFC 4271 §5.1.3 allows
     /// either; off keeps the received next hop (§5.1.3 (1)).
     public var nextHopSelfForExternal: Bool
+    /// Our IPv6 address: the next hop we set on IPv6 routes sent over an IPv4 session (dual
+    /// stack over one session per peer, RFC 4760 §3 / RFC 2545 §3); nil sends the session's
+    /// IPv4 address IPv4-mapped, which only a peer with a route to it can use.
+    public var ipv6NextHop: IPv6Address?
 
     public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil, enforceFirstAS: Bool = true,
-                nextHopSelfForExternal: Bool = true) {
+                nextHopSelfForExternal: Bool = true, ipv6NextHop: IPv6Address? = nil) {
+        self.ipv6NextHop = ipv6NextHop
         self.localAS = localAS
         self.routerID = routerID
         self.clusterID = clusterID

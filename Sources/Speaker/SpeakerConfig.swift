@@ -21,10 +21,13 @@ public struct SpeakerConfig: Hashable, Sendable {
     public var forwardingStatePreserved: Bool
     /// Ignore eBGP paths not starting with the peer's AS (RFC 4271 §6.3).
     public var enforceFirstAS: Bool
+    /// The node's IPv6 address, the next hop of IPv6 routes sent over IPv4 sessions.
+    public var ipv6NextHop: IPv6Address?
 
     public init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address? = nil,
                 listenAddress: IPAddress, listenPort: UInt16 = 179, forwardingStatePreserved: Bool = false,
-                enforceFirstAS: Bool = true) {
+                enforceFirstAS: Bool = true, ipv6NextHop: IPv6Address? = nil) {
+        self.ipv6NextHop = ipv6NextHop
         self.localAS = localAS
         self.routerID = routerID
         self.clusterID = clusterID
@@ -35,7 +38,9 @@ public struct SpeakerConfig: Hashable, Sendable {
     }
 
     /// The RIB settings: AS, router ID, cluster ID.
-    var rib: RIBConfig { RIBConfig(localAS: localAS, routerID: routerID, clusterID: clusterID, enforceFirstAS: enforceFirstAS) }
+    var rib: RIBConfig {
+        RIBConfig(localAS: localAS, routerID: routerID, clusterID: clusterID, enforceFirstAS: enforceFirstAS, ipv6NextHop: ipv6NextHop)
+    }
 
     /// The listen address when it is a specific one (outgoing sessions bind to it), else nil.
     var specificLocalAddress: IPAddress? {
