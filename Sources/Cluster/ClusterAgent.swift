@@ -141,16 +141,24 @@ public final class ClusterAgent: @unchecked Sendable {
     /// An address for `handle` from this node's blocks (claiming or borrowing as
     /// ``AddressAllocator`` does), on the agent's queue; `done` gets the result there.
     /// Fails with ``ResourceClient/Failure``-like words while the store is down.
-    public func allocate(handle: String, family: IPFamily, requested: IPAddress?,
+    /// `pools` (names or CIDRs) limits the choice to those pools; an unknown one is an error.
+    public func allocate(handle: String, family: IPFamily, requested: IPAddress?, pools wanted: [String]? = nil,
                          done: @escaping @Sendable (Result<AddressAllocation, IPAMFailure>) -> Void) {
         queue.async {
             guard let client = self.client, self.status.connected else {
                 return done(.failure(IPAMFailure(message: "the datastore is not reachable: \(self.status.error ?? "not connected yet")", retry: true)))
             }
             let labels = self.view.node(self.identity.name)?.metadata.labels ?? [:]
+            var pools = self.view.pools
+            if let wanted, !wanted.isEmpty {
+                for w in wanted where !pools.contains(where: { $0.name == w || $0.spec.cidr.description == w }) {
+                    return done(.failure(IPAMFailure(message: "no IPPool named \(w) (pools: \(pools.map(\.name).joined(separator: ", ")))", retry: false)))
+                }
+                pools = pools.filter { p in wanted.contains { $0 == p.name || $0 == p.spec.cidr.description } }
+            }
             do throws(AddressAllocator.Failure) {
                 let a = try AddressAllocator(client: client).allocate(
-                    handle: handle, family: family, pools: self.view.pools, node: self.identity.name, labels: labels,
+                    handle: handle, family: family, pools: pools, node: self.identity.name, labels: labels,
                     config: self.view.ipamConfiguration, requested: requested)
                 done(.success(a))
             } catch {

@@ -54,7 +54,12 @@ extension Node {
             }
             requested = a
         }
-        agent.allocate(handle: r.handle, family: family, requested: requested) { result in
+        if let wanted = r.pools, let known = clusterState?.view.pools {
+            for w in wanted where !known.contains(where: { $0.name == w || $0.spec.cidr.description == w }) {
+                return reply(.failure(.invalid, "no IPPool named \(w) (pools: \(known.map(\.name).joined(separator: ", ")))"))
+            }
+        }
+        agent.allocate(handle: r.handle, family: family, requested: requested, pools: r.pools) { result in
             loop.execute {
                 switch result {
                 case .success(let a):

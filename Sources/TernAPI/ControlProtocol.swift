@@ -77,8 +77,13 @@ public enum ControlProtocol {
         public var address: String?
         /// For `ipam-gc`: the handles still in use (the runtime's valid attachments).
         public var keep: [String]?
+        /// For `ipam-allocate`: only these pools (names or CIDRs; calico-ipam's
+        /// `ipv4_pools`/`ipv6_pools`), else every enabled pool whose `nodeSelector` matches.
+        public var pools: [String]?
 
-        public init(handle: String, family: String? = nil, address: String? = nil, keep: [String]? = nil) {
+        public init(handle: String, family: String? = nil, address: String? = nil, keep: [String]? = nil,
+                    pools: [String]? = nil) {
+            self.pools = pools
             self.handle = handle
             self.family = family
             self.address = address

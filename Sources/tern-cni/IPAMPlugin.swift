@@ -13,12 +13,13 @@ struct IPAMPlugin {
     var plugin: Plugin { Plugin(env: env, config: config, stdin: Data()) }
 
     func run() throws(CNIError) -> Data? {
-        let ipam = TernIPAM(daemon: plugin.daemon, handle: plugin.attachment)
+        let ipam = TernIPAM(daemon: plugin.daemon, handle: plugin.attachment,
+                            ipv4Pools: config.ipam?.ipv4Pools ?? [], ipv6Pools: config.ipam?.ipv6Pools ?? [])
         switch env.command {
         case .add:
             let node = try plugin.daemon.status()
             let pools = node.overlay?.pools.map(\.cidr) ?? []
-            let wantV6 = (config.ipam?.assignIPv6 ?? false) || pools.contains { $0.contains(":") }
+            let wantV6 = (config.ipam?.assignIPv6 ?? false) || !(config.ipam?.ipv6Pools ?? []).isEmpty || pools.contains { $0.contains(":") }
             let addresses = try ipam.allocate(staticAddresses: try plugin.staticAddresses(),
                                               ipv4: config.ipam?.assignIPv4 ?? true, ipv6: wantV6)
             let r = CNIResult(cniVersion: config.cniVersion, interfaces: [],

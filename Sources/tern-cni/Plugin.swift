@@ -87,8 +87,8 @@ struct Plugin {
         }
         if ipam.type == "tern-ipam" {
             let pools = node.overlay?.pools.map(\.cidr) ?? []
-            let wantV6 = ipam.assignIPv6 || pools.contains { $0.contains(":") }
-            return try TernIPAM(daemon: daemon, handle: attachment)
+            let wantV6 = ipam.assignIPv6 || !ipam.ipv6Pools.isEmpty || pools.contains { $0.contains(":") }
+            return try TernIPAM(daemon: daemon, handle: attachment, ipv4Pools: ipam.ipv4Pools, ipv6Pools: ipam.ipv6Pools)
                 .allocate(staticAddresses: try staticAddresses(), ipv4: ipam.assignIPv4, ipv6: wantV6)
         }
         return try DelegateIPAM(type: ipam.type, path: env.path, config: stdin).allocate()

@@ -9,6 +9,9 @@ import TernAPI
 struct TernIPAM {
     let daemon: DaemonLink
     let handle: String
+    /// calico-ipam's `ipv4_pools` / `ipv6_pools` (names or CIDRs); empty: any matching pool.
+    var ipv4Pools: [String] = []
+    var ipv6Pools: [String] = []
 
     /// One address per wanted family: the static ones asked for (podman's `IP=`, the `ips`
     /// capability), the others from the blocks.
@@ -25,8 +28,10 @@ struct TernIPAM {
     private func one(family: String, address: String?) throws(CNIError) -> IPPrefix {
         let r: ControlProtocol.Response
         do {
-            r = try daemon.send(.init(.ipamAllocate, ipam: .init(handle: handle, family: family, address: address)))
-        } catch let e where e.code == CNIError.daemonRefused || e.code == CNIError.addressInUse {
+            let pools = family == "ipv4" ? ipv4Pools : ipv6Pools
+            r = try daemon.send(.init(.ipamAllocate, ipam: .init(handle: handle, family: family, address: address,
+                                                                 pools: pools.isEmpty ? nil : pools)))
+        } catch let e where e.code == CNIError.addressInUse {
             throw CNIError(address == nil ? CNIError.ipamExhausted : CNIError.addressInUse,
                            address.map { "tern-ipam: cannot assign \($0): \(e.msg)" } ?? "tern-ipam: no \(family) address: \(e.msg)",
                            details: e.details)

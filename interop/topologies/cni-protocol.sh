@@ -14,7 +14,7 @@ T=$SCRIPT_NAME
 declare_tests "$T/version" "$T/add-result" "$T/add-kernel" "$T/add-registered" "$T/add-ping" "$T/add-again-same-address" \
   "$T/check-ok" "$T/check-detects" "$T/del" "$T/del-twice" "$T/del-no-prevresult" "$T/versions-0.3-0.4" \
   "$T/bad-version" "$T/env-errors" "$T/decode-errors" "$T/static-ip-mac" "$T/failed-add-cleans-up" \
-  "$T/daemon-unreachable" "$T/status" "$T/gc" "$T/ipam-alone"
+  "$T/daemon-unreachable" "$T/status" "$T/gc" "$T/ipam-alone" "$T/ipv4-pools"
 
 require_root
 require_tools ip python3 ping
@@ -209,3 +209,15 @@ ipam_alone() {
   rc_is 0 id && holds_nothing other.ipam1
 }
 check "$T/ipam-alone" "tern-ipam called directly: ADD gives an address of a's block under handle other.ipam1 and makes no interface; DEL frees it" 1 ipam_alone
+
+# --- ipam.ipv4_pools: only the pools named (calico-ipam's key) ---
+printf '{"cniVersion":"1.0.0","name":"tern","type":"tern","controlSocket":"%s","ipam":{"type":"tern-ipam","ipv4_pools":["pool4"]}}\n' "$SOCK" >"$WORK/pools-ok.json"
+printf '{"cniVersion":"1.0.0","name":"tern","type":"tern","controlSocket":"%s","ipam":{"type":"tern-ipam","ipv4_pools":["nosuch"]}}\n' "$SOCK" >"$WORK/pools-bad.json"
+P8=$(pod_ns p8) || abort "pod ns"; P9=$(pod_ns p9) || abort "pod ns"
+cni_call a pok ADD pool1 "$P8" "$WORK/pools-ok.json" eth0 "K8S_POD_NAME=p8"
+cni_call a pbad ADD pool2 "$P9" "$WORK/pools-bad.json" eth0 "K8S_POD_NAME=p9"
+pools_ok() {
+  jget "$WORK/pok.json" ips.0.address | grep -q '^10\.251\.' && code_is pbad 104 && grep -q nosuch "$WORK/pbad.json" \
+    && ! ip -n "$(ns_name a)" link show "$(cali_name default.p9)" >/dev/null 2>&1
+}
+check "$T/ipv4-pools" "ipv4_pools [pool4] gives an address of pool4; [nosuch] fails with 104 naming it and leaves no veth" 1 pools_ok
