@@ -10,8 +10,8 @@ import Model
 ///   count fell back below the threshold.
 /// - Over the limit: `warn` logs once per crossing; `restart` and `disable` trip: Cease 1
 ///   with the RFC 4486 §4 data, the peer's routes removed. `restart` starts again after
-///   `restartTime`, doubled for each trip within ``MaxPrefixSettings/maxRestartDelay`` of
-///   the previous one, capped at that (1 hour); `disable` stays down until a reload.
+///   `restartTime`, doubled for each trip within ``MaxPrefixSettings/maxRestartDelay`` (1 hour)
+///   of the previous restart, capped at that (1 hour); `disable` stays down until a reload.
 public struct MaxPrefixGuard: Sendable, Hashable {
     /// What a check found for one family.
     public enum Verdict: Hashable, Sendable {
@@ -36,7 +36,8 @@ public struct MaxPrefixGuard: Sendable, Hashable {
     public private(set) var restartAt: UInt64?
     /// Trips in a row (each within the cap of the previous one).
     public private(set) var consecutiveTrips = 0
-    private var lastTripAt: UInt64?
+    /// When the previous trip's session started again (its restart time; for `disable`, the trip).
+    private var lastRestartAt: UInt64?
 
     public init(settings: MaxPrefixSettings) { self.settings = settings }
 
@@ -66,8 +67,7 @@ public struct MaxPrefixGuard: Sendable, Hashable {
 
     /// The delay before the next restart, in seconds, for the trip about to happen at `now`.
     public func nextDelay(now: UInt64) -> Int {
-        let withinCap = lastTripAt.map { now &- $0 < UInt64(MaxPrefixSettings.maxRestartDelay) * 1_000_000_000 } ?? false
-        let n = withinCap ? consecutiveTrips : 0
+        let n = tripsInARow(now: now)
         var delay = settings.restartTime
         for _ in 0..<min(n, 20) { delay = min(delay * 2, MaxPrefixSettings.maxRestartDelay) }
         return max(settings.restartTime, min(delay, MaxPrefixSettings.maxRestartDelay))
@@ -77,15 +77,21 @@ public struct MaxPrefixGuard: Sendable, Hashable {
     @discardableResult
     public mutating func trip(family: IPFamily, now: UInt64) -> UInt64? {
         let delay = nextDelay(now: now)
-        let withinCap = lastTripAt.map { now &- $0 < UInt64(MaxPrefixSettings.maxRestartDelay) * 1_000_000_000 } ?? false
-        consecutiveTrips = withinCap ? consecutiveTrips + 1 : 1
-        lastTripAt = now
+        consecutiveTrips = tripsInARow(now: now) + 1
         tripped = true
         trippedFamily = family
         warned = []
         overLimit = []
         restartAt = settings.action == .restart ? now + UInt64(delay) * 1_000_000_000 : nil
+        lastRestartAt = restartAt ?? now
         return restartAt
+    }
+
+    /// The trips in a row before one at `now`: those before count when this one comes within
+    /// ``MaxPrefixSettings/maxRestartDelay`` of the previous restart; else none.
+    private func tripsInARow(now: UInt64) -> Int {
+        guard let last = lastRestartAt, now >= last, now - last < UInt64(MaxPrefixSettings.maxRestartDelay) * 1_000_000_000 else { return 0 }
+        return consecutiveTrips
     }
 
     /// The session is started again (restart timer, or a reload for `disable`).
