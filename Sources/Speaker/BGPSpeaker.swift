@@ -254,7 +254,8 @@ public final class BGPSpeaker: @unchecked Sendable {
                                   let c = id.map { rib.acceptedCounts(from: $0) } ?? (v4: 0, v6: 0)
                                   return MaxPrefixStatus(guard: g, received: [.v4: c.v4, .v6: c.v6], restartAt: g.restartAt.map(wallClock))
                               },
-                              md5Diagnosis: p.config.password != nil && !p.isEstablished ? TCPMD5Counters.diagnosis() : nil)
+                              md5Diagnosis: p.config.password != nil && !p.isEstablished && p.maxPrefix?.tripped != true
+                                  ? TCPMD5Counters.diagnosis() : nil)
         }
     }
 

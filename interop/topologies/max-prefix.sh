@@ -13,7 +13,8 @@ SCRIPT_NAME=max-prefix
 . "$(dirname "$0")/../lib/netns.sh"
 
 T=max-prefix
-declare_tests "$T/established-under-limit" "$T/cease-1-sent-with-data" "$T/routes-removed" "$T/status-tripped" \
+declare_tests "$T/established-under-limit" "$T/kernel-routes-installed" "$T/cease-1-sent-with-data" "$T/routes-removed" \
+  "$T/kernel-routes-removed" "$T/status-tripped" \
   "$T/not-back-before-restart-time" "$T/back-after-restart-time" "$T/warn-keeps-session"
 
 require_root
@@ -39,6 +40,7 @@ up_with() { # up_with N : Established with N accepted prefixes
   [ "$s" = Established ] && [ "$n" = "$1" ]
 }
 check "$T/established-under-limit" "a <- gobgp Established with 10 prefixes (the limit)" "$DL" up_with 10
+check "$T/kernel-routes-installed" "10.60.10.0/24 via GoBGP in a's kernel" 10 kroute_has a "^10\.60\.10\.0/24 via 192\.168\.81\.2"
 
 tripped_at=$(now_ms)   # the trip is after this, so the restart at least 5 s after it
 gobgp_cli gobgp global rib add 10.60.11.0/24 nexthop 192.168.81.2 >&2
@@ -52,6 +54,7 @@ gone() {
   echo "no 10.60.x routes"
 }
 check "$T/routes-removed" "GoBGP's routes gone from a's RIB" 10 gone
+check "$T/kernel-routes-removed" "no 10.60.x route left in a's kernel" 10 kroute_hasnt a "^10\.60\."
 tripped() {
   local j; j=$(tern_status_json a "$WORK/a.sock" | python3 -c '
 import json, sys
