@@ -7,10 +7,10 @@
 #   - a wrong key: never Established, and `tern status` says why (with the kernel's counters).
 #
 #   segment 192.168.79.0/24: a (tern, AS 64512) .1 --- b (BIRD, AS 64513) .2
-SCRIPT_NAME=md5-bird
+SCRIPT_NAME="md5-bird"
 . "$(dirname "$0")/../lib/netns.sh"
 
-T=md5-bird
+T="md5-bird"
 declare_tests "$T/right-key-established" "$T/segments-signed" "$T/rotation-resets-at-once" \
   "$T/rotation-established-new-key" "$T/wrong-key-never-established" "$T/wrong-key-status-says-why"
 
