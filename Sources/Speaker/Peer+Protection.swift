@@ -31,6 +31,17 @@ extension Peer {
         return true
     }
 
+    /// RFC 2385 §3: mis-signed segments are dropped without a word, so a failed connection
+    /// to a keyed peer gets the hint and the kernel's MD5 counters in the log, at most once a
+    /// minute.
+    func logMD5HintIfKeyed() {
+        guard config.password != nil, !isEstablished else { return }
+        let now = loop.now
+        if let last = md5HintLoggedAt, now &- last < 60_000_000_000 { return }
+        md5HintLoggedAt = now
+        logger.warning("connection failed: \(TCPMD5Counters.diagnosis())")
+    }
+
     /// RFC 4486 after each UPDATE: `v4`/`v6` accepted paths. Logs warnings; over the limit
     /// (`restart`, `disable`) sends Cease 1 with the §4 data and ends the session, whose
     /// routes the speaker then removes; `restart` arms the restart timer.

@@ -38,6 +38,8 @@ final class Peer: @unchecked Sendable {
     /// The prefix limit (RFC 4486), nil without `maxPrefixes`.
     var maxPrefix: MaxPrefixGuard?
     var maxPrefixTimer: LoopTimer?
+    /// When the last "TCP-MD5 is configured" hint was logged (loop nanoseconds).
+    var md5HintLoggedAt: UInt64?
 
     /// One connection and the machine that drives it.
     final class Slot: @unchecked Sendable {
@@ -176,6 +178,8 @@ final class Peer: @unchecked Sendable {
             case .connect:
                 openConnection(slot)
             case .closeConnection:
+                // Still in Connect: the retry timer gives up on an unanswered attempt.
+                if slot.machine.state == .connect, slot.connection != nil, !isEstablished { logMD5HintIfKeyed() }
                 closeConnection(slot)
             case .send(let message):
                 write(message.encoded(context: slot.machine.encodeContext), on: slot)
@@ -297,7 +301,10 @@ final class Peer: @unchecked Sendable {
         connection.onClose = { [weak self, weak slot] reason in
             guard let self, let slot, !slot.closedByUs else { return }
             slot.connection = nil
-            if case .error(let e) = reason { self.lastError = .connection("\(e)") }
+            if case .error(let e) = reason {
+                self.lastError = .connection("\(e)")
+                self.logMD5HintIfKeyed()
+            }
             self.logger.debug("connection closed: \(reason)")
             self.feed(.tcpConnectionFails, to: slot)
         }
