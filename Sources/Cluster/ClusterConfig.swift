@@ -83,6 +83,19 @@ public enum ClusterConfig {
                                     n.bgp?.routeReflectorClusterID != nil))
                 }
             }
+            // RFC 2385: a `password: {file: PATH}` is read here (a SIGHUP or any datastore
+            // change re-reads it); Calico's `secretKeyRef` needs Kubernetes and is ignored.
+            var password: [UInt8]?
+            switch peer.password {
+            case .file(let path)?:
+                switch PasswordFile.read(path) {
+                case .success(let key): password = key
+                case .failure(let e): problems.append("BGPPeer \(name): password: \(e)"); continue
+                }
+            case .secretKeyRef?:
+                problems.append("BGPPeer \(name): password.secretKeyRef cannot be resolved without Kubernetes; ignored (use password: {file: PATH})")
+            case nil: break
+            }
             for t in targets {
                 let endpoint = PeerEndpoint(address: t.address, port: t.port)
                 guard !c.isSelf(endpoint), seen.insert(endpoint).inserted else { continue }
@@ -90,7 +103,8 @@ public enum ClusterConfig {
                     c.peers.append(try PeerSpec(
                         address: t.address, port: t.port, asNumber: t.asNumber, holdTime: c.holdTime,
                         connectRetryTime: c.connectRetryTime, type: .global, name: t.label, families: [t.address.family],
-                        routeReflectorClient: iAmReflector && !t.reflector, routeReflector: !iAmReflector && t.reflector))
+                        routeReflectorClient: iAmReflector && !t.reflector, routeReflector: !iAmReflector && t.reflector,
+                        password: password, ttlSecurity: peer.ttlSecurity))
                 } catch {
                     problems.append("BGPPeer \(name) → \(t.address): \(error.field): \(error)")
                 }

@@ -97,6 +97,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("connectRetryTime", \.connectRetryTime)
         check("nodeToNodeMesh", \.nodeToNodeMesh)
         check("nodeMeshBFD", \.nodeMeshBFD)
+        check("nodeMeshPassword", \.nodeMeshPassword)
         check("enforceFirstAS", \.enforceFirstAS)
         check("routeReflectorClusterID", \.routeReflectorClusterID)
         check("nodes", \.nodes)
@@ -134,6 +135,11 @@ public struct ConfigDiff: Hashable, Sendable {
         if a.addPaths != b.addPaths { out.append("addPaths") }
         if a.addPathsCount != b.addPathsCount { out.append("addPathsCount") }
         if a.ebgpMultihop != b.ebgpMultihop { out.append("ebgpMultihop") }   // the socket's TTL: a new connection
+        // RFC 2385: a new key signs a new connection; the old session is reset at once (Cease 6)
+        // rather than left to die at its hold timer when the peer switches keys.
+        if a.password != b.password { out.append("password") }
+        if a.ttlSecurity != b.ttlSecurity { out.append("ttlSecurity") }   // RFC 5082: the socket's TTL and minimum TTL
+        if a.maxPrefixes != b.maxPrefixes { out.append("maxPrefixes") }
         return out
     }
 }

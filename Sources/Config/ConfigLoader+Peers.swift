@@ -21,6 +21,9 @@ struct PeerEntry: Sendable {
     var addPathsCount: Int?
     var bfd: BFDChoice?
     var ebgpMultihop: UInt8?
+    var password: [UInt8]?
+    var ttlSecurity: UInt8?
+    var maxPrefixes: MaxPrefixSettings?
 }
 
 extension ConfigLoader {
@@ -50,6 +53,9 @@ extension ConfigLoader {
                 return nil
             }
         },
+        Field("password", into: \.password) { r, v, path in r.password(v, path) },
+        Field("ttlSecurity", into: \.ttlSecurity) { r, v, path in r.ttlSecurity(v, path) },
+        Field("maxPrefixes", into: \.maxPrefixes) { r, v, path in r.maxPrefixes(v, path) },
     ])
 }
 
@@ -98,7 +104,8 @@ extension Reader {
                          routeReflectorClient: d.routeReflectorClient ?? false, routeReflector: d.routeReflector ?? false,
                          addPaths: d.addPaths ?? AddPathsSetting.none,
                          addPathsCount: d.addPathsCount ?? PeerSpec.defaultAddPathsCount,
-                         bfd: d.bfd?.settings, ebgpMultihop: d.ebgpMultihop)
+                         bfd: d.bfd?.settings, ebgpMultihop: d.ebgpMultihop,
+                         password: d.password, ttlSecurity: d.ttlSecurity, maxPrefixes: d.maxPrefixes)
         }) else { return nil }
         if let v = e["ebgpMultihop"], let localAS, spec.asNumber == localAS {
             fail(v, e.path("ebgpMultihop"), "ebgpMultihop applies to eBGP peers; AS \(spec.asNumber) is our own (iBGP uses the default TTL)",

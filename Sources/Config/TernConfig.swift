@@ -38,6 +38,9 @@ public struct TernConfig: Hashable, Sendable {
     public var nodeToNodeMesh: Bool = true
     /// BFD for every node-to-node mesh peer (`nodeMeshBFD`), nil when off.
     public var nodeMeshBFD: BFDSettings?
+    /// The TCP MD5 key (RFC 2385) of every node-to-node mesh peer (`nodeMeshPassword:
+    /// {file: PATH}`, Calico's `nodeMeshPassword`), nil when off.
+    public var nodeMeshPassword: [UInt8]?
     /// Ignore eBGP paths whose AS_PATH does not start with the peer's AS (RFC 4271 §6.3,
     /// FRR's `enforce-first-as`); false for route servers that do not prepend.
     public var enforceFirstAS: Bool = true
@@ -128,7 +131,7 @@ public struct TernConfig: Hashable, Sendable {
                     address: node.address, port: node.port, asNumber: asNumber, holdTime: holdTime,
                     connectRetryTime: connectRetryTime, passive: TernConfig.meshPassive(peer: id, local: me),
                     type: .mesh, name: node.name, families: node.address.family == .v4 && ipv6NextHop != nil ? [.v4, .v6] : [node.address.family],
-                    bfd: nodeMeshBFD))
+                    bfd: nodeMeshBFD, password: nodeMeshPassword))
             } catch {
                 preconditionFailure("mesh peer \(id) from an unchecked TernConfig: \(error.field): \(error)")
             }

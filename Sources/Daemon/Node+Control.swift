@@ -151,8 +151,17 @@ extension Node {
                 prefixesReceived: p.prefixesReceived, prefixesAccepted: p.prefixesAccepted, prefixesSent: p.prefixesSent,
                 prefixesRejected: p.prefixesRejected.isEmpty ? nil
                     : Dictionary(uniqueKeysWithValues: p.prefixesRejected.map { ($0.key.rawValue, $0.value) }),
-                lastError: p.lastError.map(Node.apiError), info: p.lastError.map { "\(state): \($0)" } ?? state,
-                bfd: p.bfd.map(Node.apiPeerBFD))
+                lastError: p.lastError.map(Node.apiError),
+                info: (p.lastError.map { "\(state): \($0)" } ?? state) + (p.md5Diagnosis.map { "; \($0)" } ?? ""),
+                bfd: p.bfd.map(Node.apiPeerBFD),
+                maxPrefixes: p.maxPrefixes.map { m in
+                    ControlProtocol.PeerMaxPrefixes(
+                        limit: m.settings.limit, warningPercent: m.settings.warningPercent, action: m.settings.action.rawValue,
+                        restartTime: m.settings.restartTime,
+                        received: Dictionary(uniqueKeysWithValues: m.received.map { ($0.key == .v4 ? "ipv4" : "ipv6", $0.value) }),
+                        tripped: m.tripped, restartAt: m.restartAt.map(LogTime.iso8601))
+                },
+                md5: p.spec.password == nil ? nil : true, ttlSecurity: p.spec.ttlSecurity)
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows,

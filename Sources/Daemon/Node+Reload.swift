@@ -64,6 +64,8 @@ extension Node {
         if !apply(effectiveConfig(file: file), reason: "SIGHUP") { logger.info("SIGHUP: \(path) unchanged") } else {
             logger.info("SIGHUP: reloaded \(path)")
         }
+        // RFC 4486 `disable`: a peer stopped for too many prefixes stays down until a reload.
+        speaker.resumeDisabledPeers()
     }
 
     /// Moves the node to configuration `new` (on the loop), touching only what changed:

@@ -107,7 +107,8 @@ public final class TCPConnection: @unchecked Sendable {
     /// `local`: e.g. `EADDRNOTAVAIL`). Call on the loop.
     public static func connect(
         to address: SocketAddress, from local: SocketAddress? = nil, timeout: Duration? = .seconds(30),
-        md5Key: [UInt8]? = nil, ttl: UInt8? = nil, options: ConnectionOptions = .default, on loop: EventLoop
+        md5Key: [UInt8]? = nil, ttl: UInt8? = nil, minimumTTL: UInt8? = nil, options: ConnectionOptions = .default,
+        on loop: EventLoop
     ) throws(SocketError) -> TCPConnection {
         loop.assertOnLoop()
         let operation = "connect to \(address)"
@@ -117,6 +118,8 @@ public final class TCPConnection: @unchecked Sendable {
                                   "set TCP_NODELAY for \(operation)")
             if let ttl { try setTTL(fd, family: address.family, ttl, operation) }
             if let md5Key { try TCPMD5.set(fd: fd, key: md5Key, peer: address) }
+            // RFC 5082: set before connect, so a SYN-ACK from too far away is dropped too.
+            if let minimumTTL { try setMinimumTTL(fd, family: address.family, minimumTTL, operation) }
             if let local {
                 guard local.family == address.family else {
                     throw SocketError(.invalidArgument, operation: "bind \(local) for \(operation) (address family differs)")

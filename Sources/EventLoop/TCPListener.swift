@@ -30,6 +30,7 @@ public final class TCPListener: @unchecked Sendable {
     public var onError: ((SocketError) -> Void)?
 
     private let fd: Int32
+    var listeningDescriptor: Int32 { fd }
     private let source: DispatchSourceRead
     private var isClosedFlag = false
     private var acceptPassScheduled = false

@@ -52,6 +52,15 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
     /// TTL 1 (as BIRD, FRR and GoBGP do without `multihop`); N: TTL N. iBGP sessions use the
     /// system's default TTL.
     public let ebgpMultihop: UInt8?
+    /// The TCP MD5 key (RFC 2385), 1-80 bytes, nil when off: signs every segment of the
+    /// session and is installed on the listener for this address. Never printed.
+    public let password: [UInt8]?
+    /// GTSM (RFC 5082): the peer is at most this many hops away (1...255); we send with TTL
+    /// 255 and drop what arrives with a TTL below 256 - N. nil when off. Excludes
+    /// ``ebgpMultihop``.
+    public let ttlSecurity: UInt8?
+    /// The prefix limit (RFC 4486), nil when none.
+    public let maxPrefixes: MaxPrefixSettings?
 
     /// A validated peer. Each rule's error names its field (``ModelError/field``): a unicast
     /// `address`, `asNumber`/`port`/`holdTime`/`connectRetryTime` as ``validASNumber(_:whose:)``
@@ -62,7 +71,8 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
                 name: String? = nil, families: [IPFamily] = [.v4],
                 routeReflectorClient: Bool = false, routeReflector: Bool = false,
                 addPaths: AddPathsSetting = .none, addPathsCount: Int = PeerSpec.defaultAddPathsCount,
-                bfd: BFDSettings? = nil, ebgpMultihop: UInt8? = nil) throws(ModelError) {
+                bfd: BFDSettings? = nil, ebgpMultihop: UInt8? = nil, password: [UInt8]? = nil,
+                ttlSecurity: UInt8? = nil, maxPrefixes: MaxPrefixSettings? = nil) throws(ModelError) {
         if let h = ebgpMultihop, h == 0 {
             throw ModelError(field: "ebgpMultihop", "ebgpMultihop 0 is not a hop count", hint: "use 2-255 hops, or leave it out for a directly connected peer")
         }
@@ -98,14 +108,37 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
         self.routeReflector = routeReflector
         self.addPaths = addPaths
         self.addPathsCount = addPathsCount
+        if let password, password.isEmpty || password.count > PeerSpec.maxPasswordLength {
+            throw ModelError(field: "password", "a TCP MD5 key must be 1-\(PeerSpec.maxPasswordLength) bytes, this one has \(password.count)",
+                             hint: "Linux's TCP_MD5SIG_MAXKEYLEN is 80")
+        }
+        if let t = ttlSecurity, t == 0 {
+            throw ModelError(field: "ttlSecurity", "ttlSecurity 0 is not a hop count", hint: "use 1 for a directly connected peer, or leave it out")
+        }
+        if ttlSecurity != nil && ebgpMultihop != nil {
+            throw ModelError(field: "ttlSecurity", "ttlSecurity and ebgpMultihop cannot both be set",
+                             hint: "ttlSecurity: N already allows N hops (TTL 255 out, at least 256-N in); remove ebgpMultihop")
+        }
         self.bfd = bfd
         self.ebgpMultihop = ebgpMultihop
+        self.password = password
+        self.ttlSecurity = ttlSecurity
+        self.maxPrefixes = maxPrefixes
     }
+
+    /// The longest TCP MD5 key (Linux `TCP_MD5SIG_MAXKEYLEN`; Calico's limit too).
+    public static let maxPasswordLength = 80
+
+    /// GTSM (RFC 5082 §3): the smallest TTL / hop limit accepted from the peer, 256 - N;
+    /// nil without ``ttlSecurity``.
+    public var minimumTTL: UInt8? { ttlSecurity.map { UInt8(256 - Int($0)) } }
 
     /// The TTL of this session's packets when the peer's AS is not `localAS` (eBGP):
     /// ``ebgpMultihop`` or 1; nil for iBGP (the system default).
+    /// With ``ttlSecurity`` (either kind of peer): 255 (RFC 5082 §3).
     public func ttl(localAS: UInt32) -> UInt8? {
-        asNumber == localAS ? nil : (ebgpMultihop ?? 1)
+        if ttlSecurity != nil { return 255 }
+        return asNumber == localAS ? nil : (ebgpMultihop ?? 1)
     }
 
     /// Where the peer is reached: its identity among the node's peers.

@@ -69,6 +69,12 @@ extension RIB {
         return (i.accepted + i.rejected.count, i.accepted)
     }
 
+    /// Paths accepted from `peer`, per family (what a prefix limit counts, RFC 4486).
+    public func acceptedCounts(from peer: PeerID) -> (v4: Int, v6: Int) {
+        guard let i = adjIn[peer] else { return (0, 0) }
+        return (i.accepted - i.acceptedV6, i.acceptedV6)
+    }
+
     /// What `peer` sent that was ignored, and why (loops, the import filter): for
     /// `tern routes --rejected` and the status counts.
     public func rejected(from peer: PeerID) -> [NLRI: ImportRejection] { adjIn[peer]?.rejected ?? [:] }

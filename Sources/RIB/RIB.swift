@@ -68,8 +68,10 @@ struct AdjRIBInIndex: Sendable {
     /// prefixes it withdrew since, and repeats (see ``compactIfNeeded(v4:v6:peer:)``).
     var v4: [V4Key] = []
     var v6: [V6Key] = []
-    /// Paths held in the Loc-RIB candidates.
+    /// Paths held in the Loc-RIB candidates, and of them the IPv6 ones (RFC 4486 limits
+    /// count each family).
     var accepted = 0
+    var acceptedV6 = 0
     /// Paths received but ignored (loops, the import filter), by key, with the reason.
     var rejected: [NLRI: ImportRejection] = [:]
 
@@ -295,7 +297,7 @@ extension RIB {
             if added { index.v4.append(V4Key(p)) }
         case .v6(let p):
             added = Self.upsert(path, prefix: V6Key(p), wrap: Self.wrap6, table: &v6, ctx: ctx, changes: &changes, stats: &stats)
-            if added { index.v6.append(V6Key(p)) }
+            if added { index.v6.append(V6Key(p)); index.acceptedV6 += 1 }
         }
         if added { index.accepted += 1 }
     }
@@ -310,7 +312,7 @@ extension RIB {
                            ctx: ctx, changes: &changes, stats: &stats) { index.accepted -= 1 }
         case .v6(let p):
             if Self.remove(peer: peer, pathID: id, prefix: V6Key(p), wrap: Self.wrap6, table: &v6,
-                           ctx: ctx, changes: &changes, stats: &stats) { index.accepted -= 1 }
+                           ctx: ctx, changes: &changes, stats: &stats) { index.accepted -= 1; index.acceptedV6 -= 1 }
         }
     }
 }

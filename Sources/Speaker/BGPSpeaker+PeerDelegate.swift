@@ -23,6 +23,10 @@ extension BGPSpeaker: PeerDelegate {
     func peer(_ peer: Peer, received update: DecodedMessage) {
         guard let id = ribID(of: peer), case .update(let u) = update.message else { return }
         perform(route: .update(id, u, treatAsWithdraw: update.isTreatAsWithdraw))
+        if peer.maxPrefix != nil {
+            let c = rib.acceptedCounts(from: id)
+            peer.checkMaxPrefixes(v4: c.v4, v6: c.v6)
+        }
     }
 
     func peer(_ peer: Peer, requestedRefresh rr: RouteRefreshMessage) {

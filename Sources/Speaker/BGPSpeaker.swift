@@ -27,7 +27,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     var peersByRIBID: [PeerID: Peer] = [:]
     /// Fires at the engine's next graceful-restart deadline.
     var restartTimer: LoopTimer?
-    private var listener: TCPListener?
+    var listener: TCPListener?
     private var listenerRetry: LoopTimer?
     /// Connections from unconfigured addresses closed since the last log line about them,
     /// the latest one, and when that line was written (loop nanoseconds): one line per
@@ -124,6 +124,9 @@ public final class BGPSpeaker: @unchecked Sendable {
             l.onError = { [weak self] error in self?.logger.error("listener: \(error)") }
             listener = l
             listenerError = nil
+            // GTSM is checked per peer on each SYN's TTL (Peer.admitGTSM).
+            do { try l.saveSYNs() } catch { logger.warning("listener: \(error); ttlSecurity is then enforced from the first data segment on") }
+            for address in Set(peers.values.map(\.config.address)) { syncMD5Key(for: address) }
         } catch {
             listenerError = "\(error)"
             logger.error("cannot listen for BGP: \(error); retrying every 5 s")
@@ -192,6 +195,7 @@ public final class BGPSpeaker: @unchecked Sendable {
             ribIDs[ObjectIdentifier(peer)] = id
             peersByRIBID[id] = peer
             peers[spec.endpoint] = peer
+            syncMD5Key(for: spec.address)
             if let settings = spec.bfd { bfd.add(spec.address, settings: settings, local: config.specificLocalAddress) }
             peer.start()
         } catch {
@@ -227,6 +231,7 @@ public final class BGPSpeaker: @unchecked Sendable {
         peer.delegate = nil
         peer.stop(notification)
         releaseBFD(spec: peer.config)
+        syncMD5Key(for: peer.config.address)
         if let rid = ribIDs.removeValue(forKey: ObjectIdentifier(peer)) {
             perform(route: .removed(rid))
             peersByRIBID[rid] = nil
@@ -244,7 +249,13 @@ public final class BGPSpeaker: @unchecked Sendable {
                               prefixesReceived: counts.received, prefixesAccepted: counts.accepted,
                               prefixesSent: id.map { rib.advertisedCount(to: $0) } ?? 0,
                               prefixesRejected: id.map { rib.rejectedCounts(from: $0) } ?? [:],
-                              bfd: p.config.bfd == nil ? nil : bfd.status(of: p.config.address))
+                              bfd: p.config.bfd == nil ? nil : bfd.status(of: p.config.address),
+                              maxPrefixes: p.maxPrefix.map { g in
+                                  let c = id.map { rib.acceptedCounts(from: $0) } ?? (v4: 0, v6: 0)
+                                  return MaxPrefixStatus(guard: g, received: [.v4: c.v4, .v6: c.v6], restartAt: g.restartAt.map(wallClock))
+                              },
+                              md5Diagnosis: p.config.password != nil && !p.isEstablished && p.maxPrefix?.tripped != true
+                                  ? TCPMD5Counters.diagnosis() : nil)
         }
     }
 

@@ -15,12 +15,12 @@ final class Peer: @unchecked Sendable {
     var config: PeerSpec
     let sessionConfig: SessionConfig
     weak var delegate: PeerDelegate?
-    private let loop: EventLoop
-    private var logger: Logger
+    let loop: EventLoop
+    var logger: Logger
     private let localBind: SocketAddress?
 
     /// The main connection and, during a collision, a second one.
-    private var main: Slot
+    private(set) var main: Slot
     private var other: Slot?
 
     /// Encoded UPDATEs waiting for room in the socket's output buffer (bounded by the table
@@ -29,12 +29,17 @@ final class Peer: @unchecked Sendable {
 
     // MARK: Status for `tern status`
     private(set) var stateSince = Date()
-    private(set) var lastError: PeerFailure?
+    var lastError: PeerFailure?
     private(set) var isEstablished = false
     private(set) var prefixesSent = 0
     /// What the last Established session negotiated (graceful restart, families).
     private(set) var negotiated: NegotiatedCapabilities?
     private var lastReportedState: SessionState = .idle
+    /// The prefix limit (RFC 4486), nil without `maxPrefixes`.
+    var maxPrefix: MaxPrefixGuard?
+    var maxPrefixTimer: LoopTimer?
+    /// When the last "TCP-MD5 is configured" hint was logged (loop nanoseconds).
+    var md5HintLoggedAt: UInt64?
 
     /// One connection and the machine that drives it.
     final class Slot: @unchecked Sendable {
@@ -60,6 +65,7 @@ final class Peer: @unchecked Sendable {
         logger[metadataKey: "peer"] = "\(config.endpoint)"
         self.logger = logger
         main = Slot(machine: try SessionMachine(config: session), origin: .local)
+        maxPrefix = config.maxPrefixes.map(MaxPrefixGuard.init)
     }
 
     /// The RFC 4271 state of the session that speaks for this peer.
@@ -77,6 +83,7 @@ final class Peer: @unchecked Sendable {
 
     /// ManualStop with a Cease NOTIFICATION (e.g. 6/2 shutdown, 6/3 deconfigured).
     func stop(_ notification: NotificationMessage?) {
+        maxPrefixTimer?.cancel()
         if let o = other { feed(.manualStop(notification), to: o); discard(o) }
         feed(.manualStop(notification), to: main)
         main.timer?.cancel()
@@ -88,6 +95,7 @@ final class Peer: @unchecked Sendable {
     /// the delegate (the process is about to exit).
     func abandonForRestart() {
         delegate = nil
+        maxPrefixTimer?.cancel()
         for slot in [main] + (other.map { [$0] } ?? []) { discard(slot) }
         outQueue.removeAll()
     }
@@ -120,6 +128,7 @@ final class Peer: @unchecked Sendable {
 
     /// An incoming TCP connection from this peer's address (RFC 4271 §8.2.1.1, §6.8).
     func accept(_ connection: TCPConnection) {
+        guard admitGTSM(connection) else { return }
         if let ttl = config.ttl(localAS: sessionConfig.localAS) {
             do { try connection.setTTL(ttl) } catch { logger.warning("cannot set TTL \(ttl) on the incoming connection: \(error)") }
         }
@@ -158,7 +167,7 @@ final class Peer: @unchecked Sendable {
 
     // MARK: - Driving the machines
 
-    private func feed(_ event: SessionEvent, to slot: Slot) {
+    func feed(_ event: SessionEvent, to slot: Slot) {
         let actions = slot.machine.handle(event, now: Instant(nanoseconds: loop.now))
         perform(actions, on: slot)
     }
@@ -169,6 +178,8 @@ final class Peer: @unchecked Sendable {
             case .connect:
                 openConnection(slot)
             case .closeConnection:
+                // Still in Connect: the retry timer gives up on an unanswered attempt.
+                if slot.machine.state == .connect, slot.connection != nil, !isEstablished { logMD5HintIfKeyed() }
                 closeConnection(slot)
             case .send(let message):
                 write(message.encoded(context: slot.machine.encodeContext), on: slot)
@@ -262,7 +273,8 @@ final class Peer: @unchecked Sendable {
         do {
             // RFC 4271 leaves it open; as BIRD, FRR and GoBGP: eBGP with TTL 1 unless multihop.
             let c = try TCPConnection.connect(to: target, from: localBind, timeout: .seconds(Int(max(1, config.connectRetryTime))),
-                                              ttl: config.ttl(localAS: sessionConfig.localAS), on: loop)
+                                              md5Key: config.password, ttl: config.ttl(localAS: sessionConfig.localAS),
+                                              minimumTTL: config.minimumTTL, on: loop)
             attach(c, to: slot)
             c.onConnect = { [weak self, weak slot] in
                 guard let self, let slot else { return }
@@ -289,7 +301,10 @@ final class Peer: @unchecked Sendable {
         connection.onClose = { [weak self, weak slot] reason in
             guard let self, let slot, !slot.closedByUs else { return }
             slot.connection = nil
-            if case .error(let e) = reason { self.lastError = .connection("\(e)") }
+            if case .error(let e) = reason {
+                self.lastError = .connection("\(e)")
+                self.logMD5HintIfKeyed()
+            }
             self.logger.debug("connection closed: \(reason)")
             self.feed(.tcpConnectionFails, to: slot)
         }

@@ -1,6 +1,7 @@
 import BGPSession
 import Foundation
 import Model
+import IPCore
 import RIB
 
 /// One configured peer as `tern status` reports it: values, no display strings.
@@ -22,4 +23,27 @@ public struct PeerStatus: Sendable {
     public let prefixesRejected: [ImportRejection: Int]
     /// The peer's BFD session, nil when BFD is off for it.
     public let bfd: BFDSessionStatus?
+    /// The prefix limit's state (RFC 4486), nil without `maxPrefixes`.
+    public var maxPrefixes: MaxPrefixStatus? = nil
+    /// With a TCP MD5 key configured and the session not up: why that may be, with the
+    /// kernel's MD5 counters (the kernel drops mis-signed segments silently).
+    public var md5Diagnosis: String? = nil
+}
+
+/// A peer's prefix limit as `tern status` shows it.
+public struct MaxPrefixStatus: Sendable {
+    public let settings: MaxPrefixSettings
+    /// Accepted paths per family.
+    public let received: [IPFamily: Int]
+    /// The session was ended for too many prefixes and is not started again yet.
+    public let tripped: Bool
+    /// When it starts again (`restart`); nil otherwise.
+    public let restartAt: Date?
+
+    init(guard g: MaxPrefixGuard, received: [IPFamily: Int], restartAt: Date?) {
+        settings = g.settings
+        self.received = received
+        tripped = g.tripped
+        self.restartAt = restartAt
+    }
 }

@@ -271,10 +271,20 @@ public enum ControlProtocol {
         public var info: String
         /// The peer's BFD session; nil when BFD is off for it.
         public var bfd: PeerBFD?
+        /// The prefix limit (RFC 4486); nil without `maxPrefixes`.
+        public var maxPrefixes: PeerMaxPrefixes?
+        /// True when a TCP MD5 key (RFC 2385) is configured; nil otherwise.
+        public var md5: Bool?
+        /// GTSM hops (RFC 5082 `ttlSecurity`); nil when off.
+        public var ttlSecurity: UInt8?
 
         public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: SessionState, since: String,
                     prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, prefixesRejected: [String: Int]? = nil,
-                    lastError: PeerError?, info: String, bfd: PeerBFD? = nil) {
+                    lastError: PeerError?, info: String, bfd: PeerBFD? = nil, maxPrefixes: PeerMaxPrefixes? = nil,
+                    md5: Bool? = nil, ttlSecurity: UInt8? = nil) {
+            self.maxPrefixes = maxPrefixes
+            self.md5 = md5
+            self.ttlSecurity = ttlSecurity
             self.address = address
             self.port = port
             self.asNumber = asNumber

@@ -29,6 +29,15 @@ enum StatusView {
             }
         }
         if !rejected.isEmpty { out += "Ignored by the import filter (docs/OPERATIONS.md):\n" + rejected.joined(separator: "\n") + "\n" }
+        let limits = s.peers.compactMap { p in
+            p.maxPrefixes.map { m in
+                let counts = m.received.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                var line = "  \(p.address): limit \(m.limit) per family (\(m.action), warn at \(m.warningPercent)%): \(counts)"
+                if m.tripped { line += m.restartAt.map { "; TRIPPED, restarting at \($0)" } ?? "; TRIPPED, disabled until a reload (SIGHUP)" }
+                return line
+            }
+        }
+        if !limits.isEmpty { out += "Prefix limits (maxPrefixes, accepted paths):\n" + limits.joined(separator: "\n") + "\n" }
         return out + "\n"
     }
 

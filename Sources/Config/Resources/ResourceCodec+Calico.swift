@@ -28,7 +28,7 @@ extension ResourceCodec {
 
     /// `BGPPeer.spec`; Calico's fields Tern does not act on yet are accepted and ignored.
     static let bgpPeerFields = FieldTable<BGPPeerSpec>("a BGPPeer spec", ignoring: [
-        "sourceAddress", "maxRestartTime", "numAllowedLocalASNumbers", "ttlSecurity", "reachableBy", "filters",
+        "sourceAddress", "maxRestartTime", "numAllowedLocalASNumbers", "reachableBy", "filters",
         "localASNumber", "nextHopMode", "localWorkloadSelector",
     ], [
         Field("node", into: \.node) { r, v, p in r.nonEmptyText(v, p, what: "a node name") },
@@ -43,6 +43,16 @@ extension ResourceCodec {
         Field("peerSelector", into: \.peerSelector) { r, v, p in r.calicoSelector(v, p, what: "a peer selector") },
         Field("password", into: \.password) { r, v, p in r.object(v, p, passwordFields, start: PasswordEntry()) { m in r.password(m) } },
         Field("keepOriginalNextHop", into: \.keepOriginalNextHop) { r, v, p in r.bool(v, p) },
+        // Calico's ttlSecurity (v3.25+): hops, 0 = off (RFC 5082).
+        Field("ttlSecurity") { r, v, p, s in
+            guard let n = r.integer(v, p) else { return false }
+            guard (0...255).contains(n) else {
+                r.fail(v, p, "ttlSecurity \(n) is out of range 0-255", hint: "the peer's distance in hops; 0 turns GTSM off")
+                return false
+            }
+            s.ttlSecurity = n == 0 ? nil : UInt8(n)
+            return true
+        },
     ])
 
     /// `BGPPeer.spec.password`: `{secretKeyRef: {name, key}}` or `{file: PATH}`.

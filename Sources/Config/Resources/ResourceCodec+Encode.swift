@@ -87,6 +87,7 @@ extension ResourceCodec {
         case nil: break
         }
         if p.keepOriginalNextHop { o.append(("keepOriginalNextHop", .bool(true))) }
+        if let t = p.ttlSecurity { o.append(("ttlSecurity", .number(Int(t)))) }
         return .object(o)
     }
 

@@ -16,10 +16,14 @@ public struct BGPPeerSpec: Sendable, Hashable {
     public var peerSelector: String?
     public var password: BGPPassword?
     public var keepOriginalNextHop: Bool
+    /// GTSM (RFC 5082), Calico's `ttlSecurity`: the peer is at most this many hops away; nil
+    /// (or 0, Calico's "off") when off.
+    public var ttlSecurity: UInt8?
 
     public init(node: String? = nil, nodeSelector: String? = nil, peerIP: IPAddress? = nil, peerPort: UInt16? = nil,
                 asNumber: UInt32? = nil, peerSelector: String? = nil, password: BGPPassword? = nil,
-                keepOriginalNextHop: Bool = false) {
+                keepOriginalNextHop: Bool = false, ttlSecurity: UInt8? = nil) {
+        self.ttlSecurity = ttlSecurity
         self.node = node
         self.nodeSelector = nodeSelector
         self.peerIP = peerIP
