@@ -56,8 +56,12 @@ public struct OverlayPlan: Hashable, Sendable {
     public static func compute(config: OverlayConfig, links: [String: Link], addresses: [Address]) -> OverlayPlan {
         var plan = OverlayPlan(config: config)
         let wanted = config.wantedTunnels
+        // The underlay is looked for even without tunnels: its MTU is the workload MTU then
+        // (the CNI plugin's default, `tern status`). Not finding it is a problem only for tunnels.
+        var underlayError: String?
+        plan.underlay = findUnderlay(config, links, addresses, error: &underlayError)
         guard !wanted.isEmpty else { return plan }
-        plan.underlay = findUnderlay(config, links, addresses, error: &plan.underlayError)
+        plan.underlayError = underlayError
         guard let u = plan.underlay else { return plan }
         for kind in wanted.sorted(by: { $0.rawValue < $1.rawValue }) {
             let configured = kind == .ipip ? config.ipipMTU : config.vxlanMTU

@@ -49,7 +49,10 @@ import Testing
         c.ipipMTU = 1400
         #expect(OverlayPlan.compute(config: c, links: links, addresses: addresses).devices[.ipip]?.mtu == 1400)
         #expect(OverlayPlan.compute(config: overlay([plain]), links: links, addresses: addresses).devices.isEmpty)
-        #expect(OverlayPlan.compute(config: overlay([plain]), links: links, addresses: addresses).workloadMTU == nil)
+        #expect(OverlayPlan.compute(config: overlay([plain]), links: links, addresses: addresses).workloadMTU == 1500)
+        // No tunnels and no underlay: no MTU to give, and no error (nothing needs it).
+        let lost = OverlayPlan.compute(config: overlay([plain], node: "192.168.9.9"), links: links, addresses: addresses)
+        #expect(lost.workloadMTU == nil && lost.underlayError == nil)
     }
 
     @Test func underlayErrorsAreSpecific() {

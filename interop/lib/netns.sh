@@ -496,6 +496,16 @@ node_peer_since() {
       awk -v p="$(bird_proto_for "$1" "$2")" '$1==p {print $5; f=1} END {exit !f}' ;;
   esac
 }
+# since_same BEFORE NOW : the same session start. BIRD prints "since" (HH:MM:SS.mmm) from
+# its monotonic clock converted to wall time on every call, which moves by a millisecond
+# now and then; a reset moves it by far more. Tern's ISO time must be equal.
+since_same() {
+  [ "$1" = "$2" ] && return 0
+  local bird='^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}$'
+  [[ $1 =~ $bird && $2 =~ $bird ]] || return 1
+  awk -v a="$1" -v b="$2" 'function ms(t, p) { if (split(t, p, /[:.]/) != 4) return -1e12; return ((p[1] * 60 + p[2]) * 60 + p[3]) * 1000 + p[4] }
+    BEGIN { d = ms(a) - ms(b); if (d < 0) d = -d; exit !(d <= 10) }'
+}
 node_established() { # NAME PEER_ADDR
   local st; st=$(node_peer_state "$1" "$2") || { echo "$st"; return 1; }
   echo "$1 -> $2: $st"

@@ -13,7 +13,8 @@ SCRIPT_NAME=cni-ipam
 . "$(dirname "$0")/../lib/cni.sh"
 
 T=$SCRIPT_NAME
-declare_tests "$T/parallel-adds" "$T/no-duplicates" "$T/parallel-dels" "$T/no-leak" "$T/new-block-claimed" \
+declare_tests "$T/parallel-adds" "$T/no-duplicates" "$T/parallel-dels" "$T/no-leak" \
+  "$T/restart-all-deleted" "$T/restart-no-duplicates" "$T/restart-no-leak" "$T/new-block-claimed" \
   "$T/new-block-routed" "$T/borrowed" "$T/borrowed-routed" "$T/borrowed-ping"
 
 require_root
@@ -102,6 +103,45 @@ no_leak() {
   [ "$w" = 0 ] && [ "$links" = 0 ] && [ "$weps" = 0 ]
 }
 check "$T/no-leak" "after the cycles: no allocation by a in the datastore, no workload, no cali* link, no WorkloadEndpoint" 10 no_leak
+
+# --- kill -9 of a's daemon in the middle of 100 cycles (20 at once), then a restart ---
+# A runtime runs DEL after a failed ADD (podman does) and retries a failed DEL; so do these
+# workers, for up to 60 s each. Nothing may be lost or handed out twice.
+worker_r() {
+  local w=$1 i id netns t1 t2 addr rc_add rc_del end
+  for ((i = 0; i < 5; i++)); do
+    id="r${w}c${i}"
+    ip netns add "${NS_PREFIX}-$id" || continue
+    netns="/run/netns/${NS_PREFIX}-$id"
+    cni_call a "$id-add" ADD "$id" "$netns" "$WORK/a-conf.json" eth0 "K8S_POD_NAME=$id" 2>/dev/null
+    rc_add=$CNI_RC; t1=$(date +%s%N)
+    addr=-; [ "$rc_add" = 0 ] && addr=$(jget "$WORK/$id-add.json" ips.0.address 2>/dev/null || echo -)
+    t2=$(date +%s%N); end=$((SECONDS + 60))
+    while :; do
+      cni_call a "$id-del" DEL "$id" "$netns" "$WORK/a-conf.json" eth0 "K8S_POD_NAME=$id" 2>/dev/null
+      rc_del=$CNI_RC
+      [ "$rc_del" = 0 ] || ((SECONDS >= end)) && break
+      sleep 0.5
+    done
+    ip netns del "${NS_PREFIX}-$id"
+    echo "$t1 $t2 $addr $id $rc_add $rc_del"
+  done >"$WORK/rworker-$w.log"
+}
+workers=()
+for ((w = 0; w < 20; w++)); do worker_r "$w" & workers+=($!); done
+wait_for "a third of the cycles done" 60 sh -c "[ \$(cat '$WORK'/rworker-*.log 2>/dev/null | wc -l) -ge 30 ]"
+kill -9 "${PID_OF[a]}"; wait "${PID_OF[a]}" 2>/dev/null
+log "killed a's daemon (kill -9) with cycles in flight"
+ds_node_start a || abort "a did not restart"
+wait "${workers[@]}"
+cat "$WORK"/rworker-*.log >"$WORK/rcycles.log"
+log "ADDs refused while a was down: $(awk '$5 != 0' "$WORK/rcycles.log" | wc -l) of $(wc -l <"$WORK/rcycles.log")"
+# shellcheck disable=SC2016 # awk's own $6
+check "$T/restart-all-deleted" "every one of the 100 attachments ends with a successful DEL" 1 \
+  awk '$6 == 0 {n++} END {print n+0 " DELs succeeded of " NR; exit !(n == 100 && NR == 100)}' "$WORK/rcycles.log"
+cp "$WORK/rcycles.log" "$WORK/cycles.log"
+check "$T/restart-no-duplicates" "no address held by two attachments at once across the restart" 1 no_dups
+check "$T/restart-no-leak" "after the restart and the DELs: no allocation by a, no workload, no cali* link, no WorkloadEndpoint" 15 no_leak
 
 # --- a full block: b claims another, a routes it ---
 b_pod() { # b_pod N : a pod on b, kept

@@ -24,7 +24,7 @@ SCRIPT_NAME=cni-podman
 T=$SCRIPT_NAME
 declare_tests "$T/podman-run" "$T/address-from-block" "$T/registered" "$T/ping-across-nodes" "$T/ping-bird-pod" \
   "$T/static-ip" "$T/portmap" "$T/exit-releases" "$T/ctr-run-cni" "$T/ctr-exit-releases" \
-  "$T/bird-container-established" "$T/bird-prefix-via-node" "$T/bird-prefix-ping"
+  "$T/bird-container-established" "$T/bird-prefix-via-node" "$T/bird-prefix-ping" "$T/bandwidth-chained"
 
 require_root
 require_tools ip bird birdc python3 ping curl ldd
@@ -65,9 +65,13 @@ wait_for "a and b mesh with each other and BIRD" "$DL" ds_full_mesh 2 || abort "
 wait_for "a and b hold a block" 20 sh -c "[ -n \"\$(\"$TERN\" status --socket '$WORK/a.sock' --json | python3 '$QUERY' datastore-field blocks)\" ]" || abort "no block"
 
 # The shipped conflist, with this run's control socket.
-for n in a b; do
-  pm_network_file "$n" 10-tern "$(sed "s|/run/tern/tern.sock|$WORK/$n.sock|" "$REPO_ROOT/etc/cni/10-tern.conflist")" || abort "conflist $n"
-done
+# b's adds Debian's bandwidth plugin after portmap (a pod ingress limit: a tbf on the host end).
+pm_network_file a 10-tern "$(sed "s|/run/tern/tern.sock|$WORK/a.sock|" "$REPO_ROOT/etc/cni/10-tern.conflist")" || abort "conflist a"
+pm_network_file b 10-tern "$(sed "s|/run/tern/tern.sock|$WORK/b.sock|" "$REPO_ROOT/etc/cni/10-tern.conflist" | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+c["plugins"].append({"type": "bandwidth", "ingressRate": 100000000, "ingressBurst": 1000000})
+print(json.dumps(c))')" || abort "conflist b"
 ctr_smoke a || skip_all "$CTR_REASON"
 
 # --- podman on a and b ---
@@ -99,6 +103,8 @@ for n in a b; do ip -n "$(ns_name bird)" route replace "$(ds_blocks "$n" | awk '
 check "$T/ping-bird-pod" "ca pings BIRD's pod 10.99.90.5" "$DL" pm a exec "$CA" ping -c1 -W2 10.99.90.5
 has_static() { local got; got=$(pm b exec "$CB" ip -4 -o addr show eth0); echo "$got"; grep -q "inet $STATIC/32" <<<"$got"; }
 check "$T/static-ip" "--ip $STATIC is cb's eth0 address" "$DL" has_static
+check "$T/bandwidth-chained" "bandwidth after tern + portmap on b: a tbf qdisc on cb's host end" "$DL" \
+  sh -c "tc -n '$(ns_name b)' qdisc show dev '$(cali_name "default.cb$RUN_ID")' | grep -q tbf"
 check "$T/portmap" "node b fetches 192.168.90.1:18080 (portmap DNAT to ca:80)" "$DL" \
   sh -c "nsenter --net=/run/netns/$(ns_name b) curl -sS --max-time 2 http://192.168.90.1:18080/ | grep -qx tern-bb"
 

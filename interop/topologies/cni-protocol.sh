@@ -14,7 +14,8 @@ T=$SCRIPT_NAME
 declare_tests "$T/version" "$T/add-result" "$T/add-kernel" "$T/add-registered" "$T/add-ping" "$T/add-again-same-address" \
   "$T/check-ok" "$T/check-detects" "$T/del" "$T/del-twice" "$T/del-no-prevresult" "$T/versions-0.3-0.4" \
   "$T/bad-version" "$T/env-errors" "$T/decode-errors" "$T/static-ip-mac" "$T/failed-add-cleans-up" \
-  "$T/daemon-unreachable" "$T/status" "$T/gc" "$T/ipam-alone" "$T/ipv4-pools"
+  "$T/daemon-unreachable" "$T/status" "$T/gc" "$T/ipam-alone" "$T/ipv4-pools" "$T/mtu-default" "$T/mtu-config" \
+  "$T/pod-labels" "$T/runtimeconfig-ips-mac"
 
 require_root
 require_tools ip python3 ping
@@ -28,12 +29,17 @@ DS_FLAGS=(--datastore-dir "$DS_DIR")
 seg_create 192.168.88 || abort "cannot create segment"
 ds_node_add a 1 || abort "cannot create node a"
 node_default_route a || abort "default route on a"
+ip -n "$(ns_name a)" link set eth0 mtu 1450 || abort "mtu on a"   # the workload MTU follows the underlay
 cni_install || abort "cannot install the plugin"
 cat >"$WORK/pool.yaml" <<YAML
 apiVersion: projectcalico.org/v3
 kind: IPPool
 metadata: {name: pool4}
 spec: {cidr: 10.251.0.0/16, blockSize: 26}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: plab, namespace: default, labels: {app: web, tier: front}}
 YAML
 tern_ds seg apply -f "$WORK/pool.yaml" >&2 || abort "tern apply failed"
 ds_node_start a || abort "tern a did not start"
@@ -221,3 +227,33 @@ pools_ok() {
     && ! ip -n "$(ns_name a)" link show "$(cali_name default.p9)" >/dev/null 2>&1
 }
 check "$T/ipv4-pools" "ipv4_pools [pool4] gives an address of pool4; [nosuch] fails with 104 naming it and leaves no veth" 1 pools_ok
+
+# --- MTU: the node's workload MTU (underlay 1450, no overlay), or the config's "mtu" ---
+wl_mtu() { ns_exec a "$TERN" status --socket "$SOCK" --json | python3 -c 'import json,sys; print(((json.load(sys.stdin).get("overlay") or {}).get("workloadMTU")))'; }
+mtu_of() { ip -n "$(ns_name "$1")" -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])'; }
+P10=$(pod_ns p10) || abort "pod ns"
+cni_call a m1 ADD mtu1 "$P10" "$WORK/conf.json" eth0 "K8S_POD_NAME=p10"
+check "$T/mtu-default" "without \"mtu\" the pod's eth0 has the node's workload MTU (tern status: $(wl_mtu)) = 1450" 1 \
+  sh -c "[ '$(mtu_of p10)' = 1450 ] && [ '$(wl_mtu)' = 1450 ] && [ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"interfaces\"][1][\"mtu\"])' '$WORK/m1.json')\" = 1450 ]"
+cni_conf tern 1.0.0 "$SOCK" '"mtu":1400' >"$WORK/conf-mtu.json"
+P11=$(pod_ns p11) || abort "pod ns"
+cni_call a m2 ADD mtu2 "$P11" "$WORK/conf-mtu.json" eth0 "K8S_POD_NAME=p11"
+check "$T/mtu-config" "\"mtu\": 1400 in the config sets the pod's eth0 and the host end to 1400" 1 \
+  sh -c "[ '$(mtu_of p11)' = 1400 ] && ip -n '$(ns_name a)' link show '$(cali_name default.p11)' | grep -q 'mtu 1400'"
+
+# --- labels from the datastore's Pod of that namespace and name ---
+P12=$(pod_ns p12) || abort "pod ns"
+cni_call a lab ADD lab1 "$P12" "$WORK/conf.json" eth0 "K8S_POD_NAMESPACE=default;K8S_POD_NAME=plab"
+labels_ok() { tern_ds seg get workloadendpoints -A -o yaml | python3 -c '
+import sys
+text = sys.stdin.read(); block = [b for b in text.split("---") if "'"$(cali_name default.plab)"'" in b]
+print(block[0] if block else "no WorkloadEndpoint on the interface")
+sys.exit(0 if block and "app: web" in block[0] and "tier: front" in block[0] else 1)'; }
+check "$T/pod-labels" "the WorkloadEndpoint of pod default/plab carries the Pod resource's labels app=web, tier=front" 10 labels_ok
+
+# --- the ips / mac capabilities (runtimeConfig) ---
+cni_conf tern 1.0.0 "$SOCK" '"runtimeConfig":{"ips":["10.251.201.9/16"],"mac":"0e:00:00:00:00:99"}' >"$WORK/conf-rc.json"
+P13=$(pod_ns p13) || abort "pod ns"
+cni_call a rc ADD rc1 "$P13" "$WORK/conf-rc.json" eth0 "K8S_POD_NAME=p13"
+check "$T/runtimeconfig-ips-mac" "runtimeConfig ips/mac: the pod gets 10.251.201.9/32 and MAC 0e:00:00:00:00:99" 1 \
+  sh -c "[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"ips\"][0][\"address\"])' '$WORK/rc.json')\" = 10.251.201.9/32 ] && ip -n '$(ns_name p13)' link show eth0 | grep -q 0e:00:00:00:00:99"

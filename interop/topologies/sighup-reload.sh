@@ -56,7 +56,7 @@ b_untouched() {
   node_established a "$B" && node_established B "$A" || return 1
   sab=$(node_peer_since a "$B"); sba=$(node_peer_since B "$A")
   echo "since a->B: before '$SINCE_A_B' now '$sab'; B->a: before '$SINCE_B_A' now '$sba'"
-  [ "$sab" = "$SINCE_A_B" ] && [ "$sba" = "$SINCE_B_A" ]
+  since_same "$SINCE_A_B" "$sab" && since_same "$SINCE_B_A" "$sba"
 }
 if hold_for "B's session untouched by the reload" 3 b_untouched; then
   result PASS "$T/untouched-peer-not-reset"
@@ -85,7 +85,7 @@ still_same() {
   local sab sba sad
   sab=$(node_peer_since a "$B"); sba=$(node_peer_since B "$A"); sad=$(node_peer_since a "$D")
   echo "since a->B '$SINCE_A_B'/'$sab' B->a '$SINCE_B_A'/'$sba' a->D '$SINCE_A_D'/'$sad'"
-  [ "$sab" = "$SINCE_A_B" ] && [ "$sba" = "$SINCE_B_A" ] && [ "$sad" = "$SINCE_A_D" ]
+  since_same "$SINCE_A_B" "$sab" && since_same "$SINCE_B_A" "$sba" && since_same "$SINCE_A_D" "$sad"
 }
 error_logged() {
   case ${N_KIND[a]} in
