@@ -38,8 +38,10 @@ let package = Package(
         .target(name: "BGPWire", dependencies: ["IPCore"]),
         /// Pure RFC 4271 §8 session state machine: `handle(event, now) -> [action]`.
         .target(name: "BGPSession", dependencies: ["BGPWire", "IPCore"]),
+        /// Pure: SHA-1 (FIPS 180-4) for what protocols name it (BFD's Keyed SHA1, Calico's interface names).
+        .target(name: "Digest"),
         /// Pure RFC 5880 BFD asynchronous mode: control packet codec and session state machine, `handle(event, now) -> [action]`.
-        .target(name: "BFD"),
+        .target(name: "BFD", dependencies: ["Digest"]),
         /// Adj-RIB-In, decision process (RFC 4271 §9.1), Loc-RIB, Adj-RIB-Out with update groups.
         .target(name: "RIB", dependencies: ["BGPWire", "IPCore"]),
         /// Dispatch-based non-blocking sockets and timers (no SwiftNIO).
@@ -69,7 +71,7 @@ let package = Package(
         /// Test support, not a test target: a real etcd started by pid for one test (EtcdClientTests, DatastoreTests).
         .target(name: "EtcdTestSupport", dependencies: ["EtcdClient"], path: "Tests/EtcdTestSupport"),
         /// Pure: the CNI spec's protocol values (command, environment, network config, result, error, version) for tern-cni.
-        .target(name: "CNI", dependencies: ["IPCore"]),
+        .target(name: "CNI", dependencies: ["IPCore", "Digest"]),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
         .target(name: "TernAPI", dependencies: ["IPCore", "Model", "EventLoop"]),
         /// The YAML configuration model, validation with line numbers, defaults.
@@ -132,6 +134,7 @@ let package = Package(
                                                     "Cluster", "FileDatastore"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "IPCore"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdTestSupport"]),
         /// Test support, not a test: a separate process writing a FileDatastore directory (DatastoreTests' multi-process test).
         .executableTarget(name: "filestore-writer", dependencies: ["Datastore", "FileDatastore"], path: "Tests/FileStoreWriter"),

@@ -23,7 +23,7 @@
 set -uo pipefail
 
 # --- the rules: the one place they are defined -------------------------------------------
-PURE_TARGETS=(BGPWire BGPSession RIB IPCore Model Policy BFD)
+PURE_TARGETS=(BGPWire BGPSession RIB IPCore Model Policy BFD Digest)
 FORBIDDEN_IN_PURE=(Foundation FoundationEssentials Glibc Musl Darwin Dispatch Logging)
 API_CLIENTS=(TernAPI tern-cni)
 FORBIDDEN_IN_CLIENTS=(Daemon Speaker RIB BGPSession Config)

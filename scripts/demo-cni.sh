@@ -18,9 +18,7 @@ ctr_require podman
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-DS_DIR="$WORK/datastore"
-DS_YAML="{type: file, path: $DS_DIR}"
-DS_FLAGS=(--datastore-dir "$DS_DIR")
+ds_use_file_store
 ctr_env_init || abort "cannot prepare podman"
 seg_create 192.168.92 || abort "cannot create the segment"
 for n in a:1 b:2; do ds_node_add "node-${n%:*}" "${n#*:}" || abort "node-${n%:*}"; done

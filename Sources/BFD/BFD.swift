@@ -13,7 +13,6 @@
 // - BFDAuthentication.swift   §4.2/§4.4 SHA1 authentication section (fields only)
 // - BFDControlPacket.swift    §4.1 codec, §6.8.6 checks on the packet itself
 // - BFDControlPacket+SHA1.swift   §6.7.4 signing / checking one packet's SHA1 digest
-// - BFDSHA1.swift             SHA-1 (FIPS 180-4), pure Swift
 // - BFDDecodeError.swift      one case per rejected rule
 // - BFDJitter.swift           §6.8.7 transmit jitter, deterministic and seedable
 // - BFDSessionConfig.swift    what the session is told (§6.8.1 initial values)

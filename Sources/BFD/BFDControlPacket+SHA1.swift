@@ -1,6 +1,7 @@
 // RFC 5880 §6.7.4 Keyed SHA1 and Meticulous Keyed SHA1: the digest of a packet. Only the
 // computation and the check of one packet; the session does not run authentication (no
 // bfd.AuthType, no sequence number windows, §6.7.4's receive rules are the driver's).
+import Digest
 
 extension BFDControlPacket {
     /// The packet's bytes with its SHA1 digest (§6.7.4 transmission): "The Auth Key/Hash
@@ -11,7 +12,7 @@ extension BFDControlPacket {
     public func encodeSigned(key: [UInt8]) -> [UInt8] {
         precondition(authentication != nil, "RFC 5880 §6.7.4: no authentication section to sign")
         var bytes = Self.withKey(encode(), key: key)
-        bytes.replaceSubrange(32..<52, with: BFDSHA1.hash(bytes))
+        bytes.replaceSubrange(32..<52, with: SHA1.hash(bytes))
         return bytes
     }
 
@@ -22,7 +23,7 @@ extension BFDControlPacket {
         guard bytes.count >= 52, bytes[3] == 52, bytes[1] & 0x04 != 0, bytes[24] == 4 || bytes[24] == 5 else { return false }
         let packet = Array(bytes.prefix(52))
         let received = Array(packet[32..<52])
-        return BFDSHA1.hash(withKey(packet, key: key)) == received
+        return SHA1.hash(withKey(packet, key: key)) == received
     }
 
     private static func withKey(_ bytes: [UInt8], key: [UInt8]) -> [UInt8] {

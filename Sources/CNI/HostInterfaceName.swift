@@ -1,3 +1,5 @@
+import Digest
+
 /// The host-side name of a workload's veth (CNI.md §B3; Calico `cni-plugin/pkg/dataplane/linux`
 /// `dataplane_linux.go`, from libcalico-go's workload endpoint conversion).
 public enum HostInterfaceName {

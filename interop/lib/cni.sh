@@ -16,6 +16,16 @@
 TERN_CNI=${TERN_CNI:-$(dirname "$TERN")/tern-cni}
 CNI_BIN="$WORK/cni-bin"
 
+# cni_require TOOL... : what every CNI topology needs (root, the tools, tern and tern-cni), else skip.
+# shellcheck disable=SC2120 # the tools are optional
+cni_require() {
+  require_root
+  require_tools ip python3 ping "$@"
+  [ -n "$STANDIN" ] && skip_all "the CNI plugin is tern's own (no stand-in)"
+  require_tern
+  [ -x "$TERN_CNI" ] || skip_all "no tern-cni binary at $TERN_CNI"
+}
+
 cni_install() {
   mkdir -p "$CNI_BIN" || return 1
   [ -x "$TERN_CNI" ] || { log "no CNI plugin at $TERN_CNI (swift build makes .build/debug/tern-cni)"; return 1; }

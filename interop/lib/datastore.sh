@@ -14,6 +14,14 @@ DS_NODES=()
 
 ds_node_add() { node_ns_add "$1" "$2" || return 1; N_KIND[$1]=tern; N_ADDR[$1]="$SEG_NET.$2"; DS_NODES+=("$1"); }
 
+# ds_use_file_store : the run's datastore is a directory under $WORK (DS_DIR, DS_YAML for
+# ds_cfg, DS_FLAGS for the resource CLI).
+ds_use_file_store() {
+  DS_DIR="$WORK/datastore"
+  DS_YAML="{type: file, path: $DS_DIR}"
+  DS_FLAGS=(--datastore-dir "$DS_DIR")
+}
+
 # ds_cfg NAME FILE : nodeName, socket, timers and the datastore; nothing else.
 ds_cfg() {
   {

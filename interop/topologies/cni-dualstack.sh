@@ -17,16 +17,10 @@ T=$SCRIPT_NAME
 declare_tests "$T/mesh-ipv6-family" "$T/add-both-families" "$T/pod-ipv6-route" "$T/v6-block-routes" \
   "$T/ping-v4" "$T/ping-v6" "$T/del-releases-both"
 
-require_root
-require_tools ip python3 ping
-[ -n "$STANDIN" ] && skip_all "the CNI plugin is tern's own (no stand-in)"
-require_tern
-[ -x "$TERN_CNI" ] || skip_all "no tern-cni binary at $TERN_CNI"
+cni_require
 DL=${DEADLINE:-30}
 
-DS_DIR="$WORK/datastore"
-DS_YAML="{type: file, path: $DS_DIR}"
-DS_FLAGS=(--datastore-dir "$DS_DIR")
+ds_use_file_store
 seg_create 192.168.91 || abort "cannot create segment"
 for n in a:1 b:2; do
   ds_node_add "${n%:*}" "${n#*:}" || abort "cannot create node ${n%:*}"

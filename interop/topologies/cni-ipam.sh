@@ -17,15 +17,9 @@ declare_tests "$T/parallel-adds" "$T/no-duplicates" "$T/parallel-dels" "$T/no-le
   "$T/restart-all-deleted" "$T/restart-no-duplicates" "$T/restart-no-leak" "$T/new-block-claimed" \
   "$T/new-block-routed" "$T/borrowed" "$T/borrowed-routed" "$T/borrowed-ping"
 
-require_root
-require_tools ip python3 ping
-[ -n "$STANDIN" ] && skip_all "the CNI plugin is tern's own (no stand-in)"
-require_tern
-[ -x "$TERN_CNI" ] || skip_all "no tern-cni binary at $TERN_CNI"
+cni_require
 
-DS_DIR="$WORK/datastore"
-DS_YAML="{type: file, path: $DS_DIR}"
-DS_FLAGS=(--datastore-dir "$DS_DIR")
+ds_use_file_store
 CYCLES=${CYCLES:-500}
 PARALLEL=${PARALLEL:-50}
 seg_create 192.168.89 || abort "cannot create segment"

@@ -26,17 +26,11 @@ declare_tests "$T/podman-run" "$T/address-from-block" "$T/registered" "$T/ping-a
   "$T/static-ip" "$T/portmap" "$T/exit-releases" "$T/ctr-run-cni" "$T/ctr-exit-releases" \
   "$T/bird-container-established" "$T/bird-prefix-via-node" "$T/bird-prefix-ping" "$T/bandwidth-chained"
 
-require_root
-require_tools ip bird birdc python3 ping curl ldd
-[ -n "$STANDIN" ] && skip_all "the CNI plugin is tern's own (no stand-in)"
-require_tern
-[ -x "$TERN_CNI" ] || skip_all "no tern-cni binary at $TERN_CNI"
+cni_require bird birdc curl ldd
 ctr_require podman containerd
 DL=${DEADLINE:-40}
 
-DS_DIR="$WORK/datastore"
-DS_YAML="{type: file, path: $DS_DIR}"
-DS_FLAGS=(--datastore-dir "$DS_DIR")
+ds_use_file_store
 ctr_env_init || abort "ctr_env_init"
 seg_create 192.168.90 || abort "cannot create segment"
 for n in a:1 b:2; do ds_node_add "${n%:*}" "${n#*:}" || abort "cannot create node ${n%:*}"; done

@@ -17,15 +17,9 @@ declare_tests "$T/version" "$T/add-result" "$T/add-kernel" "$T/add-registered" "
   "$T/daemon-unreachable" "$T/status" "$T/gc" "$T/ipam-alone" "$T/ipv4-pools" "$T/mtu-default" "$T/mtu-config" \
   "$T/pod-labels" "$T/runtimeconfig-ips-mac"
 
-require_root
-require_tools ip python3 ping
-[ -n "$STANDIN" ] && skip_all "the CNI plugin is tern's own (no stand-in)"
-require_tern
-[ -x "$TERN_CNI" ] || skip_all "no tern-cni binary at $TERN_CNI"
+cni_require
 
-DS_DIR="$WORK/datastore"
-DS_YAML="{type: file, path: $DS_DIR}"
-DS_FLAGS=(--datastore-dir "$DS_DIR")
+ds_use_file_store
 seg_create 192.168.88 || abort "cannot create segment"
 ds_node_add a 1 || abort "cannot create node a"
 node_default_route a || abort "default route on a"

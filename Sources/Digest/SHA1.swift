@@ -1,5 +1,6 @@
-/// SHA-1 (FIPS 180-4 §6.1; also RFC 3174), for Calico's host interface names only — not for security.
-/// There is no CryptoKit on Linux and swift-crypto is not a Tern dependency.
+/// SHA-1 (FIPS 180-4 §6.1; also RFC 3174), for what the protocols name it: Calico's host
+/// interface names (CNI) and BFD's Keyed SHA1 authentication (RFC 5880 §6.7.4) — never
+/// for anything else. There is no CryptoKit on Linux and swift-crypto is not a Tern dependency.
 public enum SHA1 {
     /// The 20-byte digest of `message`.
     public static func hash(_ message: some Sequence<UInt8>) -> [UInt8] {
