@@ -108,6 +108,14 @@ public enum LinkMessage {
                               operation: "set link \(index) address \(address)")
     }
 
+    /// `ip link show dev NAME`: RTM_GETLINK for one link by IFLA_IFNAME (no dump: the kernel
+    /// answers with that link alone, or ENODEV).
+    public static func get(name: String) -> NetlinkRequest {
+        var b = ifinfomsg(index: 0)
+        b.appendAttribute(NL.iflaIfname, string: name)
+        return NetlinkRequest(type: NL.getLink, flags: NL.request, body: b, operation: "get link \(name)")
+    }
+
     /// RTM_GETLINK with NLM_F_DUMP.
     public static func dump() -> NetlinkRequest {
         NetlinkRequest(type: NL.getLink, flags: NL.request | NL.dump, body: ifinfomsg(index: 0), operation: "dump links")

@@ -145,5 +145,12 @@ struct KernelRoundTripTests {
         #expect(try sock.link(named: "cali0") != nil)
         #expect(try sock.link(named: "eth0") == nil)
         #expect(try NetlinkSocket(namespace: pod.name).link(named: "eth0")?.kind == "veth")
+        // One link by name (RTM_GETLINK + IFLA_IFNAME) is what the dump says of it; the MAC set.
+        let host = try #require(try sock.link(named: "cali0"))
+        try sock.perform(LinkMessage.setAddress(index: host.index, HardwareAddress("ee:ee:ee:ee:ee:ee")!))
+        let one = try #require(try sock.link(named: "cali0"))
+        #expect(one == (try sock.links().first { $0.name == "cali0" }))
+        #expect(one.address == HardwareAddress("ee:ee:ee:ee:ee:ee"))
+        #expect(try NetlinkSocket(namespacePath: NetworkNamespace.path(pod.name)).link(named: "eth0")?.kind == "veth")
     }
 }
