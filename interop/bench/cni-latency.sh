@@ -155,6 +155,9 @@ hdr = ["figure", "Tern /26 blocks", "Tern /29 blocks", "bridge + host-local", "T
 line(*hdr); out.append("|" + "|".join(" --- " for _ in hdr) + "|")
 def ratio(a, b):
     return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+for k in ("p50", "p99"):
+    t26, br = g("tern26-seq", "version", k), g("bridge-seq", "version", k)
+    line(f"VERSION (process start + exit only) {k} ms", ms(t26), ms(g("tern29-seq", "version", k)), ms(br), ratio(t26, br))
 for mode, label in (("seq", "one at a time"), ("par", f"{par} in parallel")):
     for op in ("add", "del"):
         for k in ("p50", "p99", "max"):

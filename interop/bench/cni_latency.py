@@ -14,7 +14,8 @@
         "name" and "cniVersion" on stdin and CNI_COMMAND / CNI_CONTAINERID / CNI_NETNS /
         CNI_IFNAME / CNI_ARGS / CNI_PATH in an otherwise empty environment.
         1. N pod namespaces NSPREFIX-0.. are made with one `ip -batch` (not timed).
-        2. ADD of every pod, P at a time (P=1: strictly one after another). Each sample is
+        2. 100 (--version-calls) CNI_COMMAND=VERSION calls, one at a time: the plugin's own
+           process start-up and exit, nothing else. Then ADD of every pod, P at a time (P=1: strictly one after another). Each sample is
            the plugin process's wall time, time.perf_counter() around subprocess.run (fork/
            exec of the plugin to its exit and the read of its stdout), plus the wall-clock
            start/end (time.time(), comparable with the monitor's timestamps).
@@ -185,9 +186,11 @@ def drive(args) -> int:
         return res, {"wall_s": wall, "per_s": n / wall, "failed": n - len(ok),
                      "errors": [r["err"] for r in res if r["err"]][:3], **stats(ok)}
 
+    # VERSION, one at a time: the plugin's process start and exit with no work (no daemon, no netns)
+    vers = [call("VERSION", i % n)["dt"] for i in range(args.version_calls)]
     adds, add_stats = phase("ADD")
     result = {"ok": add_stats["failed"] == 0, "plugin": plugin["type"], "pods": n, "parallel": par,
-              "netns_create_s": netns_s, "add": add_stats}
+              "netns_create_s": netns_s, "version": stats(vers), "add": add_stats}
 
     if mon is not None:
         net_len = args.block_len
@@ -273,6 +276,7 @@ def main() -> int:
     ap.add_argument("--monitor-ns")
     ap.add_argument("--block-len", type=int, default=26)
     ap.add_argument("--route-wait", type=float, default=10.0)
+    ap.add_argument("--version-calls", type=int, default=100)
     ap.add_argument("--out", default="/dev/null")
     args = ap.parse_args()
     return monitor(args) if args.mode == "monitor" else drive(args)
