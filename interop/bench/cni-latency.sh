@@ -22,7 +22,8 @@
 # Environment: TERN (default .build/release/tern; tern-cni next to it), PARALLEL=50,
 # ROUNDS="bridge-seq bridge-par tern26-seq tern26-par tern29-seq tern29-par", KEEP=1,
 # PERF=1 (record `perf record -e cpu-clock -g` of the tern26-seq round's plugin processes
-# and of daemon a, reports in the work directory).
+# and of daemon a, reports in the work directory), STRACE_EVERY=K (diagnostics: every K-th
+# ADD runs under `strace -f -ttt -T`, left out of the figures, traces in the work directory).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -105,6 +106,7 @@ EOF
     cp "$WORK"/perf-*.txt "$(dirname "$OUT")/" 2>/dev/null
     log "perf reports: $(dirname "$OUT")/perf-*.txt"
   fi
+  cp "$WORK"/result.json.strace.* "$(dirname "$OUT")/" 2>/dev/null
   if [ -f "$WORK/result.json" ]; then
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["round"]=sys.argv[2]; print(json.dumps(d))' \
       "$WORK/result.json" "$ROUND" >"$OUT"
