@@ -20,7 +20,7 @@
 # namespace timestamps every RTM_NEWROUTE via a.
 #
 # Environment: TERN (default .build/release/tern; tern-cni next to it), PARALLEL=50,
-# ROUNDS="bridge-seq bridge-par tern26-seq tern26-par tern29-seq tern29-par", KEEP=1,
+# ROUNDS="bridge-seq tern26-seq tern29-seq bridge-par tern26-par tern29-par", KEEP=1,
 # PERF=1 (record `perf record -e cpu-clock -g` of the tern26-seq round's plugin processes
 # and of daemon a, reports in the work directory), STRACE_EVERY=K (diagnostics: every K-th
 # ADD runs under `strace -f -ttt -T`, left out of the figures, traces in the work directory).
@@ -122,7 +122,7 @@ fi
 
 # --- the benchmark: every round, then the table ----------------------------------------
 NPODS=${1:-500}
-ROUNDS=${ROUNDS:-"bridge-seq bridge-par tern26-seq tern26-par tern29-seq tern29-par"}
+ROUNDS=${ROUNDS:-"bridge-seq tern26-seq tern29-seq bridge-par tern26-par tern29-par"}   # interleaved: the load of a shared machine drifts
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
 for t in ip python3; do command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }; done
 if ! [ -x "$TERN" ] || ! [ -x "$(dirname "$TERN")/tern-cni" ]; then echo "SKIP: no $TERN / tern-cni (swift build -c release)"; exit 77; fi
@@ -175,10 +175,11 @@ for mode, label in (("seq", "one at a time"), ("par", f"{par} in parallel")):
     for k in ("p50", "p99", "max"):
         line(f"remote route after ADD returned, all pods, {k} ms ({label})", ms(g(f"tern26-{mode}", "remote", "all", k)),
              ms(g(f"tern29-{mode}", "remote", "all", k)), "n/a (no routing)", "")
+    have = lambda r: g(f"{r}-{mode}", "remote") is not None
     line(f"pods routed by b when ADD returned ({label})",
-         *[f"{g(f'{r}-{mode}', 'remote', 'reachable_at_add_return')} of {g(f'{r}-{mode}', 'pods')}" for r in ("tern26", "tern29")], "n/a", "")
+         *[f"{g(f'{r}-{mode}', 'remote', 'reachable_at_add_return')} of {g(f'{r}-{mode}', 'pods')}" if have(r) else "-" for r in ("tern26", "tern29")], "n/a", "")
     line(f"not-yet-routed pods (b had no route covering the address when ADD started), covering routes ({label})",
-         *[f"{g(f'{r}-{mode}', 'remote', 'new_block', 'n')}, {g(f'{r}-{mode}', 'remote', 'covering_routes_new')} blocks" for r in ("tern26", "tern29")], "", "")
+         *[f"{g(f'{r}-{mode}', 'remote', 'new_block', 'n')}, {g(f'{r}-{mode}', 'remote', 'covering_routes_new')} routes" if have(r) else "-" for r in ("tern26", "tern29")], "", "")
     for k in ("p50", "p99", "max"):
         line(f"not-yet-routed pods: remote route after ADD returned, {k} ms ({label})",
              ms(g(f"tern26-{mode}", "remote", "new_block", k)), ms(g(f"tern29-{mode}", "remote", "new_block", k)), "", "")
