@@ -21,7 +21,7 @@
 #
 # Environment: TERN (default .build/release/tern; tern-cni next to it), PARALLEL=50,
 # ROUNDS="bridge-seq tern26-seq tern29-seq bridge-par tern26-par tern29-par", KEEP=1,
-# PERF=1 (record `perf record -e cpu-clock -g` of the tern26-seq round's plugin processes
+# PERF=1 (record `perf record -e cpu-clock -g` of the PERF_ROUND (tern26-seq) round's plugin processes
 # and of daemon a, reports in the work directory), STRACE_EVERY=K (diagnostics: every K-th
 # ADD runs under `strace -f -ttt -T`, left out of the figures, traces in the work directory).
 set -euo pipefail
@@ -87,7 +87,7 @@ EOF
   esac
   log "round $ROUND: $NPODS pods, $par at a time"
   perf_pid=
-  if [ -n "${PERF:-}" ] && [ "$ROUND" = tern26-seq ]; then
+  if [ -n "${PERF:-}" ] && [ "$ROUND" = "${PERF_ROUND:-tern26-seq}" ]; then
     perf record -e cpu-clock -g -o "$WORK/perf-daemon-a.data" -p "${PID_OF[a]}" >/dev/null 2>&1 &
     perf_pid=$!
     PIDS+=("$perf_pid")
