@@ -48,9 +48,8 @@ public struct HTTPRequestHead: Sendable, Hashable {
         guard let text = String(validating: bytes[..<end], as: UTF8.self) else {
             return .invalid(status: 400, reason: "request head is not UTF-8")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        // "\r\n" is one Character in Swift: split on either form of line end.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let first = lines.first else { return .invalid(status: 400, reason: "empty request") }
         let parts = first.split(separator: " ", omittingEmptySubsequences: false)
