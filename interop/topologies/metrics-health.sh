@@ -22,7 +22,7 @@ T=metrics-health
 declare_tests "$T/bgp-established" "$T/prometheus-scrapes-session-up" "$T/promtool-check-clean" \
   "$T/values-equal-status" "$T/readiness-200-all-established" "$T/liveness-200" \
   "$T/bird-gone-still-ready" "$T/all-peers-gone-503-with-reason" "$T/peer-back-ready-again" \
-  "$T/metrics-404-405"
+  "$T/metrics-404-405" "$T/sighup-aggregate-only"
 
 require_root
 require_tools ip bird birdc python3 curl prometheus promtool
@@ -137,4 +137,20 @@ codes() {
   echo "GET /nope $n, POST /metrics $m"; [ "$n" = 404 ] && [ "$m" = 405 ] && liveness >/dev/null
 }
 check "$T/metrics-404-405" "GET /nope 404, POST /metrics 405, liveness still 200" 5 codes
+
+# SIGHUP: aggregateOnly on, in place (the server stays; no peer label; sums and counts).
+series() { http http://127.0.0.1:9091/metrics | grep -vc '^#'; }
+log "per-peer scrape: $(series) series"
+N_EXTRA[a]="metrics: {enabled: true, address: 127.0.0.1, port: 9091, aggregateOnly: true}
+health: {enabled: true, address: 127.0.0.1, port: 9099, readinessGracePeriod: $GRACE}"
+node_write_cfg a
+node_reload a
+aggregate() {
+  local m; m=$(http http://127.0.0.1:9091/metrics) || return 1
+  printf '%s\n' "$m" | grep -E '^tern_bgp_(session_up|peers) '
+  ! printf '%s\n' "$m" | grep -q 'peer=' && printf '%s\n' "$m" | grep -qxE 'tern_bgp_session_up 1(\.0)?' &&
+    printf '%s\n' "$m" | grep -qxE 'tern_bgp_peers 2(\.0)?' && printf '%s\n' "$m" | promtool check metrics
+}
+check "$T/sighup-aggregate-only" "after SIGHUP with aggregateOnly: no peer label, tern_bgp_session_up 1 of tern_bgp_peers 2, promtool clean" 10 aggregate
+log "aggregate scrape: $(series) series"
 exit $(( FAILS > 0 ))
