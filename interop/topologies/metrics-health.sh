@@ -118,9 +118,11 @@ wait_for "a's readiness grace period over" $((GRACE + 10)) readiness '"inGracePe
 log "killing BIRD"
 stop_bg c
 bird_gone_ready() {
-  node_not_established a 192.168.93.3 >/dev/null && readiness '"ready":true.*"peersEstablished":1,"peersConfigured":2' 200
+  node_not_established a 192.168.93.3 >/dev/null && readiness '"ready":true.*"peersEstablished":1,"peersConfigured":2' 200 &&
+    http http://127.0.0.1:9091/metrics | grep -E '^tern_bgp_(session_flaps_total|session_up)\{peer="192\.168\.93\.3"\}' |
+    tr '\n' ' ' | grep -E 'flaps_total\{peer="192\.168\.93\.3"\} 1( |$)' | grep -qE 'session_up\{peer="192\.168\.93\.3"\} 0'
 }
-check "$T/bird-gone-still-ready" "BIRD gone: a's readiness 200 with 1 of 2 peers Established" "$DL" bird_gone_ready
+check "$T/bird-gone-still-ready" "BIRD gone: a's readiness 200 with 1 of 2 peers Established; its session_up 0, flaps_total 1" "$DL" bird_gone_ready
 
 log "stopping b"
 stop_bg b
