@@ -106,4 +106,24 @@ import Testing
         #expect(b.utf8.count > big.utf8.count && b.hasSuffix(big), "got \(b.utf8.count) bytes")
         loop.sync { server.close() }
     }
+
+    /// A client that never finishes its head gets 408 after the timeout; one whose head is
+    /// too long gets 431; the loop keeps serving others meanwhile.
+    @Test func slowAndOversizedClients() async throws {
+        let loop = EventLoop(label: "http-test-2")
+        let server = try loop.sync {
+            let s = try HTTPServer(address: SocketAddress(parsing: "127.0.0.1", port: 0), on: loop) { _ in
+                HTTPResponse(status: 200, text: "ok\n")
+            }
+            s.requestTimeout = .milliseconds(300)
+            s.maxHeadBytes = 256
+            return s
+        }
+        let port = loop.sync { server.localAddress.port }
+        #expect(try Self.exchange("GET / HTTP/1.1\r\nHost: t\r\n", port: port).hasPrefix("HTTP/1.1 408 "))
+        let long = "GET / HTTP/1.1\r\nHost: t\r\nX: " + String(repeating: "a", count: 400) + "\r\n\r\n"
+        #expect(try Self.exchange(long, port: port).hasPrefix("HTTP/1.1 431 "))
+        #expect(try Self.exchange("GET / HTTP/1.0\r\n\r\n", port: port).hasPrefix("HTTP/1.1 200 "))
+        loop.sync { server.close() }
+    }
 }
