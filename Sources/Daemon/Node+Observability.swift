@@ -115,7 +115,8 @@ extension Node {
             dp = .disabled
         }
         return Readiness.evaluate(peers: peers, uptime: Double(loop.now - startedAt) / 1e9,
-                                  gracePeriod: Double(config.health.readinessGracePeriod), dataplane: dp)
+                                  gracePeriod: Double(config.health.readinessGracePeriod), dataplane: dp,
+                                  gracefulRestarts: speaker.gracefulRestartsInProgress)
     }
 
     /// The `peer` label: the address, with the port when it is not 179.

@@ -2,7 +2,8 @@
 /// tested with plain values.
 ///
 /// 1. During the first `gracePeriod` seconds after start, every configured peer must be
-///    Established (a node that just started is not ready until its mesh is up).
+///    Established and no peer's graceful restart (RFC 4724) in progress (a node that just
+///    started is not ready until its mesh is up).
 /// 2. After it, at least one peer must be Established (a node whose peers all went away
 ///    cannot route; one missing peer is that peer's problem).
 /// 3. No peers configured: nothing to wait for.
@@ -22,7 +23,8 @@ public struct Readiness: Sendable, Hashable {
         case running(inSync: Bool)
     }
 
-    public static func evaluate(peers: [PeerSample], uptime: Double, gracePeriod: Double, dataplane: Dataplane) -> Readiness {
+    public static func evaluate(peers: [PeerSample], uptime: Double, gracePeriod: Double, dataplane: Dataplane,
+                                gracefulRestarts: Int = 0) -> Readiness {
         var reasons: [String] = []
         let up = peers.filter(\.isEstablished)
         let inGrace = uptime < gracePeriod
@@ -32,6 +34,9 @@ public struct Readiness: Sendable, Hashable {
                 if !down.isEmpty {
                     reasons.append("within the first \(Int(gracePeriod)) s every peer must be Established; not yet: "
                         + down.map { "\($0.peer) (\($0.state))" }.joined(separator: ", "))
+                }
+                if gracefulRestarts > 0 {
+                    reasons.append("graceful restart in progress for \(gracefulRestarts) peer(s) (within the first \(Int(gracePeriod)) s)")
                 }
             } else if up.isEmpty {
                 reasons.append("no BGP peer is Established (of \(peers.count) configured: "

@@ -259,6 +259,10 @@ public final class BGPSpeaker: @unchecked Sendable {
         }
     }
 
+    /// Peers whose routes are kept as stale while they restart (RFC 4724): readiness waits
+    /// for none during its grace period, as calico-node's `-bird-ready` does.
+    public var gracefulRestartsInProgress: Int { engine.restartingPeers.count }
+
     /// ``peerStatuses()`` with the counters the metrics add: per-family received and
     /// accepted prefixes, UPDATEs, flaps. Cheap: counters kept, no walk over the routes
     /// except the (usually empty) rejected ones.

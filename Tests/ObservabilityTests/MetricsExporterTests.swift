@@ -76,6 +76,12 @@ import Testing
         #expect(Readiness.evaluate(peers: [Self.up, Self.up], uptime: 5, gracePeriod: 30, dataplane: .disabled).ready)
     }
 
+    @Test func graceWaitsForGracefulRestarts() {
+        let r = Readiness.evaluate(peers: [Self.up], uptime: 5, gracePeriod: 30, dataplane: .disabled, gracefulRestarts: 1)
+        #expect(!r.ready && r.reasons == ["graceful restart in progress for 1 peer(s) (within the first 30 s)"])
+        #expect(Readiness.evaluate(peers: [Self.up], uptime: 31, gracePeriod: 30, dataplane: .disabled, gracefulRestarts: 1).ready)
+    }
+
     @Test func afterGraceOneIsEnough() {
         #expect(Readiness.evaluate(peers: [Self.up, Self.down], uptime: 31, gracePeriod: 30, dataplane: .disabled).ready)
         let r = Readiness.evaluate(peers: [Self.down], uptime: 31, gracePeriod: 30, dataplane: .disabled)
