@@ -26,11 +26,9 @@ public final class MetricsExporter: Sendable {
 
     public init() {
         applySeconds = events.makeValueHistogram(
-            name: "tern_dataplane_apply_seconds", buckets: Self.applyBuckets,
-            help: "Duration of one dataplane pass (netlink batch, dumps included when due).")
+            descriptor: Self.d("tern_dataplane_apply_seconds", "Duration of one dataplane pass (netlink batch, dumps included when due)."), buckets: Self.applyBuckets)
         loopLagSeconds = events.makeValueHistogram(
-            name: "tern_event_loop_lag_seconds", buckets: Self.lagBuckets,
-            help: "How late the BGP event loop ran a timer (probe every 0.5 s).")
+            descriptor: Self.d("tern_event_loop_lag_seconds", "How late the BGP event loop ran a timer (probe every 0.5 s)."), buckets: Self.lagBuckets)
     }
 
     /// Records one dataplane pass. Any thread.
@@ -55,6 +53,11 @@ public final class MetricsExporter: Sendable {
 
     // MARK: - Families
 
+    /// A family's name and HELP text (no namespace or unit parts: the names are written whole).
+    static func d(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
     enum Help {
         static let peers = "BGP peers configured."
         static let up = "1 when the BGP session with the peer is Established."
@@ -69,28 +72,28 @@ public final class MetricsExporter: Sendable {
     }
 
     private func perPeer(_ s: MetricsSample, into r: PrometheusCollectorRegistry) {
-        r.makeGauge(name: "tern_bgp_peers", help: Help.peers).set(to: Double(s.peers.count))
+        r.makeGauge(descriptor: Self.d("tern_bgp_peers", Help.peers)).set(to: Double(s.peers.count))
         for p in s.peers {
             let peer = [("peer", p.peer)]
-            r.makeGauge(name: "tern_bgp_session_up", labels: peer, help: Help.up).set(to: p.isEstablished ? 1 : 0)
+            r.makeGauge(descriptor: Self.d("tern_bgp_session_up", Help.up), labels: peer).set(to: p.isEstablished ? 1 : 0)
             for state in Self.sessionStates {
-                r.makeGauge(name: "tern_bgp_session_state", labels: peer + [("state", state)], help: Help.state)
+                r.makeGauge(descriptor: Self.d("tern_bgp_session_state", Help.state), labels: peer + [("state", state)])
                     .set(to: p.state == state ? 1 : 0)
             }
             for f in Self.families {
-                r.makeGauge(name: "tern_bgp_prefixes_received", labels: peer + [("family", f)], help: Help.received)
+                r.makeGauge(descriptor: Self.d("tern_bgp_prefixes_received", Help.received), labels: peer + [("family", f)])
                     .set(to: Double(p.prefixesReceived[f] ?? 0))
-                r.makeGauge(name: "tern_bgp_prefixes_accepted", labels: peer + [("family", f)], help: Help.accepted)
+                r.makeGauge(descriptor: Self.d("tern_bgp_prefixes_accepted", Help.accepted), labels: peer + [("family", f)])
                     .set(to: Double(p.prefixesAccepted[f] ?? 0))
             }
-            r.makeGauge(name: "tern_bgp_prefixes_advertised", labels: peer, help: Help.advertised).set(to: Double(p.prefixesAdvertised))
-            r.makeCounter(name: "tern_bgp_updates_received_total", labels: peer, help: Help.updatesIn)
+            r.makeGauge(descriptor: Self.d("tern_bgp_prefixes_advertised", Help.advertised), labels: peer).set(to: Double(p.prefixesAdvertised))
+            r.makeCounter(descriptor: Self.d("tern_bgp_updates_received_total", Help.updatesIn), labels: peer)
                 .increment(by: Int64(p.updatesReceived))
-            r.makeCounter(name: "tern_bgp_updates_sent_total", labels: peer, help: Help.updatesOut)
+            r.makeCounter(descriptor: Self.d("tern_bgp_updates_sent_total", Help.updatesOut), labels: peer)
                 .increment(by: Int64(p.updatesSent))
-            r.makeCounter(name: "tern_bgp_session_flaps_total", labels: peer, help: Help.flaps).increment(by: Int64(p.flaps))
+            r.makeCounter(descriptor: Self.d("tern_bgp_session_flaps_total", Help.flaps), labels: peer).increment(by: Int64(p.flaps))
             if let up = p.bfdUp {
-                r.makeGauge(name: "tern_bfd_session_up", labels: peer, help: Help.bfd).set(to: up ? 1 : 0)
+                r.makeGauge(descriptor: Self.d("tern_bfd_session_up", Help.bfd), labels: peer).set(to: up ? 1 : 0)
             }
         }
     }
@@ -98,38 +101,38 @@ public final class MetricsExporter: Sendable {
     private func aggregate(_ s: MetricsSample, into r: PrometheusCollectorRegistry) {
         let ps = s.peers
         func sum(_ f: (PeerSample) -> Int) -> Int { ps.reduce(0) { $0 + f($1) } }
-        r.makeGauge(name: "tern_bgp_peers", help: Help.peers).set(to: Double(ps.count))
-        r.makeGauge(name: "tern_bgp_session_up", help: "BGP sessions Established (aggregate).")
+        r.makeGauge(descriptor: Self.d("tern_bgp_peers", Help.peers)).set(to: Double(ps.count))
+        r.makeGauge(descriptor: Self.d("tern_bgp_session_up", "BGP sessions Established (aggregate)."))
             .set(to: Double(ps.filter(\.isEstablished).count))
         for state in Self.sessionStates {
-            r.makeGauge(name: "tern_bgp_session_state", labels: [("state", state)], help: "BGP sessions per RFC 4271 state (aggregate).")
+            r.makeGauge(descriptor: Self.d("tern_bgp_session_state", "BGP sessions per RFC 4271 state (aggregate)."), labels: [("state", state)])
                 .set(to: Double(ps.filter { $0.state == state }.count))
         }
         for f in Self.families {
-            r.makeGauge(name: "tern_bgp_prefixes_received", labels: [("family", f)], help: Help.received)
+            r.makeGauge(descriptor: Self.d("tern_bgp_prefixes_received", Help.received), labels: [("family", f)])
                 .set(to: Double(sum { $0.prefixesReceived[f] ?? 0 }))
-            r.makeGauge(name: "tern_bgp_prefixes_accepted", labels: [("family", f)], help: Help.accepted)
+            r.makeGauge(descriptor: Self.d("tern_bgp_prefixes_accepted", Help.accepted), labels: [("family", f)])
                 .set(to: Double(sum { $0.prefixesAccepted[f] ?? 0 }))
         }
-        r.makeGauge(name: "tern_bgp_prefixes_advertised", help: Help.advertised).set(to: Double(sum(\.prefixesAdvertised)))
-        r.makeCounter(name: "tern_bgp_updates_received_total", help: Help.updatesIn).increment(by: Int64(sum(\.updatesReceived)))
-        r.makeCounter(name: "tern_bgp_updates_sent_total", help: Help.updatesOut).increment(by: Int64(sum(\.updatesSent)))
-        r.makeCounter(name: "tern_bgp_session_flaps_total", help: Help.flaps).increment(by: Int64(sum(\.flaps)))
-        r.makeGauge(name: "tern_bfd_session_up", help: "BFD sessions Up (aggregate).")
+        r.makeGauge(descriptor: Self.d("tern_bgp_prefixes_advertised", Help.advertised)).set(to: Double(sum(\.prefixesAdvertised)))
+        r.makeCounter(descriptor: Self.d("tern_bgp_updates_received_total", Help.updatesIn)).increment(by: Int64(sum(\.updatesReceived)))
+        r.makeCounter(descriptor: Self.d("tern_bgp_updates_sent_total", Help.updatesOut)).increment(by: Int64(sum(\.updatesSent)))
+        r.makeCounter(descriptor: Self.d("tern_bgp_session_flaps_total", Help.flaps)).increment(by: Int64(sum(\.flaps)))
+        r.makeGauge(descriptor: Self.d("tern_bfd_session_up", "BFD sessions Up (aggregate)."))
             .set(to: Double(ps.filter { $0.bfdUp == true }.count))
     }
 
     private func dataplane(_ d: DataplaneSample?, into r: PrometheusCollectorRegistry) {
         let help = "Dataplane routes: desired (static and BGP), programmed, failed to install."
         let desired = d?.routesDesired ?? 0, failed = d?.routesFailed ?? 0
-        r.makeGauge(name: "tern_dataplane_routes", labels: [("state", "desired")], help: help).set(to: Double(desired))
-        r.makeGauge(name: "tern_dataplane_routes", labels: [("state", "programmed")], help: help).set(to: Double(max(0, desired - failed)))
-        r.makeGauge(name: "tern_dataplane_routes", labels: [("state", "failed")], help: help).set(to: Double(failed))
-        r.makeGauge(name: "tern_dataplane_in_sync", help: "1 when the dataplane's last pass left no work behind.")
+        r.makeGauge(descriptor: Self.d("tern_dataplane_routes", help), labels: [("state", "desired")]).set(to: Double(desired))
+        r.makeGauge(descriptor: Self.d("tern_dataplane_routes", help), labels: [("state", "programmed")]).set(to: Double(max(0, desired - failed)))
+        r.makeGauge(descriptor: Self.d("tern_dataplane_routes", help), labels: [("state", "failed")]).set(to: Double(failed))
+        r.makeGauge(descriptor: Self.d("tern_dataplane_in_sync", "1 when the dataplane's last pass left no work behind."))
             .set(to: d?.inSync == true ? 1 : 0)
-        r.makeCounter(name: "tern_dataplane_resyncs_total", help: "Full resyncs against a kernel dump.")
+        r.makeCounter(descriptor: Self.d("tern_dataplane_resyncs_total", "Full resyncs against a kernel dump."))
             .increment(by: Int64(d?.resyncs ?? 0))
-        r.makeCounter(name: "tern_netlink_overruns_total", help: "Netlink monitor overruns (ENOBUFS), each followed by a resync.")
+        r.makeCounter(descriptor: Self.d("tern_netlink_overruns_total", "Netlink monitor overruns (ENOBUFS), each followed by a resync."))
             .increment(by: Int64(d?.overruns ?? 0))
     }
 }
