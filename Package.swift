@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // The Prometheus registry and text exposition (swift-metrics' backend); no SwiftNIO
+        // in its graph (swift-atomics, swift-metrics 2.13.0 only).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         /// libmnl (netlink) as a Swift module; only the Netlink target may import it.
@@ -60,6 +63,12 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        /// Metrics and health: the Prometheus families Tern exports (filled from status values
+        /// at scrape time), the readiness rule, the event-loop lag probe.
+        .target(
+            name: "Observability",
+            dependencies: ["EventLoop", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         /// The datastore protocol: revisions, compare-and-swap, leases, watches (etcd's shape; file and etcd stores implement it).
         .target(name: "Datastore"),
         /// Blocking etcd v3 client over libcurl and etcd's JSON gateway: KV, txn (CAS), leases, watch. The only importer of CCurl.
@@ -89,7 +98,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "IPCore", "Model", "BGPWire", "BGPSession", "BFD", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
-                "Cluster", "Datastore", "FileDatastore",
+                "Cluster", "Datastore", "FileDatastore", "Observability",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -132,6 +141,7 @@ let package = Package(
         ),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop",
                                                     "Cluster", "FileDatastore"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "EventLoop"]),
         .testTarget(name: "TernAPITests", dependencies: ["TernAPI", "Model"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "IPCore"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),

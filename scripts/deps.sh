@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The Debian packages start daemons on install; Tern's tests run their own copies.
-for svc in bird gobgpd exabgp frr etcd containerd; do
+for svc in bird gobgpd exabgp frr etcd containerd prometheus prometheus-node-exporter; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
 done
 echo "deps: done"

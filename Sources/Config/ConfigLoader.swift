@@ -128,6 +128,8 @@ extension ConfigLoader {
                   example: "{name: pod-a, interface: cali1, ipNetworks: [10.244.1.5/32]}", into: \.workloads),
             Field<Settings>.mapping("dataplane", dataplaneFields, into: \.config.dataplane),
             Field<Settings>.mapping("datastore", datastoreFields, into: \.datastore),
+            Field<Settings>.mapping("metrics", metricsFields, into: \.config.metrics),
+            Field<Settings>.mapping("health", healthFields, into: \.config.health),
             Field<Settings>("logLevel", into: \.config.logLevel) { r, v, path in r.choice(v, path, LogLevel.self, what: "log level") },
             Field<Settings>("logFormat", into: \.config.logFormat) { r, v, path in r.choice(v, path, LogFormat.self, what: "log format") },
         ])
@@ -159,6 +161,7 @@ extension Reader {
             c.ipPools = ipPools(s.ipPools)
             checkBlocks(c, s.blocks, workloads: top["workloads"])
         }
+        if let health = top["health"] { checkObservability(c, health) }
         if c.datastore == nil, s.nodeName == nil || s.asNumber == nil || s.routerID == nil { return nil }
         return c
     }

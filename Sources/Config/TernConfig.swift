@@ -61,6 +61,9 @@ public struct TernConfig: Hashable, Sendable {
     public var workloads: [Workload] = []
     /// The dataplane agent's settings.
     public var dataplane = DataplaneSettings()
+    /// Prometheus metrics (`metrics`) and the health endpoints (`health`).
+    public var metrics = MetricsSettings()
+    public var health = HealthSettings()
     /// The node's IPv6 address (dual stack): set, IPv4 mesh sessions also carry IPv6 unicast
     /// and IPv6 routes go with it as next hop. Not a file key: the daemon takes the first
     /// global IPv6 address of the interface holding the node's IPv4 address (``meshPeers``).

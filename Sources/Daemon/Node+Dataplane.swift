@@ -25,6 +25,8 @@ extension Node {
         var dataplaneLogger = logger
         dataplaneLogger[metadataKey: "component"] = "dataplane"
         let agent = DataplaneAgent(config: cfg, logger: dataplaneLogger)
+        let metrics = self.metrics
+        agent.observePasses { metrics.observeApply(seconds: $0) }
         do {
             try agent.start()
         } catch {

@@ -75,12 +75,15 @@ extension Node {
     @discardableResult
     func apply(_ new: TernConfig, reason: String) -> Bool {
         let diff = ConfigDiff(old: config, new: new)
+        let old = config
+        let observabilityChanged = new.metrics != old.metrics || new.health != old.health
+        defer { if observabilityChanged { reconfigureObservability(from: old, reason: reason) } }
         if new.logLevel != config.logLevel, let level = Logger.Level(rawValue: new.logLevel.rawValue) {
             logger.logLevel = level
         }
         if diff.isEmpty {
             config = new
-            return false
+            return observabilityChanged
         }
         if diff.restartAll {
             logger.warning("\(reason): AS number, router ID or role changed: restarting every session")

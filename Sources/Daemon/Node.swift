@@ -11,6 +11,7 @@ import RIB
 import TernAPI
 import Speaker
 import Cluster
+import Observability
 
 /// One node (the composition root of `tern run`): owns the configuration and its reload, the
 /// control socket, the workload store, and the wiring from the BGP speaker (``BGPSpeaker``,
@@ -59,6 +60,13 @@ public final class Node: @unchecked Sendable {
     var reloadInProgress = false
     var reloadAgain = false
     var reloadCallbacks: [@Sendable () -> Void] = []
+    /// Metrics and health (``startObservability()``): the families, the two HTTP servers,
+    /// the loop lag probe, when the node started (loop clock).
+    let metrics = MetricsExporter()
+    var metricsServer: HTTPServer?
+    var healthServer: HTTPServer?
+    var lagProbe: LoopLagProbe?
+    var startedAt: UInt64 = 0
     /// Called (on the loop) when the speaker has shut down; the process exits with the code.
     public var onExit: ((Int32) -> Void)?
 
@@ -91,8 +99,10 @@ public final class Node: @unchecked Sendable {
     /// retried: see ``BGPSpeaker/listenerError``).
     public func start() throws {
         loop.assertOnLoop()
+        startedAt = loop.now
         speaker.start()
         try openControlSocket()
+        startObservability()
         signals = try SignalSource(signals: [SIGHUP, SIGTERM, SIGINT], on: loop) { [weak self] signal in
             guard let self else { return }
             switch signal {
@@ -134,6 +144,7 @@ public final class Node: @unchecked Sendable {
                                                    communication: "tern shutting down"))
         }
         control?.close()
+        stopObservability()
         signals?.cancel()
         // Let the kernel push the NOTIFICATIONs out before the process ends.
         loop.queue.asyncAfter(deadline: .now() + .milliseconds(200)) { [weak self] in

@@ -59,6 +59,11 @@ public final class DataplaneAgent: @unchecked Sendable {
 
     private let inbox = Locked(Inbox())
     private let published = Locked(Published())
+    private let passObserver = Locked<(@Sendable (Double) -> Void)?>(nil)
+
+    /// Called on the agent's queue after each pass with its duration in seconds
+    /// (`tern_dataplane_apply_seconds`). Set from any thread.
+    public func observePasses(_ observer: (@Sendable (Double) -> Void)?) { passObserver.withLock { $0 = observer } }
 
     // MARK: State confined to `queue`
 
@@ -77,6 +82,7 @@ public final class DataplaneAgent: @unchecked Sendable {
     var running = false
     var resyncs = 0
     var overruns = 0
+    var passes = 0
 
     // Strong references: a released source is cancelled and never fires.
     var socket: NetlinkSocket?
@@ -350,6 +356,7 @@ public final class DataplaneAgent: @unchecked Sendable {
         let work = pending
         guard work > .none else { return }
         pending = .none
+        let started = DispatchTime.now().uptimeNanoseconds
         if work == .resync {
             do {
                 try dumpKernel(socket)
@@ -370,7 +377,10 @@ public final class DataplaneAgent: @unchecked Sendable {
         // persistent error does not spin.
         pending = max(pending, pass.followUp)
         if pass.full { armOverlayRetry() }
+        passes += 1
         publish(overlay: pass.full)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        passObserver.withLock { $0 }?(seconds)
     }
 
     /// While some pool's tunnel device is missing: a full pass with fresh dumps every
@@ -396,7 +406,9 @@ public final class DataplaneAgent: @unchecked Sendable {
 
     func publish(overlay: Bool) {
         let c = DataplaneCounters(replaced: routeManager.replaced, deleted: routeManager.deleted, failed: routeManager.failed,
-                                  resyncs: resyncs, overruns: overruns)
+                                  resyncs: resyncs, overruns: overruns,
+                                  routesDesired: routeManager.desiredCount, routesFailed: routeManager.failures.count,
+                                  passes: passes, inSync: pending == .none && !inbox.withLock { $0.drainScheduled })
         let status = overlay ? overlayManager.status(kernel) : nil
         published.withLock {
             $0.counters = c

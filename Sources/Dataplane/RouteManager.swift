@@ -37,6 +37,10 @@ final class RouteManager: DataplaneManager {
     /// The overlay plan of the last pass (how remote routes are built).
     var overlayPlan: OverlayPlan
 
+    /// Routes wanted now: the static ones plus the BGP ones (a prefix in both counts twice:
+    /// a count for the metrics, with no per-route work).
+    var desiredCount: Int { staticDesired.routes.count + bgpRoutes.count }
+
     // Counters since start.
     var replaced = 0
     var deleted = 0

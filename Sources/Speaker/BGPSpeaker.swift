@@ -259,6 +259,36 @@ public final class BGPSpeaker: @unchecked Sendable {
         }
     }
 
+    /// Peers whose routes are kept as stale while they restart (RFC 4724): readiness waits
+    /// for none during its grace period, as calico-node's `-bird-ready` does.
+    public var gracefulRestartsInProgress: Int { engine.restartingPeers.count }
+
+    /// ``peerStatuses()`` with the counters the metrics add: per-family received and
+    /// accepted prefixes, UPDATEs, flaps. Cheap: counters kept, no walk over the routes
+    /// except the (usually empty) rejected ones.
+    public func peerMetrics() -> [PeerStatus] {
+        peerStatuses().map { s in
+            var s = s
+            guard let p = peers[s.spec.endpoint] else { return s }
+            s.updatesReceived = p.updatesReceived
+            s.updatesSent = p.updatesSent
+            s.flaps = p.flaps
+            if let id = ribID(of: p) {
+                let a = rib.acceptedCounts(from: id)
+                var r: [IPFamily: Int] = [.v4: a.v4, .v6: a.v6]
+                for nlri in rib.rejected(from: id).keys {
+                    if case .v4 = nlri.prefix { r[.v4, default: 0] += 1 } else { r[.v6, default: 0] += 1 }
+                }
+                s.acceptedByFamily = [.v4: a.v4, .v6: a.v6]
+                s.receivedByFamily = r
+            } else {
+                s.acceptedByFamily = [.v4: 0, .v6: 0]
+                s.receivedByFamily = [.v4: 0, .v6: 0]
+            }
+            return s
+        }
+    }
+
     /// Where the paths held under RIB handle `handle` came from.
     public func source(of handle: PeerID) -> PathSource {
         if handle.isLocal { return .local }

@@ -32,6 +32,11 @@ final class Peer: @unchecked Sendable {
     var lastError: PeerFailure?
     private(set) var isEstablished = false
     private(set) var prefixesSent = 0
+    /// UPDATE messages received and queued for sending, and Established sessions that went
+    /// down, since the peer was added (the metrics' counters).
+    private(set) var updatesReceived = 0
+    private(set) var updatesSent = 0
+    private(set) var flaps = 0
     /// What the last Established session negotiated (graceful restart, families).
     private(set) var negotiated: NegotiatedCapabilities?
     private var lastReportedState: SessionState = .idle
@@ -161,6 +166,7 @@ final class Peer: @unchecked Sendable {
     func send(_ messages: [[UInt8]], prefixes: Int = 0) {
         guard isEstablished else { return }
         outQueue.append(contentsOf: messages)
+        updatesSent += messages.count
         prefixesSent += prefixes
         flush()
     }
@@ -204,11 +210,13 @@ final class Peer: @unchecked Sendable {
                                           decodeContext: decodeContext, encodeContext: encodeContext,
                                           localAddress: slot.connection?.localAddress?.ipAddress)
             case .deliverUpdate(let decoded):
+                updatesReceived += 1
                 for issue in decoded.issues { logger.warning("malformed UPDATE: \(issue)") }
                 delegate?.peer(self, received: decoded)
             case .deliverRouteRefresh(let rr):
                 delegate?.peer(self, requestedRefresh: rr)
             case .sessionDown(let reason, let sent, let received):
+                if isEstablished { flaps += 1 }
                 isEstablished = false
                 outQueue.removeAll()
                 lastError = received.map(PeerFailure.notificationReceived) ?? sent.map(PeerFailure.notificationSent) ?? .down(reason)

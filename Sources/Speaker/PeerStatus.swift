@@ -28,6 +28,13 @@ public struct PeerStatus: Sendable {
     /// With a TCP MD5 key configured and the session not up: why that may be, with the
     /// kernel's MD5 counters (the kernel drops mis-signed segments silently).
     public var md5Diagnosis: String? = nil
+    /// Prefixes received per family (accepted plus rejected), UPDATE messages received and
+    /// sent, and Established sessions lost, since the peer was added (metrics).
+    public var receivedByFamily: [IPFamily: Int] = [:]
+    public var acceptedByFamily: [IPFamily: Int] = [:]
+    public var updatesReceived = 0
+    public var updatesSent = 0
+    public var flaps = 0
 }
 
 /// A peer's prefix limit as `tern status` shows it.

@@ -140,6 +140,7 @@ struct ProbeSpec: Sendable {
         let tables: [(String, [String])] = [
             ("top level", ConfigLoader.topLevelKeys), ("nodes", ConfigLoader.nodeKeys), ("peers", ConfigLoader.peerKeys),
             ("workloads", ConfigLoader.workloadKeys), ("dataplane", ConfigLoader.dataplaneKeys), ("ipPools", ConfigLoader.ipPoolKeys),
+            ("metrics", ConfigLoader.metricsKeys), ("health", ConfigLoader.healthKeys),
         ]
         for (name, keys) in tables {
             #expect(Set(keys).count == keys.count, "\(name): \(keys)")

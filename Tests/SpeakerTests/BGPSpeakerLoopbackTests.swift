@@ -85,6 +85,10 @@ import Testing
 
         a.loop.sync { a.speaker.withdrawOriginated([block]) }
         #expect(Self.eventually { b.sink.changes.last == .remove(block) }, "\(b.sink.changes)")
+        // The metrics' counters: a's announcement, End-of-RIB and withdrawal are UPDATEs.
+        let counted = try #require(b.loop.sync { b.speaker.peerMetrics() }.first)
+        #expect(counted.updatesReceived >= 3 && counted.updatesSent >= 1 && counted.flaps == 0, "\(counted)")
+        #expect(counted.receivedByFamily == [.v4: 0, .v6: 0] && counted.acceptedByFamily == [.v4: 0, .v6: 0])
 
         // Removing the peer sends Cease 3 (Peer De-configured): b records it as a typed failure.
         a.loop.sync {
@@ -96,6 +100,8 @@ import Testing
             b.status().first?.lastError?.receivedNotification.map { $0.code == 6 && $0.subcode == 3 } == true
         }, "\(String(describing: b.status().first?.lastError))")
         #expect(a.status().isEmpty)
+        // The Established session b lost is one flap.
+        #expect(b.loop.sync { b.speaker.peerMetrics() }.first?.flaps == 1)
     }
 }
 
