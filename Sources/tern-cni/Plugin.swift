@@ -125,12 +125,16 @@ struct Plugin {
     // MARK: DEL, CHECK, GC, STATUS
 
     /// Idempotent: the workload, the veth and the addresses, each already gone or not.
-    /// The daemon unreachable is an error (the addresses would leak), after the veth is gone.
+    /// The workload goes first (the daemon stops programming the interface before it
+    /// vanishes); the veth goes in any case; the daemon unreachable is then an error (the
+    /// addresses would leak).
     func del() throws(CNIError) {
-        VethSetup.remove(host: hostInterface)
         let w = ControlProtocol.Workload(name: env.podName, namespace: env.podNamespace, interface: hostInterface,
                                          ipNetworks: [], origin: "cni", attachment: attachment)
-        _ = try daemon.send(.init(.workloadDelete, workload: w))
+        var unregistered: CNIError?
+        do { _ = try daemon.send(.init(.workloadDelete, workload: w)) } catch { unregistered = error }
+        VethSetup.remove(host: hostInterface)
+        if let unregistered { throw unregistered }
         try releaseAddresses()
     }
 
