@@ -32,8 +32,8 @@ struct DelegateIPAM {
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
             // The delegate's error is the runtime's to see, code and words unchanged.
-            if let v = try? JSONSerialization.jsonObject(with: out) as? [String: Any], let code = v["code"] as? Int {
-                throw CNIError(UInt(max(0, code)), v["msg"] as? String ?? "IPAM plugin \(type) failed", details: v["details"] as? String)
+            if let v = try? JSONValue.parse(out), let code = v["code"]?.intValue {
+                throw CNIError(UInt(max(0, code)), v["msg"]?.stringValue ?? "IPAM plugin \(type) failed", details: v["details"]?.stringValue)
             }
             throw CNIError(CNIError.ioFailure, "IPAM plugin \(type) exited with status \(p.terminationStatus)",
                            details: String(decoding: out, as: UTF8.self))
@@ -44,11 +44,7 @@ struct DelegateIPAM {
     /// ADD: the delegate's addresses.
     func allocate() throws(CNIError) -> [IPPrefix] {
         let out = try run(.add)
-        let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: out) } catch {
-            throw CNIError(CNIError.decodeFailure, "IPAM plugin \(type) printed no JSON result", details: "\(error)")
-        }
-        let result = try CNIResult.decode(value)
+        let result = try CNIResult.decode(try JSONValue.parse(out))
         // The pod gets host routes only (Calico's layout): keep each address, as a host prefix.
         return result.ips.compactMap { ip in
             InterfaceAddress(ip.address).map { IPPrefix.host($0.address) }

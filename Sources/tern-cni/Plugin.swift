@@ -16,7 +16,21 @@ struct Plugin {
 
     var daemon: DaemonLink { DaemonLink(path: config.controlSocket ?? DaemonLink.defaultSocket) }
     /// The IPAM handle and the workload's attachment (calico-ipam's `GetHandleID`).
-    var attachment: String { "\(config.name).\(env.containerID)" }
+    var attachment: String { handle(of: env.containerID) }
+    /// The handle of one of this network's containers.
+    func handle(of containerID: String) -> String { "\(config.name).\(containerID)" }
+    /// GC's valid attachments as handles.
+    var validHandles: [String] { (config.validAttachments ?? []).map { handle(of: $0.containerID) } }
+
+    /// tern-ipam for this attachment: IPv4 unless `assign_ipv4` is off, IPv6 when asked
+    /// (`assign_ipv6`, `ipv6_pools`) or when the node has an IPv6 pool (dual stack).
+    func ternIPAM(node: ControlProtocol.Status) throws(CNIError) -> [IPPrefix] {
+        let ipam = config.ipam ?? IPAMConfig(type: "tern-ipam")
+        let pools = node.overlay?.pools.map(\.cidr) ?? []
+        let wantV6 = ipam.assignIPv6 || !ipam.ipv6Pools.isEmpty || pools.contains { $0.contains(":") }
+        return try TernIPAM(daemon: daemon, handle: attachment, ipv4Pools: ipam.ipv4Pools, ipv6Pools: ipam.ipv6Pools)
+            .allocate(staticAddresses: try staticAddresses(), ipv4: ipam.assignIPv4, ipv6: wantV6)
+    }
     var hostInterface: String { HostInterfaceName.calico(namespace: env.podNamespace, name: env.podName) }
 
     func run() throws(CNIError) -> Data? {
@@ -85,12 +99,7 @@ struct Plugin {
             throw CNIError(CNIError.invalidNetworkConfig, "tern: the network config has no \"ipam\" section",
                            details: "add \"ipam\": {\"type\": \"tern-ipam\"}")
         }
-        if ipam.type == "tern-ipam" {
-            let pools = node.overlay?.pools.map(\.cidr) ?? []
-            let wantV6 = ipam.assignIPv6 || !ipam.ipv6Pools.isEmpty || pools.contains { $0.contains(":") }
-            return try TernIPAM(daemon: daemon, handle: attachment, ipv4Pools: ipam.ipv4Pools, ipv6Pools: ipam.ipv6Pools)
-                .allocate(staticAddresses: try staticAddresses(), ipv4: ipam.assignIPv4, ipv6: wantV6)
-        }
+        if ipam.type == "tern-ipam" { return try ternIPAM(node: node) }
         return try DelegateIPAM(type: ipam.type, path: env.path, config: stdin).allocate()
     }
 
@@ -163,7 +172,7 @@ struct Plugin {
     /// SPEC.md "GC": everything of this network whose attachment is not in
     /// `cni.dev/valid-attachments` goes: its workload, its veth, its addresses.
     func gc() throws(CNIError) {
-        let valid = Set((config.validAttachments ?? []).map { "\(config.name).\($0.containerID)" })
+        let valid = Set(validHandles)
         let prefix = "\(config.name)."
         let list = try daemon.send(.init(.workloadList)).workloads ?? []
         for w in list where w.origin == "cni" {
