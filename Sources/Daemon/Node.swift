@@ -40,6 +40,9 @@ public final class Node: @unchecked Sendable {
     /// Answers being streamed, and the requests waiting behind them, per connection.
     var routeStreams: [ObjectIdentifier: RouteStream] = [:]
     var queuedControlLines: [ObjectIdentifier: [String]] = [:]
+    /// The one sort of the table's prefixes in flight for `tern routes` answers (see
+    /// ``RouteStream``): requests that arrive while it runs wait for it instead of sorting again.
+    var prefixSort: SharedPrefixSort?
     /// Routes encoded per loop turn while streaming `tern routes`, and the seconds a control
     /// client may leave its answer unread before it is dropped (tests lower both).
     var routeStreamChunk = 2000

@@ -39,22 +39,23 @@ final class RouteStream: @unchecked Sendable {   // confined to the loop
         self.stallTimeout = stallTimeout
     }
 
-    /// Lists the prefixes (a copy of the keys: cheap), sorts them on a utility queue, then
-    /// streams.
+    /// Lists the prefixes (a copy of the keys: cheap) and sorts them on a utility queue, or
+    /// joins the sort already running for another answer (so ten clients cost one sort, not
+    /// ten competing with the loop for the CPU), then streams.
     func start() {
-        let unsorted = node.rib.prefixes()
-        let loop = node.loop
-        DispatchQueue.global(qos: .utility).async { [self] in
-            let sorted = unsorted.sorted()
-            loop.execute { [self] in
-                prefixes = sorted
-                guard connection.send(fragment: #"{"apiVersion":\#(ControlProtocol.version),"ok":true,"routes":["#) else { return finish() }
-                connection.onWritable = { [weak self] in self?.pump() }
-                let timer = LoopTimer(on: loop) { [weak self] in self?.checkStall() }
-                timer.arm(after: .seconds(1))
-                watchdog = timer
-                pump()
-            }
+        let sort: SharedPrefixSort
+        if let running = node.prefixSort { sort = running } else {
+            sort = SharedPrefixSort(loop: node.loop, unsorted: node.rib.prefixes()) { [weak node] in node?.prefixSort = nil }
+            node.prefixSort = sort
+        }
+        sort.whenSorted { [self] sorted in
+            prefixes = sorted
+            guard connection.send(fragment: #"{"apiVersion":\#(ControlProtocol.version),"ok":true,"routes":["#) else { return finish() }
+            connection.onWritable = { [weak self] in self?.pump() }
+            let timer = LoopTimer(on: node.loop) { [weak self] in self?.checkStall() }
+            timer.arm(after: .seconds(1))
+            watchdog = timer
+            pump()
         }
     }
 
