@@ -32,7 +32,7 @@ TOPODIR=${TOPO_DIR:-$ROOT/interop/topologies}
 # keepalives of its Tern went 4 s late while BIRD's stayed on time (pcap, 2026-12-07); the
 # loop thread was runnable, not blocked in the kernel, and the cause is not isolated yet (issue
 # 11's note). Alone it holds, also with compilers loading both cores.
-RUN_ALONE=(control-stream)
+RUN_ALONE=(control-stream kernel-hold)
 START_FIRST=(datastore-etcd dataplane-restart exabgp-malformed dataplane-workloads-cli overlay-ipip-unsupported rr-redundant peer-restart)
 
 JOBS=${TOPO_JOBS:-4}

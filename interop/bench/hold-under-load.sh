@@ -27,6 +27,8 @@
 #   TERN_LOG_LEVEL=info
 #   STREAM_CACHE=dir  pre-encoded streams (default /var/tmp/tern-bench-streams)
 #   KEEP=1            keep the work directory (configs, logs, captures)
+#   RESULTS_OUT=file  also copy the per-receiver JSON lines there (the kernel-hold topology
+#                     reads them)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -203,7 +205,7 @@ for line in open(cap):
     last[d] = t; n[d] += 1
 span = (max(last.values()) - first) if last and first is not None else 0
 i, wd = json.loads(o1), json.loads(o2)
-print(json.dumps({"kind": kind, "ok": bool(i.get("ok")), "install": i.get("elapsed"), "withdraw": wd.get("elapsed"),
+print(json.dumps({"kind": kind, "ok": bool(i.get("ok")), "install": i.get("elapsed"), "withdraw": wd.get("elapsed"), "withdraw_ok": bool(wd.get("ok")),
                   "gap": gap, "segments": n, "span": span, "before": before, "after": after, "rxview": rxview,
                   "kept": before == after and before.startswith("Established"), "hwm_kb": int(rss),
                   "expired": int(expired)}))
@@ -214,6 +216,7 @@ EOF
 
 mkdir -p "$STREAM_CACHE"
 for k in $RECEIVERS; do run_one "$k"; done
+if [ -n "${RESULTS_OUT:-}" ]; then cp "$RESULTS" "$RESULTS_OUT"; fi
 
 python3 - "$RESULTS" "$CMDLINE" "$TERN" "$N" <<'EOF'
 import json, os, platform, sys, time
