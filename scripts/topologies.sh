@@ -29,9 +29,11 @@ TOPODIR=${TOPO_DIR:-$ROOT/interop/topologies}
 
 # control-stream holds a 3 s hold-time session on a debug build while 6 clients stream 100k
 # routes. Next to cni-ipam and cni-podman (namespace churn, ~15 runnable threads on 2 cores) the
-# keepalives of its Tern went 4 s late while BIRD's stayed on time (pcap, 2026-12-07); the
-# loop thread was runnable, not blocked in the kernel, and the cause is not isolated yet (issue
-# 11's note). Alone it holds, also with compilers loading both cores.
+# keepalives of its Tern went 4 s late while BIRD's stayed on time (pcap, 2026-12-07): its
+# loop thread, busy streaming, was runnable but waiting for a CPU 6.4 s of 7.3 s
+# (/proc/PID/task/TID/schedstat) while sleepers like BIRD got theirs. Alone it holds, also
+# with compilers loading both cores. (Encoding the answer off the loop would leave the loop a
+# sleeper too: issue 11's note.)
 RUN_ALONE=(control-stream kernel-hold)
 START_FIRST=(datastore-etcd dataplane-restart exabgp-malformed dataplane-workloads-cli overlay-ipip-unsupported rr-redundant peer-restart)
 
