@@ -60,11 +60,14 @@ import Testing
     }
 
     /// Multihop accepts TTL 64 (a BIRD multihop packet several hops away) by default; a
-    /// single hop packet to the multihop session (port 3784) is dropped.
+    /// single hop packet (port 3784, open for another, single hop session) for the
+    /// multihop session is dropped.
     @Test func multihopAcceptsAnyTTLByDefault() throws {
         let settings = try BFDSettings(multihop: true)
         let b = Driver("127.0.0.74", peer: "127.0.0.73", settings: settings, multihop: true)
         defer { b.stop() }
+        try b.loop.sync { b.manager.add(IPAddress("127.0.0.79")!, settings: try BFDSettings(), multihop: false) }
+        #expect(b.loop.sync { b.manager.peers.count } == 2)
         try b.inject(Self.downPacket.encode(), from: "127.0.0.73", to: "127.0.0.74", port: Self.port, ttl: 255)
         #expect(Self.eventually(2) { b.status()?.dropped == 1 })
         #expect(b.status()?.state == .down && b.status()?.lastDrop?.contains("multihop session") == true)
