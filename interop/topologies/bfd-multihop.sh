@@ -5,7 +5,9 @@
 # on both ends on UDP 4784 (tcpdump: packets both ways to 4784, none to 3784; BIRD's own
 # multihop packets arrive with TTL < 255 and are accepted, no minimumTTL). Then the far
 # link (r -- b) is cut: Tern's BFD and BGP go down and BIRD's route leaves Tern's kernel
-# table in under 1 s (printed); restored, BFD is Up again and the route is back.
+# table in under 1 s (printed); restored, BFD is Up again and the route is back. Last, a
+# SIGHUP with `minimumTTL: 254` makes Tern drop BIRD's TTL 63 packets (session Down, the
+# reason in tern bfd), and `minimumTTL: 63` brings it back Up.
 #
 #   a (tern, AS 64512) 192.168.92.1 --- 192.168.92.254 r 192.168.93.254 --- 192.168.93.2 b (BIRD, AS 64513)
 #   BIRD sets the next hop of its 10.244.2.0/26 to r (192.168.92.254), which a reaches directly.
@@ -16,7 +18,8 @@ SCRIPT_NAME=bfd-multihop
 T=bfd-multihop
 declare_tests "$T/bfd-up-tern-multihop" "$T/bfd-up-bird" "$T/bgp-established" "$T/bird-route-in-kernel" \
   "$T/udp-4784-both-ways-none-3784" "$T/bird-ttl-below-255-accepted" \
-  "$T/cut-bfd-down" "$T/cut-routes-out-under-1s" "$T/cut-bgp-down" "$T/restored-bfd-up" "$T/restored-bgp-and-routes"
+  "$T/cut-bfd-down" "$T/cut-routes-out-under-1s" "$T/cut-bgp-down" "$T/restored-bfd-up" "$T/restored-bgp-and-routes" \
+  "$T/minimum-ttl-254-drops-bird" "$T/minimum-ttl-63-up-again"
 
 require_root
 require_tools ip bird birdc tcpdump python3
@@ -36,7 +39,8 @@ ns_exec r sysctl -qw net.ipv4.ip_forward=1
 ip -n "$(ns_name a)" route add 192.168.93.0/24 via 192.168.92.254
 ip -n "$(ns_name b)" route add default via 192.168.93.254
 
-cat >"$WORK/a.yaml" <<YAML
+cfg() { # cfg [EXTRA BFD KEYS]
+  cat >"$WORK/a.yaml" <<YAML
 nodeName: a
 asNumber: 64512
 routerID: 192.168.92.1
@@ -47,9 +51,11 @@ connectRetryTime: 1
 nodeToNodeMesh: false
 blocks: [10.244.1.0/26]
 peers:
-  - {address: 192.168.93.2, asNumber: 64513, ebgpMultihop: 2, bfd: {minimumRecvInterval: 100, minimumSendInterval: 100, multiplier: 3}}
+  - {address: 192.168.93.2, asNumber: 64513, ebgpMultihop: 2, bfd: {minimumRecvInterval: 100, minimumSendInterval: 100, multiplier: 3$1}}
 logLevel: debug
 YAML
+}
+cfg ""
 cat >"$WORK/b.conf" <<CONF
 log stderr all;
 router id 192.168.93.2;
@@ -149,4 +155,22 @@ both_bfd_up() { tern_bfd Up && bird_bfd_up; }
 check "$T/restored-bfd-up" "BFD Up again on both ends" "$DL" both_bfd_up
 restored() { bgp_up && bird_route; }
 check "$T/restored-bgp-and-routes" "BGP Established and BIRD's route back in Tern's kernel" "$DL" restored
+
+# SIGHUP with `multihop: true, minimumTTL: 254` (RFC 5883 §5): BIRD's packets (TTL 63 at a)
+# are now dropped, so Tern's session goes Down and tern bfd says why; minimumTTL 63 -> Up.
+log "SIGHUP: minimumTTL 254"
+cfg ", multihop: true, minimumTTL: 254"
+kill -HUP "${PID_OF[a]}"
+ttl_drops() {
+  local v
+  v=$(ns_exec a "$TERN" bfd --socket "$WORK/a.sock" --json | python3 -c 'import json,sys; x=json.load(sys.stdin)[0]; print(x["state"], "|", x.get("lastDrop"))')
+  echo "tern: $v"
+  case $v in "Up "*) return 1 ;; esac
+  printf '%s' "$v" | grep -q 'TTL 63 is below the minimum 254'
+}
+check "$T/minimum-ttl-254-drops-bird" "minimumTTL 254: Tern's session not Up, last drop: TTL 63 below the minimum 254" 5 ttl_drops
+log "SIGHUP: minimumTTL 63"
+cfg ", multihop: true, minimumTTL: 63"
+kill -HUP "${PID_OF[a]}"
+check "$T/minimum-ttl-63-up-again" "minimumTTL 63: BFD Up again on both ends" "$DL" both_bfd_up
 exit $(( FAILS > 0 ))
