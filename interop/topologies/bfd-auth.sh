@@ -7,7 +7,8 @@
 #   - wrong key (Tern's key file rewritten, SIGHUP): Tern's session never comes Up again,
 #     BIRD's neither, and `tern bfd --json` counts authentication drops and says why
 #     (the SHA1 digest does not match);
-#   - right key back (SIGHUP): Up again.
+#   - right key back (SIGHUP): Up again;
+#   - both switched to meticulous keyed SHA1 (BIRD configure, Tern SIGHUP): Up.
 #
 #   segment 192.168.89.0/24
 #   tern a .1 AS 64512 10.244.1.0/26  <->  bird b .2 AS 64513 10.244.2.0/26
@@ -18,7 +19,7 @@ SCRIPT_NAME=bfd-auth
 T=bfd-auth
 declare_tests "$T/right-key-up-tern" "$T/right-key-up-bird" "$T/packets-authenticated" \
   "$T/wrong-key-never-up" "$T/wrong-key-drops-counted-and-explained" "$T/bird-not-up-with-wrong-key" \
-  "$T/right-key-again-up"
+  "$T/right-key-again-up" "$T/meticulous-up"
 
 require_root
 require_tools ip bird birdc tcpdump python3
@@ -96,4 +97,19 @@ printf 's3cret-bfd\n' >"$WORK/bfd.key"
 node_reload a
 both_up() { tern_up_auth && bird_bfd Up; }
 check "$T/right-key-again-up" "right key again: BFD Up on both ends" "$DL" both_up
+
+log "meticulous keyed SHA1 on both ends (BIRD configure, Tern SIGHUP)"
+N_BIRD_EXTRA[b]='protocol bfd { interface "eth0" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; authentication meticulous keyed sha1; password "s3cret-bfd" { id 1; }; }; }'
+node_write_cfg b
+node_reload b
+N_PEER_EXTRA[a]="bfd: {enabled: true, $BFD_TIMERS, authentication: {type: meticulous-keyed-sha1, keyID: 1, keyFile: $WORK/bfd.key}}"
+node_write_cfg a
+node_reload a
+meticulous_up() {
+  # (a packet or two of BIRD's keyed SHA1 may be dropped while the two switch over)
+  local v; v=$(tern_bfd_json state authentication); echo "tern: $v"
+  [ "$v" = "Up meticulous-keyed-sha1 key 1" ] && bird_bfd Up
+}
+check "$T/meticulous-up" "meticulous keyed SHA1 both ends: Up (tern bfd: meticulous-keyed-sha1 key 1; birdc)" "$DL" meticulous_up
+ns_exec a "$TERN" bfd --socket "$WORK/a.sock" >&2
 exit $(( FAILS > 0 ))
