@@ -135,4 +135,23 @@ import Testing
             #expect(a.status()?.lastDrop != nil)
         }
     }
+
+    /// A new key, type or hop mode makes a new session (new discriminator, AdminDown to the
+    /// peer first); new timers alone keep it (negotiated in place).
+    @Test func changedAuthenticationOrHopsRestartTheSessionTimersDoNot() throws {
+        let b = Driver("127.0.0.81", peer: "127.0.0.80", settings: try BFDSettings(authentication: Self.auth(.keyedSHA1, "one")), multihop: false)
+        defer { b.stop() }
+        let peer = IPAddress("127.0.0.80")!
+        let d0 = try #require(b.status()).localDiscriminator
+        try b.loop.sync { b.manager.add(peer, settings: try BFDSettings(minimumRecvInterval: 200, authentication: Self.auth(.keyedSHA1, "one"))) }
+        #expect(b.status()?.localDiscriminator == d0 && b.status()?.authentication?.type == .keyedSHA1)
+        try b.loop.sync { b.manager.add(peer, settings: try BFDSettings(minimumRecvInterval: 200, authentication: Self.auth(.keyedSHA1, "two"))) }
+        let d1 = try #require(b.status()).localDiscriminator
+        #expect(d1 != d0)
+        try b.loop.sync { b.manager.add(peer, settings: try BFDSettings(minimumRecvInterval: 200, authentication: Self.auth(.keyedSHA1, "two")), multihop: true) }
+        let s = try #require(b.status())
+        #expect(s.localDiscriminator != d1 && s.multihop)
+        try b.loop.sync { b.manager.add(peer, settings: try BFDSettings(minimumRecvInterval: 200), multihop: true) }
+        #expect(b.status()?.authentication == nil && b.loop.sync { b.manager.peers.count } == 1)
+    }
 }
