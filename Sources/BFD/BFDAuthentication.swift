@@ -4,7 +4,9 @@
 /// Only the SHA1 forms (§4.4) are modelled: Keyed SHA1 (type 4) and Meticulous Keyed
 /// SHA1 (type 5). The fields are carried as received; the digest of one packet is computed
 /// and checked by ``BFDControlPacket/encodeSigned(key:)`` and
-/// ``BFDControlPacket/verifySHA1(_:key:)`` (§6.7.4), but ``BFDSession`` runs no authentication.
+/// ``BFDControlPacket/verifySHA1(_:key:)`` (§6.7.4) by the driver; ``BFDSession`` with a
+/// ``BFDSessionConfig/authentication`` adds the section to what it sends and applies the
+/// A bit, type, key ID and Sequence Number rules to what it receives.
 public struct BFDAuthentication: Hashable, Sendable {
     /// The Auth Type field (RFC 5880 §4.1).
     public enum AuthType: UInt8, Hashable, Sendable {

@@ -1,6 +1,6 @@
 // RFC 5880 §6.7.4 Keyed SHA1 and Meticulous Keyed SHA1: the digest of a packet. Only the
-// computation and the check of one packet; the session does not run authentication (no
-// bfd.AuthType, no sequence number windows, §6.7.4's receive rules are the driver's).
+// computation and the check of one packet; bfd.AuthType, the key ID and the sequence number
+// windows are BFDSession's (BFDSession+Receive.swift), the driver signs and verifies.
 import Digest
 
 extension BFDControlPacket {

@@ -21,6 +21,43 @@
 //             +------+                      +------+
 
 extension BFDSession {
+    /// §6.8.6 / §6.7.4 authentication checks (the digest was checked by the driver):
+    /// nil when the packet is accepted, which also advances bfd.RcvAuthSeq.
+    mutating func authenticate(_ p: BFDControlPacket) -> BFDDiscardReason? {
+        guard let expected = config.authentication else {
+            // "If the A bit is set and no authentication is in use (bfd.AuthType is zero),
+            // the packet MUST be discarded."
+            return p.authPresent ? .authenticationNotInUse : nil
+        }
+        // "If the A bit is clear and authentication is in use (bfd.AuthType is nonzero),
+        // the packet MUST be discarded."
+        guard let a = p.authentication else { return .authenticationMissing }
+        guard a.type == expected.type else { return .authenticationTypeMismatch(received: a.type.rawValue, expected: expected.type.rawValue) }
+        // §6.7.4: "If the Auth Key ID field does not match the ID of a configured
+        // authentication key, the received packet MUST be discarded."
+        guard a.keyID == expected.keyID else { return .keyIDMismatch(received: a.keyID, expected: expected.keyID) }
+        // §6.7.4: "If bfd.AuthSeqKnown is 1, examine the Sequence Number field. For Keyed
+        // SHA1, if the sequence number lies outside of the range of bfd.RcvAuthSeq to
+        // bfd.RcvAuthSeq+(3*Detect Mult) inclusive (when treated as an unsigned 32 bit
+        // circular number space), the received packet MUST be discarded. For Meticulous
+        // Keyed SHA1, if the sequence number lies outside of the range of bfd.RcvAuthSeq+1
+        // to bfd.RcvAuthSeq+(3*Detect Mult) inclusive ..., the received packet MUST be discarded."
+        if authSequenceKnown {
+            let ahead = a.sequenceNumber &- receiveAuthSequence
+            let window = 3 * UInt32(p.detectMult)
+            let lowest: UInt32 = a.type == .meticulousKeyedSHA1 ? 1 : 0
+            guard ahead >= lowest && ahead <= window else {
+                return .sequenceOutOfWindow(received: a.sequenceNumber, last: receiveAuthSequence)
+            }
+        }
+        // "If bfd.AuthSeqKnown is 0, bfd.AuthSeqKnown MUST be set to 1, and bfd.RcvAuthSeq
+        // MUST be set to the value of the received Sequence Number field." (and it follows
+        // every accepted packet).
+        authSequenceKnown = true
+        receiveAuthSequence = a.sequenceNumber
+        return nil
+    }
+
     /// §6.8.6 for a packet that passed the packet checks of ``BFDControlPacket/init(decoding:)``.
     mutating func receive(_ p: BFDControlPacket, now: BFDInstant) -> [BFDAction] {
         // "If the Your Discriminator field is nonzero, it MUST be used to select the session
@@ -29,10 +66,7 @@ extension BFDSession {
         if p.yourDiscriminator != 0 && p.yourDiscriminator != localDiscriminator {
             return [.discarded(.yourDiscriminatorMismatch(received: p.yourDiscriminator, local: localDiscriminator))]
         }
-        // "If the A bit is set and no authentication is in use (bfd.AuthType is zero), the
-        // packet MUST be discarded." (This module runs without authentication.)
-        if p.authPresent { return [.discarded(.authenticationNotInUse)] }
-        // "If the A bit is clear and authentication is in use ..." -- never in use here.
+        if let discard = authenticate(p) { return [.discarded(discard)] }
 
         // "Set bfd.RemoteDiscr to the value of My Discriminator."
         remoteDiscriminator = p.myDiscriminator

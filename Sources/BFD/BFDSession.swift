@@ -34,6 +34,12 @@ public struct BFDSession: Sendable {
     public internal(set) var remoteDetectMult: UInt8?
     /// bfd.RemoteDemandMode.
     public internal(set) var remoteDemandMode = false
+    /// bfd.XmitAuthSeq: the Sequence Number of the next authenticated packet (§6.7.4).
+    public internal(set) var transmitAuthSequence: UInt32
+    /// bfd.RcvAuthSeq: the last Sequence Number received, meaningful when ``authSequenceKnown``.
+    public internal(set) var receiveAuthSequence: UInt32 = 0
+    /// bfd.AuthSeqKnown.
+    public internal(set) var authSequenceKnown = false
     /// A Poll Sequence of ours is running (§6.5): periodic packets carry P until a Final arrives.
     public internal(set) var pollActive = false
 
@@ -63,6 +69,7 @@ public struct BFDSession: Sendable {
         desiredMinTxInUse = tx
         requiredMinRxInterval = config.requiredMinRxInterval
         requiredMinRxInUse = config.requiredMinRxInterval
+        transmitAuthSequence = config.initialAuthSequence
         transmitDeadline = canTransmitPeriodically ? now : nil
     }
 
@@ -128,6 +135,10 @@ public struct BFDSession: Sendable {
         // receipt of a valid, authenticated BFD packet from the remote system, this
         // variable MUST be set to zero."
         remoteDiscriminator = 0
+        // §6.8.1 bfd.AuthSeqKnown: "MUST be set to zero if no packets have been received on
+        // this session in at least twice the Detection Time" -- reset at one Detection Time
+        // here (earlier, so a restarted peer's new sequence is taken sooner; never later).
+        authSequenceKnown = false
         // §6.8.4: "... and bfd.SessionState is Init or Up, the session has gone down -- the
         // local system MUST set bfd.SessionState to Down and bfd.LocalDiag to 1".
         guard state == .`init` || state == .up else {
@@ -175,8 +186,17 @@ public struct BFDSession: Sendable {
     }
 
     /// §6.8.7 packet contents.
-    func makePacket(final: Bool) -> BFDControlPacket {
-        BFDControlPacket(
+    mutating func makePacket(final: Bool) -> BFDControlPacket {
+        var auth: BFDAuthentication?
+        if let a = config.authentication {
+            // §6.7.4: "The Sequence Number field MUST be set to bfd.XmitAuthSeq." Meticulous:
+            // incremented for every packet; Keyed: "MAY be incremented" -- here also for
+            // every packet, which every receiver window accepts.
+            auth = BFDAuthentication(type: a.type, keyID: a.keyID, sequenceNumber: transmitAuthSequence,
+                                     digest: Array(repeating: 0, count: 20))
+            transmitAuthSequence &+= 1
+        }
+        return BFDControlPacket(
             diagnostic: localDiagnostic, state: state,
             // "The Poll (P) bit MUST be set ... if ... a Poll Sequence is being transmitted";
             // a Final never carries P (§6.5).
@@ -184,7 +204,7 @@ public struct BFDSession: Sendable {
             detectMult: config.detectMultiplier,
             myDiscriminator: localDiscriminator, yourDiscriminator: remoteDiscriminator,
             desiredMinTxInterval: desiredMinTxInterval, requiredMinRxInterval: requiredMinRxInterval,
-            requiredMinEchoRxInterval: 0)
+            requiredMinEchoRxInterval: 0, authentication: auth)
     }
 
     // MARK: - §6.8.3 timer negotiation

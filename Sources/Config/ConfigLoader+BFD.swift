@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import Yams
 
@@ -10,6 +11,16 @@ struct BFDEntry: Sendable {
     var minimumSendInterval: Int?
     var multiplier: Int?
     var graceful: Bool?
+    var multihop: Bool?
+    var minimumTTL: Int?
+    var authentication: BFDAuthenticationSettings?
+}
+
+/// A `bfd.authentication` mapping as written.
+struct BFDAuthenticationEntry: Sendable {
+    var type: BFDAuthenticationSettings.AuthType?
+    var keyID: Int?
+    var key: [UInt8]?
 }
 
 /// What a `bfd` mapping says: BFD off, or on with these settings.
@@ -32,7 +43,24 @@ extension ConfigLoader {
         Field("minimumSendInterval", into: \.minimumSendInterval) { r, v, path in r.integer(v, path) },
         Field("multiplier", into: \.multiplier) { r, v, path in r.integer(v, path) },
         Field("graceful", into: \.graceful) { r, v, path in r.bool(v, path) },
+        Field("multihop", into: \.multihop) { r, v, path in r.bool(v, path) },
+        Field("minimumTTL", into: \.minimumTTL) { r, v, path in r.integer(v, path) },
+        Field("authentication", into: \.authentication) { r, v, path in r.bfdAuthentication(v, path) },
     ])
+
+    /// `bfd.authentication: {type, keyID, keyFile}` (RFC 5880 §6.7.4).
+    static let bfdAuthenticationFields = FieldTable<BFDAuthenticationEntry>("the BFD authentication", [
+        Field("type", required: "add \"type: keyed-sha1\" (or meticulous-keyed-sha1)", into: \.type) { r, v, path in
+            r.choice(v, path, BFDAuthenticationSettings.AuthType.self, what: "BFD authentication type")
+        },
+        Field("keyID", into: \.keyID) { r, v, path in r.integer(v, path) },
+        Field("keyFile", required: "add \"keyFile: <path of the file holding the key>\"", into: \.key) { r, v, path in
+            r.bfdKeyFile(v, path)
+        },
+    ])
+
+    /// Keys of a `bfd.authentication` mapping.
+    public static var bfdAuthenticationKeys: [String] { bfdAuthenticationFields.keys }
 
     /// Keys of a `bfd` mapping.
     public static var bfdKeys: [String] { bfdFields.keys }
@@ -48,8 +76,47 @@ extension Reader {
         let d = m.value
         guard let settings = model(m, v, { () throws(ModelError) in
             try BFDSettings(minimumRecvInterval: d.minimumRecvInterval ?? 100, minimumSendInterval: d.minimumSendInterval ?? 100,
-                            multiplier: d.multiplier ?? 3, graceful: d.graceful ?? false)
+                            multiplier: d.multiplier ?? 3, graceful: d.graceful ?? false,
+                            multihop: d.multihop, minimumTTL: d.minimumTTL, authentication: d.authentication)
         }) else { return nil }
         return d.enabled == false ? .off : .on(settings)
+    }
+}
+
+extension Reader {
+    /// A `bfd.authentication` mapping; `keyID` defaults to 1 (BIRD's and FRR's first key).
+    func bfdAuthentication(_ v: Node, _ path: String) -> BFDAuthenticationSettings? {
+        guard let m = ConfigLoader.bfdAuthenticationFields.read(v, at: path, into: BFDAuthenticationEntry(), self), m.isComplete,
+              let type = m.value.type, let key = m.value.key else { return nil }
+        let keyID = m.value.keyID ?? 1
+        return model(m, v, { () throws(ModelError) in try BFDAuthenticationSettings(type: type, keyID: keyID, key: key) })
+    }
+
+    /// A BFD SHA1 key file: its content less one trailing newline ("\n" or "\r\n"), 1-20
+    /// bytes (RFC 5880 §4.4). A relative path is taken from the configuration file's
+    /// directory; read at every load, so a SIGHUP picks up a rotated key.
+    func bfdKeyFile(_ v: Node, _ path: String) -> [UInt8]? {
+        guard let name = nonEmptyText(v, path, what: "a file path") else { return nil }
+        let dir = (file as NSString).deletingLastPathComponent
+        let full = name.hasPrefix("/") || file.hasPrefix("<") || dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: full) else {
+            fail(v, path, "the BFD key file \(full) does not exist", hint: "mount the Secret there, or fix the path")
+            return nil
+        }
+        guard let data = FileManager.default.contents(atPath: full) else {
+            fail(v, path, "cannot read the BFD key file \(full)", hint: "check that tern may read it (permissions)")
+            return nil
+        }
+        var key = [UInt8](data.prefix(4096))
+        if key.last == 0x0A {
+            key.removeLast()
+            if key.last == 0x0D { key.removeLast() }
+        }
+        guard !key.isEmpty, key.count <= BFDAuthenticationSettings.maxKeyLength, data.count <= 4096 else {
+            fail(v, path, "the BFD key in \(full) is \(key.isEmpty ? "empty" : "\(key.count) bytes"); a SHA1 key is 1-20 bytes (RFC 5880 §4.4)",
+                 hint: "write a key of 1-20 bytes into the file (one trailing newline is ignored)")
+            return nil
+        }
+        return key
     }
 }

@@ -18,7 +18,9 @@ extension Node {
             transmitInterval: milliseconds(UInt64(s.transmitInterval)), receiveInterval: s.receiveInterval.map { milliseconds(UInt64($0)) },
             localMultiplier: Int(s.localMultiplier), remoteMultiplier: s.remoteMultiplier.map(Int.init),
             detectionTime: s.detectionTime.map(milliseconds), localDiagnostic: s.localDiagnostic.description,
-            remoteDiagnostic: s.remoteDiagnostic?.description, received: s.received, sent: s.sent, dropped: s.dropped)
+            remoteDiagnostic: s.remoteDiagnostic?.description, received: s.received, sent: s.sent, dropped: s.dropped,
+            multihop: s.multihop, authentication: s.authentication.map { "\($0.type == .keyedSHA1 ? "keyed-sha1" : "meticulous-keyed-sha1") key \($0.keyID)" },
+            authenticationDropped: s.authenticationDropped, lastDrop: s.lastDrop)
     }
 
     /// The `bfd` of a `tern status` peer row.

@@ -33,4 +33,12 @@ public struct BFDSessionStatus: Sendable {
     public let received: Int
     public let sent: Int
     public let dropped: Int
+    /// RFC 5883 multihop.
+    public var multihop = false
+    /// The authentication in use, nil for none.
+    public var authentication: BFDAuthenticationConfig?
+    /// Received packets dropped by authentication (A bit, type, key ID, sequence, digest).
+    public var authenticationDropped = 0
+    /// Why the last received packet was dropped, if one was.
+    public var lastDrop: String?
 }

@@ -23,7 +23,8 @@ extension BGPSpeaker {
         let old = peer.config
         peer.config = spec
         if let settings = spec.bfd {
-            bfd.add(spec.address, settings: settings, local: config.specificLocalAddress)
+            bfd.add(spec.address, settings: settings, local: config.specificLocalAddress,
+                    multihop: settings.isMultihop(ebgpMultihop: spec.ebgpMultihop))
         } else if old.bfd != nil {
             releaseBFD(spec: old)
         }

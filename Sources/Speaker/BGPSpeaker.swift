@@ -196,7 +196,7 @@ public final class BGPSpeaker: @unchecked Sendable {
             peersByRIBID[id] = peer
             peers[spec.endpoint] = peer
             syncMD5Key(for: spec.address)
-            if let settings = spec.bfd { bfd.add(spec.address, settings: settings, local: config.specificLocalAddress) }
+            if let settings = spec.bfd { bfd.add(spec.address, settings: settings, local: config.specificLocalAddress, multihop: settings.isMultihop(ebgpMultihop: spec.ebgpMultihop)) }
             peer.start()
         } catch {
             logger.error("peer \(spec.endpoint) not started: \(error)")

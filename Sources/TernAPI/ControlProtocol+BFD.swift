@@ -45,11 +45,20 @@ extension ControlProtocol {
         public var received: Int
         public var sent: Int
         public var dropped: Int
+        /// RFC 5883 multihop (UDP 4784); nil from an older daemon.
+        public var multihop: Bool?
+        /// "keyed-sha1" or "meticulous-keyed-sha1" with the key ID ("keyed-sha1 key 1"); nil: none.
+        public var authentication: String?
+        /// Received packets dropped by the authentication checks (RFC 5880 §6.7.4), and the last
+        /// reason a packet was dropped.
+        public var authenticationDropped: Int?
+        public var lastDrop: String?
 
         public init(peer: String, interface: String?, state: BFDState, since: String, localDiscriminator: UInt32,
                     remoteDiscriminator: UInt32, transmitInterval: Double, receiveInterval: Double?, localMultiplier: Int,
                     remoteMultiplier: Int?, detectionTime: Double?, localDiagnostic: String, remoteDiagnostic: String?,
-                    received: Int, sent: Int, dropped: Int) {
+                    received: Int, sent: Int, dropped: Int, multihop: Bool? = nil, authentication: String? = nil,
+                    authenticationDropped: Int? = nil, lastDrop: String? = nil) {
             self.peer = peer
             self.interface = interface
             self.state = state
@@ -66,6 +75,10 @@ extension ControlProtocol {
             self.received = received
             self.sent = sent
             self.dropped = dropped
+            self.multihop = multihop
+            self.authentication = authentication
+            self.authenticationDropped = authenticationDropped
+            self.lastDrop = lastDrop
         }
     }
 }

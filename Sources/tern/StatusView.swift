@@ -66,7 +66,18 @@ enum StatusView {
                    b.detectionTime.map { ms($0) + "ms" } ?? "-", String(b.localDiscriminator), String(b.remoteDiscriminator),
                    ms(b.transmitInterval), rx, mult, diag])
         }
-        return "BFD sessions (intervals in ms; MULT local/remote)\n" + t.rendered
+        var out = "BFD sessions (intervals in ms; MULT local/remote)\n" + t.rendered
+        // Multihop, authentication and drops, for the sessions that have any.
+        let extra = sessions.filter { $0.multihop == true || $0.authentication != nil || $0.dropped > 0 }
+        if !extra.isEmpty {
+            var e = TextTable(["IP ADDRESS", "HOPS", "AUTH", "RECEIVED", "DROPPED", "AUTH DROPPED", "LAST DROP"])
+            for b in extra {
+                e.add([b.peer, b.multihop == true ? "multihop" : "single", b.authentication ?? "none", String(b.received),
+                       String(b.dropped), String(b.authenticationDropped ?? 0), b.lastDrop ?? "-"])
+            }
+            out += "\n" + e.rendered
+        }
+        return out
     }
 
     /// The IP pools with their encapsulation, the tunnel devices and the MTUs.

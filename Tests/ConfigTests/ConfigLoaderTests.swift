@@ -140,7 +140,7 @@ func v4(_ s: String) -> IPAddress { .v4(IPv4Address(s)!) }
         // Every key of every table appears in the commented example.
         let text = try String(contentsOf: Self.repo.appendingPathComponent("config/node-a.yaml"), encoding: .utf8)
         let tables = [ConfigLoader.topLevelKeys, ConfigLoader.nodeKeys, ConfigLoader.peerKeys, ConfigLoader.workloadKeys,
-                      ConfigLoader.dataplaneKeys, ConfigLoader.ipPoolKeys, ConfigLoader.datastoreKeys, ConfigLoader.bfdKeys,
+                      ConfigLoader.dataplaneKeys, ConfigLoader.ipPoolKeys, ConfigLoader.datastoreKeys, ConfigLoader.bfdKeys, ConfigLoader.bfdAuthenticationKeys,
                       ConfigLoader.passwordKeys, ConfigLoader.maxPrefixKeys, ConfigLoader.metricsKeys, ConfigLoader.healthKeys]
         for key in tables.joined() {
             #expect(text.contains("\(key):") || text.contains("\(key) ("), "node-a.yaml lacks \(key)")
