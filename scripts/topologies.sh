@@ -32,8 +32,8 @@ TOPODIR=${TOPO_DIR:-$ROOT/interop/topologies}
 # keepalives of its Tern went 4 s late while BIRD's stayed on time (pcap, 2026-12-07): its
 # loop thread, busy streaming, was runnable but waiting for a CPU 6.4 s of 7.3 s
 # (/proc/PID/task/TID/schedstat) while sleepers like BIRD got theirs. Alone it holds, also
-# with compilers loading both cores. (Encoding the answer off the loop would leave the loop a
-# sleeper too: issue 11's note.)
+# with compilers loading both cores. Since chunks are encoded off the loop (RouteStream) it
+# held beside them too (2 of 2 runs, largest keepalive gap 1.9 s); it stays alone for margin.
 RUN_ALONE=(control-stream kernel-hold)
 START_FIRST=(datastore-etcd dataplane-restart exabgp-malformed dataplane-workloads-cli overlay-ipip-unsupported rr-redundant peer-restart)
 
