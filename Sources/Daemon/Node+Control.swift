@@ -192,6 +192,7 @@ extension Node {
             case .local: "local"
             case .peer(let endpoint): endpoint.address.description
             case .restarting(let endpoint): "\(endpoint.address) (stale, graceful restart)"
+            case .longLivedStale(let endpoint): "\(endpoint.address) (LLGR_STALE, long-lived graceful restart)"
             case .unknown(let handle): "\(handle)"
             }
             return ControlProtocol.Path(

@@ -305,7 +305,8 @@ public final class BGPSpeaker: @unchecked Sendable {
         if handle.isLocal { return .local }
         if let peer = peersByRIBID[handle] { return .peer(peer.config.endpoint) }
         if let restarting = engine.restartingPeer(holding: handle), let peer = peersByRIBID[restarting] {
-            return .restarting(peer.config.endpoint)
+            return engine.longLivedStalePeers.contains(restarting) ? .longLivedStale(peer.config.endpoint)
+                : .restarting(peer.config.endpoint)
         }
         return .unknown(handle)
     }
