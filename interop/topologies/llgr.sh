@@ -203,6 +203,8 @@ out=$(phase1); rc=$?
 log "$out"
 if [ $rc = 2 ]; then result FAIL "$T/kernel-routes-kept-pods-ping" "$(echo "$out" | tr '\n' ' ' | cut -c1-300)"
 else result PASS "$T/kernel-routes-kept-pods-ping"; fi
+ns_exec a "$TERN" status --socket "$WORK/a.sock" >&2 || true      # the text view, for the log
+ns_exec a "$TERN" routes --socket "$WORK/a.sock" "$BA" >&2 || true
 if [ $rc = 0 ] && stale_everywhere >&2; then
   result PASS "$T/routes-llgr-stale-after-restart-time"
 else
