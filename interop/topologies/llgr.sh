@@ -13,6 +13,8 @@
 # kernel through BIRD's restart time (5 s) and after it as LLGR_STALE (tern routes
 # shows the community, tern status llgr.stale); the pods keep pinging all along.
 # Reflectors restarted -> routes refreshed, LLGR_STALE gone.
+# Speaker side: Tern b killed -> BIRD keeps b's block as LLGR_STALE after Tern's
+# restart time (9 s) and reflects it so to a; b restarted -> refreshed.
 # Phase 2: both killed again -> after 5 s + $STALE s the routes are removed
 # (kernel and RIB), pods no longer reach each other.
 SCRIPT_NAME=llgr
@@ -22,7 +24,8 @@ SCRIPT_NAME=llgr
 T=llgr
 declare_tests "$T/sessions-established" "$T/llgr-negotiated" "$T/bird-llgr-capability" "$T/converged-pods-ping" \
   "$T/kill-reflectors-sessions-down" "$T/kernel-routes-kept-pods-ping" "$T/routes-llgr-stale-after-restart-time" \
-  "$T/reflectors-back-routes-refreshed" "$T/stale-time-expiry-removes-routes"
+  "$T/reflectors-back-routes-refreshed" "$T/bird-keeps-dead-tern-routes-llgr-stale" "$T/tern-node-back-refreshed" \
+  "$T/stale-time-expiry-removes-routes"
 
 require_root
 require_tools ip bird birdc python3 ping sha1sum tcpdump
@@ -225,6 +228,25 @@ refreshed() {
   return $rc
 }
 check "$T/reflectors-back-routes-refreshed" "reflectors restarted: sessions up, routes without LLGR_STALE, llgr.stale false, pods ping" "$DL" refreshed
+
+# --- speaker side: a Tern node dies; BIRD (LLGR receiver of Tern's capability 71) keeps
+# its block past Tern's restart time (min(hold 9 s, 120 s) = 9 s) as LLGR_STALE and
+# reflects it with the community to a (LLGR peer), which keeps forwarding on it.
+bird_stale() { # RR : BIRD RR has b's block with community (65535,6)
+  local out; out=$(birdc -s "${N_CTL[$1]}" show route "$BA" all)
+  echo "$1: $(echo "$out" | grep -E "via|community" | tr '\n' ' ')"
+  echo "$out" | grep -q "BGP.community:.*(65535,6)"
+}
+b_killed_at=$SECONDS
+log "kill -9 tern b (pid ${PID_OF[b]})"; kill -KILL "${PID_OF[b]}"; wait "${PID_OF[b]}" 2>/dev/null
+speaker_side() { bird_stale rr1 && bird_stale rr2 && has_community a "$BA" yes && kroute_has a "^${BA%/*}/26 via ${N_ADDR[b]} .*proto 199" >/dev/null; }
+if check "$T/bird-keeps-dead-tern-routes-llgr-stale" "BIRD reflectors keep b's block as LLGR_STALE after Tern's 9 s restart time; a has it with LLGR_STALE, in the kernel" 25 speaker_side; then
+  log "LLGR_STALE at BIRD and a $((SECONDS - b_killed_at)) s after b was killed"
+fi
+rm -f "$WORK/b.sock"
+node_start b || abort "b did not restart"
+b_back() { all_up >/dev/null || { echo "sessions not all up"; return 1; }; ! bird_stale rr1 && ! bird_stale rr2 && has_community a "$BA" no && conv; }
+check "$T/tern-node-back-refreshed" "b restarted: BIRD and a have b's block without LLGR_STALE, pods ping" "$DL" b_back
 
 # --- phase 2: killed again; after GR + STALE the routes go ---------------------------
 kill_reflectors
