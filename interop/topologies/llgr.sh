@@ -189,18 +189,19 @@ kill_reflectors
 check "$T/kill-reflectors-sessions-down" "both clients' sessions to both reflectors not Established" 15 rrs_down
 # From the kill until well after the restart time ($GR s) has run out, every poll: the
 # kernel routes are there and the pods ping; LLGR_STALE must appear only once the restart
-# time is over (not during plain graceful restart) and within 4 s of it (polls take about a second).
+# time is over (not during plain graceful restart) and within 6 s of it (a poll of pings and tern calls takes 1-3 s on a loaded machine).
 keep() { kern_both >/dev/null && pods; }
 phase1() {
   local end=$((killed_at + GR + 10)) first="" out
   while ((SECONDS < end)); do
     if ! out=$(keep 2>&1); then echo "lost after $((SECONDS - killed_at)) s: $out"; return 2; fi
-    if [ -z "$first" ] && stale_everywhere >/dev/null 2>&1; then first=$((SECONDS - killed_at)); fi
+    local at=$((SECONDS - killed_at))    # when this poll started
+    if [ -z "$first" ] && stale_everywhere >/dev/null 2>&1; then first=$at; fi
     sleep 0.25
   done
   echo "kernel routes and pings held $((GR + 10)) s after the kill; LLGR_STALE first seen after ${first:-never} s"
   [ -n "$first" ] || return 3
-  ((first >= GR - 1 && first <= GR + 4)) || return 3
+  ((first >= GR - 1 && first <= GR + 6)) || return 3
 }
 out=$(phase1); rc=$?
 log "$out"
@@ -211,7 +212,7 @@ ns_exec a "$TERN" routes --socket "$WORK/a.sock" "$BA" >&2 || true
 if [ $rc = 0 ] && stale_everywhere >&2; then
   result PASS "$T/routes-llgr-stale-after-restart-time"
 else
-  result FAIL "$T/routes-llgr-stale-after-restart-time" "expected LLGR_STALE on both clients' routes and llgr.stale between $((GR - 1)) and $((GR + 4)) s after the kill; $(echo "$out" | tr '\n' ' ' | cut -c1-200); now: $(stale_everywhere 2>&1 | tr '\n' ' ' | cut -c1-200)"
+  result FAIL "$T/routes-llgr-stale-after-restart-time" "expected LLGR_STALE on both clients' routes and llgr.stale between $((GR - 1)) and $((GR + 6)) s after the kill; $(echo "$out" | tr '\n' ' ' | cut -c1-200); now: $(stale_everywhere 2>&1 | tr '\n' ' ' | cut -c1-200)"
 fi
 
 # --- reflectors back: refreshed, not stale ------------------------------------------
