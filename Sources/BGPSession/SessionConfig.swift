@@ -102,6 +102,9 @@ public struct SessionConfig: Hashable, Sendable {
     public var addPath: [AddressFamily: AddPathMode]
     /// Graceful Restart to advertise (RFC 4724), nil for none.
     public var gracefulRestart: GracefulRestartConfig?
+    /// Long-lived stale time we advertise in the LLGR capability (RFC 9494 §3), seconds
+    /// (at most 16777215); nil or 0: no LLGR capability.
+    public var longLivedStaleTime: UInt32?
     /// Advertise Route Refresh (RFC 2918). Default true.
     public var routeRefresh: Bool
     /// Advertise Enhanced Route Refresh (RFC 7313). Default true, as BIRD.

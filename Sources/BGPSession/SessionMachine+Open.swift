@@ -17,6 +17,14 @@ extension SessionMachine {
                 restartState: gr.restarting, notification: gr.notification, restartTime: gr.restartTime,
                 families: config.families.map { .init($0, forwardingStatePreserved: gr.forwardingStatePreserved) })))
         }
+        // RFC 9494 §3: sent with the Graceful Restart capability (a missing GR capability is
+        // read by the peer as restart time 0: straight to the long-lived stale phase).
+        if let t = config.longLivedStaleTime, t > 0 {
+            let time = min(t, LongLivedGracefulRestartCapability.maxStaleTime)
+            caps.append(.longLivedGracefulRestart(LongLivedGracefulRestartCapability(families: config.families.map {
+                .init($0, forwardingStatePreserved: config.gracefulRestart?.forwardingStatePreserved ?? false, staleTime: time)
+            })))
+        }
         caps.append(.fourOctetAS(config.localAS))
         let addPath = config.families.compactMap { f in
             config.addPath[f]?.direction.map { AddPathCapability.Entry(f, $0) }

@@ -16,6 +16,7 @@
 //     filling the value.                                     otherwise -> 2/0
 //     Names that are not valid UTF-8 keep the capability as `.unknown` (it is
 //     informational only; FRR likewise never rejects a session over it).
+//  8. Code 71 (LLGR, RFC 9494 §3): length must be 7n.      otherwise -> 2/0
 //  7. Any other code: kept as `.unknown(code:value:)`.
 //
 // Why 2/0 for a malformed known capability rather than keeping it opaque: a value of
@@ -47,6 +48,9 @@ extension Capability {
         case Code.gracefulRestart: // rule 3
             guard let gr = GracefulRestartCapability.decode(value: value) else { throw malformed("2 + 4n") }
             return .gracefulRestart(gr)
+        case Code.longLivedGracefulRestart: // rule 8
+            guard let llgr = LongLivedGracefulRestartCapability.decode(value: value) else { throw malformed("a multiple of 7") }
+            return .longLivedGracefulRestart(llgr)
         case Code.fourOctetAS: // rule 4
             guard value.count == 4 else { throw malformed("4") }
             return .fourOctetAS(UInt32(value[0]) << 24 | UInt32(value[1]) << 16 | UInt32(value[2]) << 8 | UInt32(value[3]))
@@ -86,6 +90,8 @@ extension Capability {
             break
         case .gracefulRestart(let gr):
             gr.encodeValue(into: &w)
+        case .longLivedGracefulRestart(let llgr):
+            llgr.encodeValue(into: &w)
         case .fourOctetAS(let asn):
             w.writeUInt32(asn)
         case .addPath(let entries):

@@ -32,6 +32,8 @@ public enum Capability: Hashable, Sendable {
     case addPath([AddPathCapability.Entry])
     /// Enhanced Route Refresh, code 70 (RFC 7313 §3.1); empty value.
     case enhancedRouteRefresh
+    /// Long-Lived Graceful Restart, code 71 (RFC 9494 §3).
+    case longLivedGracefulRestart(LongLivedGracefulRestartCapability)
     /// Hostname (FQDN), code 73 (draft-walton-bgp-hostname-capability §2).
     case fqdn(hostname: String, domain: String)
     /// Any other capability (or a known code whose value Tern chose not to interpret,
@@ -58,6 +60,8 @@ extension Capability {
         public static let addPath: UInt8 = 69
         /// Enhanced Route Refresh (RFC 7313).
         public static let enhancedRouteRefresh: UInt8 = 70
+        /// Long-Lived Graceful Restart (RFC 9494).
+        public static let longLivedGracefulRestart: UInt8 = 71
         /// Hostname / FQDN (draft-walton-bgp-hostname-capability).
         public static let fqdn: UInt8 = 73
     }
@@ -72,6 +76,7 @@ extension Capability {
         case .fourOctetAS: Code.fourOctetAS
         case .addPath: Code.addPath
         case .enhancedRouteRefresh: Code.enhancedRouteRefresh
+        case .longLivedGracefulRestart: Code.longLivedGracefulRestart
         case .fqdn: Code.fqdn
         case .unknown(let code, _): code
         }
@@ -111,6 +116,7 @@ extension Capability: CustomStringConvertible {
         case .multiprotocol(let f): "\(name) (\(f))"
         case .routeRefresh, .extendedMessage, .enhancedRouteRefresh: name
         case .gracefulRestart(let gr): "\(name) (\(gr))"
+        case .longLivedGracefulRestart(let llgr): "\(name) (\(llgr))"
         case .fourOctetAS(let asn): "\(name) (AS\(asn))"
         case .addPath(let entries): "\(name) (\(entries.map(\.description).joined(separator: ", ")))"
         case .fqdn(let host, let domain): domain.isEmpty ? "\(name) (\(host))" : "\(name) (\(host).\(domain))"

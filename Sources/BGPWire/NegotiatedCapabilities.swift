@@ -15,6 +15,10 @@
 ///  4. holdTime: the smaller of the two proposals, so 0 when either is 0 (RFC 4271 §4.2).
 ///  5. peerGracefulRestart: the peer's Graceful Restart capability as sent (RFC 4724 §4);
 ///     whether to use it is the session layer's decision.
+///  6. peerLongLivedGracefulRestart: the peer's LLGR capability as sent (RFC 9494 §3) when
+///     we advertised one too (LLGR is negotiated only when both sides send it);
+///     longLivedStaleTime: the smallest stale time the peer gave for a negotiated family,
+///     capped by ours (RFC 9494 §4.2 lets the receiver shorten it), nil when not negotiated.
 ///
 /// Checks that refuse the session (required capabilities, 2/7) are the session layer's.
 public struct NegotiatedCapabilities: Hashable, Sendable {
@@ -36,6 +40,10 @@ public struct NegotiatedCapabilities: Hashable, Sendable {
     public var peerGracefulRestart: GracefulRestartCapability?
     /// Whether we advertised Graceful Restart too.
     public var localGracefulRestart: Bool
+    /// The peer's LLGR capability when both sides advertised one (RFC 9494).
+    public var peerLongLivedGracefulRestart: LongLivedGracefulRestartCapability?
+    /// How long we keep the peer's routes as LLGR_STALE (rule 6), nil when LLGR is off.
+    public var longLivedStaleTime: UInt32?
     /// The negotiated hold time in seconds (0: no keepalives, no hold timer).
     public var holdTime: UInt16
 
@@ -70,6 +78,19 @@ public struct NegotiatedCapabilities: Hashable, Sendable {
         // Rule 5.
         peerGracefulRestart = Self.gracefulRestart(remote)
         localGracefulRestart = Self.gracefulRestart(local) != nil
+
+        // Rule 6.
+        let ourLLGR = Self.longLivedGracefulRestart(local)
+        let theirLLGR = ourLLGR == nil ? nil : Self.longLivedGracefulRestart(remote)
+        peerLongLivedGracefulRestart = theirLLGR
+        if let ourLLGR, let theirLLGR {
+            let fams = families
+            let theirs = theirLLGR.families.filter { fams.contains($0.family) }.map(\.staleTime).min()
+            let ours = ourLLGR.families.map(\.staleTime).max()
+            longLivedStaleTime = theirs.map { t in ours.map { min(t, $0) } ?? t }
+        } else {
+            longLivedStaleTime = nil
+        }
     }
 
     /// The context for decoding what the peer sends (``CodecContext/peerIsExternal`` is
@@ -103,6 +124,11 @@ public struct NegotiatedCapabilities: Hashable, Sendable {
             for e in entries where out[e.family] == nil { out[e.family] = e.direction }
         }
         return out
+    }
+
+    static func longLivedGracefulRestart(_ open: OpenMessage) -> LongLivedGracefulRestartCapability? {
+        for case .longLivedGracefulRestart(let c) in open.capabilities { return c }
+        return nil
     }
 
     static func gracefulRestart(_ open: OpenMessage) -> GracefulRestartCapability? {

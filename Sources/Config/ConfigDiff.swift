@@ -98,6 +98,7 @@ public struct ConfigDiff: Hashable, Sendable {
         check("nodeToNodeMesh", \.nodeToNodeMesh)
         check("nodeMeshBFD", \.nodeMeshBFD)
         check("nodeMeshPassword", \.nodeMeshPassword)
+        check("nodeMeshLongLivedStaleTime", \.nodeMeshLongLivedStaleTime)
         check("enforceFirstAS", \.enforceFirstAS)
         check("routeReflectorClusterID", \.routeReflectorClusterID)
         check("nodes", \.nodes)
@@ -140,6 +141,7 @@ public struct ConfigDiff: Hashable, Sendable {
         if a.password != b.password { out.append("password") }
         if a.ttlSecurity != b.ttlSecurity { out.append("ttlSecurity") }   // RFC 5082: the socket's TTL and minimum TTL
         if a.maxPrefixes != b.maxPrefixes { out.append("maxPrefixes") }
+        if a.longLivedStaleTime != b.longLivedStaleTime { out.append("longLivedStaleTime") }   // the OPEN's LLGR capability
         return out
     }
 }

@@ -24,6 +24,7 @@ struct PeerEntry: Sendable {
     var password: [UInt8]?
     var ttlSecurity: UInt8?
     var maxPrefixes: MaxPrefixSettings?
+    var longLivedStaleTime: UInt32?
 }
 
 extension ConfigLoader {
@@ -56,6 +57,7 @@ extension ConfigLoader {
         Field("password", into: \.password) { r, v, path in r.password(v, path) },
         Field("ttlSecurity", into: \.ttlSecurity) { r, v, path in r.ttlSecurity(v, path) },
         Field("maxPrefixes", into: \.maxPrefixes) { r, v, path in r.maxPrefixes(v, path) },
+        Field("longLivedStaleTime", into: \.longLivedStaleTime) { r, v, path in r.longLivedStaleTime(v, path) },
     ])
 }
 
@@ -105,7 +107,8 @@ extension Reader {
                          addPaths: d.addPaths ?? AddPathsSetting.none,
                          addPathsCount: d.addPathsCount ?? PeerSpec.defaultAddPathsCount,
                          bfd: d.bfd?.settings, ebgpMultihop: d.ebgpMultihop,
-                         password: d.password, ttlSecurity: d.ttlSecurity, maxPrefixes: d.maxPrefixes)
+                         password: d.password, ttlSecurity: d.ttlSecurity, maxPrefixes: d.maxPrefixes,
+                         longLivedStaleTime: d.longLivedStaleTime)
         }) else { return nil }
         if let v = e["ebgpMultihop"], let localAS, spec.asNumber == localAS {
             fail(v, e.path("ebgpMultihop"), "ebgpMultihop applies to eBGP peers; AS \(spec.asNumber) is our own (iBGP uses the default TTL)",

@@ -117,6 +117,11 @@ extension ConfigLoader {
                 s.config.nodeMeshPassword = key
                 return true
             },
+            Field<Settings>("nodeMeshLongLivedStaleTime") { r, v, path, s in
+                guard let t = r.longLivedStaleTime(v, path) else { return false }
+                s.config.nodeMeshLongLivedStaleTime = t == 0 ? nil : t
+                return true
+            },
             Field<Settings>("enforceFirstAS", into: \.config.enforceFirstAS) { r, v, path in r.bool(v, path) },
             Field<Settings>("routeReflectorClusterID", into: \.config.routeReflectorClusterID) { r, v, path in r.clusterID(v, path) },
             Field<Settings>.list("nodes", of: nodeFields, start: NodeEntry(), example: "{name: node-b, address: 192.168.77.2}", into: \.nodes),

@@ -41,6 +41,9 @@ public struct TernConfig: Hashable, Sendable {
     /// The TCP MD5 key (RFC 2385) of every node-to-node mesh peer (`nodeMeshPassword:
     /// {file: PATH}`, Calico's `nodeMeshPassword`), nil when off.
     public var nodeMeshPassword: [UInt8]?
+    /// Long-lived graceful restart (RFC 9494) for every node-to-node mesh peer
+    /// (`nodeMeshLongLivedStaleTime`, seconds), nil when off.
+    public var nodeMeshLongLivedStaleTime: UInt32?
     /// Ignore eBGP paths whose AS_PATH does not start with the peer's AS (RFC 4271 §6.3,
     /// FRR's `enforce-first-as`); false for route servers that do not prepend.
     public var enforceFirstAS: Bool = true
@@ -134,7 +137,7 @@ public struct TernConfig: Hashable, Sendable {
                     address: node.address, port: node.port, asNumber: asNumber, holdTime: holdTime,
                     connectRetryTime: connectRetryTime, passive: TernConfig.meshPassive(peer: id, local: me),
                     type: .mesh, name: node.name, families: node.address.family == .v4 && ipv6NextHop != nil ? [.v4, .v6] : [node.address.family],
-                    bfd: nodeMeshBFD, password: nodeMeshPassword))
+                    bfd: nodeMeshBFD, password: nodeMeshPassword, longLivedStaleTime: nodeMeshLongLivedStaleTime))
             } catch {
                 preconditionFailure("mesh peer \(id) from an unchecked TernConfig: \(error.field): \(error)")
             }

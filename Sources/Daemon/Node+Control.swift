@@ -162,6 +162,10 @@ extension Node {
                         tripped: m.tripped, restartAt: m.restartAt.map(LogTime.iso8601))
                 },
                 md5: p.spec.password == nil ? nil : true, ttlSecurity: p.spec.ttlSecurity)
+            .withLLGR(p.longLivedGracefulRestart.map {
+                ControlProtocol.PeerLLGR(configuredStaleTime: $0.configuredStaleTime, negotiated: $0.negotiated,
+                                         staleTime: $0.staleTime, stale: $0.stale)
+            })
         }
         return ControlProtocol.Status(nodeName: config.nodeName, routerID: config.routerID.description,
                                       asNumber: config.asNumber, role: config.role.rawValue, peers: rows,
@@ -188,6 +192,7 @@ extension Node {
             case .local: "local"
             case .peer(let endpoint): endpoint.address.description
             case .restarting(let endpoint): "\(endpoint.address) (stale, graceful restart)"
+            case .longLivedStale(let endpoint): "\(endpoint.address) (LLGR_STALE, long-lived graceful restart)"
             case .unknown(let handle): "\(handle)"
             }
             return ControlProtocol.Path(
@@ -200,5 +205,14 @@ extension Node {
                 originatorID: a.originatorID?.description, clusterList: a.clusterList?.map(\.description) ?? [],
                 reason: i == 0 ? view.reason.description : nil)
         })
+    }
+}
+
+extension ControlProtocol.Peer {
+    /// The row with its LLGR part (RFC 9494).
+    func withLLGR(_ llgr: ControlProtocol.PeerLLGR?) -> ControlProtocol.Peer {
+        var p = self
+        p.llgr = llgr
+        return p
     }
 }

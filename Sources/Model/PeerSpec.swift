@@ -61,6 +61,13 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
     public let ttlSecurity: UInt8?
     /// The prefix limit (RFC 4486), nil when none.
     public let maxPrefixes: MaxPrefixSettings?
+    /// Long-lived graceful restart (RFC 9494): the long-lived stale time in seconds we
+    /// advertise and the longest we keep the peer's routes as LLGR_STALE after its restart
+    /// time ran out (1...16777215); nil when off (`longLivedStaleTime` absent or 0).
+    public let longLivedStaleTime: UInt32?
+
+    /// Largest long-lived stale time (24 bits, RFC 9494 §3).
+    public static let maxLongLivedStaleTime = 0xFF_FFFF
 
     /// A validated peer. Each rule's error names its field (``ModelError/field``): a unicast
     /// `address`, `asNumber`/`port`/`holdTime`/`connectRetryTime` as ``validASNumber(_:whose:)``
@@ -72,7 +79,13 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
                 routeReflectorClient: Bool = false, routeReflector: Bool = false,
                 addPaths: AddPathsSetting = .none, addPathsCount: Int = PeerSpec.defaultAddPathsCount,
                 bfd: BFDSettings? = nil, ebgpMultihop: UInt8? = nil, password: [UInt8]? = nil,
-                ttlSecurity: UInt8? = nil, maxPrefixes: MaxPrefixSettings? = nil) throws(ModelError) {
+                ttlSecurity: UInt8? = nil, maxPrefixes: MaxPrefixSettings? = nil,
+                longLivedStaleTime: UInt32? = nil) throws(ModelError) {
+        if let t = longLivedStaleTime, t > UInt32(PeerSpec.maxLongLivedStaleTime) {
+            throw ModelError(field: "longLivedStaleTime", "longLivedStaleTime \(t) is out of range 0-\(PeerSpec.maxLongLivedStaleTime) seconds",
+                             hint: "3600 (an hour) is usual; 0 turns LLGR off")
+        }
+        self.longLivedStaleTime = longLivedStaleTime == 0 ? nil : longLivedStaleTime
         if let h = ebgpMultihop, h == 0 {
             throw ModelError(field: "ebgpMultihop", "ebgpMultihop 0 is not a hop count", hint: "use 2-255 hops, or leave it out for a directly connected peer")
         }

@@ -44,6 +44,8 @@ public final class AttributeSet: Sendable {
     /// NO_ADVERTISE / NO_EXPORT present (RFC 1997).
     let noAdvertise: Bool
     let noExport: Bool
+    /// LLGR_STALE present (RFC 9494 §4.3): least preferred, sent only to LLGR peers.
+    let llgrStale: Bool
 
     init(_ value: RouteAttributes) {
         self.value = value
@@ -57,6 +59,7 @@ public final class AttributeSet: Sendable {
         clusterListLength = a.clusterList?.count ?? 0
         noAdvertise = a.communities.contains(.noAdvertise)
         noExport = a.communities.contains(.noExport)
+        llgrStale = a.communities.contains(.llgrStale)
     }
 
     /// The path attributes.

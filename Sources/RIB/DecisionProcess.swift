@@ -27,10 +27,13 @@ public struct DecisionCandidate: Sendable, Hashable {
     public var peerAddress: IPAddress?
     /// The ADD-PATH path identifier (last resort among paths of one peer).
     public var pathID: UInt32
+    /// Carries LLGR_STALE (RFC 9494 §4.3): loses to every path without it.
+    public var llgrStale: Bool
 
     public init(localPref: UInt32 = 100, asPathLength: Int = 0, origin: Origin = .igp, med: UInt32 = 0,
                 neighbourAS: UInt32, isExternal: Bool = false, isLocal: Bool = false, routerID: IPv4Address,
-                clusterListLength: Int = 0, peerAddress: IPAddress?, pathID: UInt32 = 0) {
+                clusterListLength: Int = 0, peerAddress: IPAddress?, pathID: UInt32 = 0, llgrStale: Bool = false) {
+        self.llgrStale = llgrStale
         self.localPref = localPref
         self.asPathLength = asPathLength
         self.origin = origin
@@ -54,7 +57,7 @@ public struct DecisionCandidate: Sendable, Hashable {
                   isExternal: external, isLocal: peer == nil,
                   routerID: a.originatorID ?? peer?.routerID ?? config.routerID,
                   clusterListLength: a.clusterListLength,
-                  peerAddress: peer?.address, pathID: pathID)
+                  peerAddress: peer?.address, pathID: pathID, llgrStale: a.llgrStale)
     }
 }
 
@@ -72,6 +75,8 @@ public enum DecisionStep: Int, Sendable, Hashable, Comparable, CaseIterable {
     case clusterListLength = 7
     case peerAddress = 8
     case pathID = 9
+    /// RFC 9494 §4.3: the only path without LLGR_STALE (checked before every other step).
+    case notLongLivedStale = 10
 
     public static func < (a: DecisionStep, b: DecisionStep) -> Bool { a.rawValue < b.rawValue }
 }
@@ -102,6 +107,7 @@ public struct DecisionReason: Sendable, Hashable, CustomStringConvertible {
         case .clusterListLength: "shorter CLUSTER_LIST"
         case .peerAddress: localWon ? "local route preferred on a tie" : "lower peer address"
         case .pathID: "lower path ID"
+        case .notLongLivedStale: "not LLGR_STALE"
         }
     }
 }
@@ -114,7 +120,9 @@ public struct DecisionReason: Sendable, Hashable, CustomStringConvertible {
 /// pairwise sort: the MED step compares only paths from the same neighbouring AS, so
 /// "better than" is not transitive among three or more paths):
 ///
-/// 0. (Next hop resolvability: out of scope, every path is a candidate.)
+/// 0. (Next hop resolvability: out of scope, every path is a candidate.) Paths carrying
+///    LLGR_STALE (RFC 9494 §4.3) lose to any path without it; among stale paths the
+///    steps below decide.
 /// 1. Highest LOCAL_PREF (eBGP-learned paths and paths without one count as 100).
 /// 2. Shortest AS_PATH (AS_SET counts 1, confederation segments 0).
 /// 3. Lowest ORIGIN (IGP < EGP < INCOMPLETE).
@@ -134,6 +142,7 @@ public enum DecisionProcess {
     typealias Step = @Sendable (_ set: [Int], _ c: [DecisionCandidate]) -> [Int]
 
     static let steps: [(DecisionStep, Step)] = [
+        (.notLongLivedStale, notLongLivedStale),
         (.localPref, highestLocalPref),
         (.asPathLength, shortestASPath),
         (.origin, lowestOrigin),
@@ -174,6 +183,11 @@ public enum DecisionProcess {
             if k == best { out.append(i) }
         }
         return out
+    }
+
+    /// Step 0 (RFC 9494 §4.3): a path carrying LLGR_STALE is least preferred.
+    static func notLongLivedStale(_ set: [Int], _ c: [DecisionCandidate]) -> [Int] {
+        keepMinimum(set) { c[$0].llgrStale ? 1 : 0 }
     }
 
     /// Step 1: highest LOCAL_PREF.

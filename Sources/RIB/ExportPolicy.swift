@@ -35,8 +35,11 @@ public struct ExportTarget: Hashable, Sendable {
     public var localAddress: IPAddress
     /// The peer is our route-reflector client.
     public var reflectorClient: Bool
+    /// Long-lived graceful restart (RFC 9494) was negotiated: LLGR_STALE paths may go to it.
+    public var longLivedGracefulRestart: Bool
 
-    public init(isExternal: Bool, localAddress: IPAddress, reflectorClient: Bool = false) {
+    public init(isExternal: Bool, localAddress: IPAddress, reflectorClient: Bool = false, longLivedGracefulRestart: Bool = false) {
+        self.longLivedGracefulRestart = longLivedGracefulRestart
         self.isExternal = isExternal
         self.localAddress = localAddress
         self.reflectorClient = reflectorClient
@@ -78,7 +81,8 @@ public struct UpdateGroupKey: Hashable, Sendable {
 ///
 /// 1. Never send a path back to the peer it came from (``mayAdvertise(_:to:)``, applied
 ///    per peer inside an update group).
-/// 2. NO_ADVERTISE (RFC 1997): to nobody. NO_EXPORT: not to eBGP peers.
+/// 2. NO_ADVERTISE (RFC 1997): to nobody. NO_EXPORT: not to eBGP peers. LLGR_STALE
+///    (RFC 9494 §4.3): only to peers that negotiated LLGR (withdrawn toward the others).
 /// 3. iBGP split horizon (RFC 4271 §9.2), relaxed by route reflection (RFC 4456 §6–§8)
 ///    when we are a reflector (``RIBConfig/clusterID`` set). Toward an iBGP peer:
 ///
@@ -117,6 +121,7 @@ public enum ExportPolicy {
         // 2.
         if a.communities.contains(.noAdvertise) { return nil }
         if target.isExternal && a.communities.contains(.noExport) { return nil }
+        if !target.longLivedGracefulRestart && a.communities.contains(.llgrStale) { return nil }
         if target.isExternal {
             // 4.
             var segments = (a.asPath ?? ASPath()).withoutConfederationSegments.segments

@@ -50,10 +50,14 @@ public struct PeerDescriptor: Hashable, Sendable {
     /// How many paths per prefix we send when add-path send is negotiated for a family
     /// (`encodeContext.addPath`, RFC 7911). At least 1.
     public var addPathLimit: Int
+    /// Long-lived graceful restart (RFC 9494) negotiated: LLGR_STALE paths are sent to it.
+    public var longLivedGracefulRestart: Bool
 
     public init(id: PeerID, address: IPAddress, asNumber: UInt32, routerID: IPv4Address = IPv4Address(0),
                 isExternal: Bool, localAddress: IPAddress, encodeContext: CodecContext = CodecContext(fourOctetAS: true),
-                reflectorClient: Bool = false, families: Set<AddressFamily> = [.ipv4Unicast], addPathLimit: Int = 2) {
+                reflectorClient: Bool = false, families: Set<AddressFamily> = [.ipv4Unicast], addPathLimit: Int = 2,
+                longLivedGracefulRestart: Bool = false) {
+        self.longLivedGracefulRestart = longLivedGracefulRestart
         precondition(!id.isLocal, "PeerID 0 is reserved for locally originated routes")
         self.id = id
         self.address = address
@@ -69,7 +73,8 @@ public struct PeerDescriptor: Hashable, Sendable {
 
     /// The export inputs of this peer, which with the encoding form its update group.
     public var exportTarget: ExportTarget {
-        ExportTarget(isExternal: isExternal, localAddress: localAddress, reflectorClient: reflectorClient)
+        ExportTarget(isExternal: isExternal, localAddress: localAddress, reflectorClient: reflectorClient,
+                     longLivedGracefulRestart: longLivedGracefulRestart)
     }
 
     /// The update group this peer belongs to: peers with equal keys get the same bytes.

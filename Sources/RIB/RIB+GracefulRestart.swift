@@ -38,3 +38,54 @@ extension RIB {
         adjIn[stale] = index
     }
 }
+
+// MARK: - Long-lived graceful restart, receiving side (RFC 9494 §4.2)
+
+extension RIB {
+    /// The restart time of a peer whose routes `stale` holds (``retainAsStale(_:as:)``) ran
+    /// out, or was 0, and long-lived graceful restart was negotiated: its routes enter the
+    /// long-lived stale phase (RFC 9494 §4.2). Paths carrying NO_LLGR are removed; every
+    /// other path gets the LLGR_STALE community, which makes it least preferred (any path
+    /// without it wins, ``DecisionProcess``) and keeps it away from peers without LLGR
+    /// (``ExportPolicy``). The paths stay in the Loc-RIB (and in the kernel while best).
+    public mutating func markLongLivedStale(_ stale: PeerID) -> RIBChanges {
+        var changes = newChanges()
+        guard var index = adjIn.removeValue(forKey: stale) else { return changes }
+        let ctx = decisionContext
+        var staleSets: [ObjectIdentifier: AttributeSet] = [:]
+        func marked(_ set: AttributeSet) -> AttributeSet {
+            if let s = staleSets[ObjectIdentifier(set)] { return s }
+            var v = set.value
+            v.attributes.communities.append(.llgrStale)
+            let s = interner.intern(v)
+            staleSets[ObjectIdentifier(set)] = s
+            return s
+        }
+        func process<P: Hashable>(_ keys: [P], wrap: (P) -> IPPrefix, table: inout [P: PathList], v6: Bool) {
+            var seen = Set<P>(minimumCapacity: keys.count)
+            for p in keys where seen.insert(p).inserted {
+                guard let list = table[p] else { continue }
+                for path in list.paths where path.peer == stale {
+                    let set = path.attributeSet
+                    if set.llgrStale { continue }
+                    if set.attributes.communities.contains(.noLLGR) {
+                        if Self.remove(peer: stale, pathID: path.pathID, prefix: p, wrap: wrap, table: &table,
+                                       ctx: ctx, changes: &changes, stats: &stats) {
+                            index.accepted -= 1
+                            if v6 { index.acceptedV6 -= 1 }
+                        }
+                    } else {
+                        _ = Self.upsert(Path(peer: stale, pathID: path.pathID, attributeSet: marked(set)), prefix: p,
+                                        wrap: wrap, table: &table, ctx: ctx, changes: &changes, stats: &stats)
+                    }
+                }
+            }
+        }
+        process(index.v4, wrap: Self.wrap4, table: &v4, v6: false)
+        process(index.v6, wrap: Self.wrap6, table: &v6, v6: true)
+        index.compactIfNeeded(v4: v4, v6: v6, peer: stale, grew: false)
+        adjIn[stale] = index
+        interner.sweepIfNeeded()
+        return changes
+    }
+}

@@ -17,7 +17,8 @@ extension BGPSpeaker: PeerDelegate {
         perform(route: .established(id, SessionFacts(
             peerAS: peerOpen.asNumber, peerRouterID: peerOpen.bgpIdentifier,
             localAddress: localAddress ?? .v4(config.routerID), encodeContext: encodeContext,
-            families: negotiated.families, forwardingStatePreserved: preserved)))
+            families: negotiated.families, forwardingStatePreserved: preserved,
+            longLivedGracefulRestart: negotiated.longLivedStaleTime != nil)))
     }
 
     func peer(_ peer: Peer, received update: DecodedMessage) {
@@ -34,8 +35,8 @@ extension BGPSpeaker: PeerDelegate {
         perform(route: .routeRefresh(id, rr.family))
     }
 
-    func peerWentDown(_ peer: Peer, reason: String, gracefulRestartTime: UInt16?) {
+    func peerWentDown(_ peer: Peer, reason: String, gracefulRestartTime: UInt16?, longLivedStaleTime: UInt32?) {
         guard let id = ribID(of: peer) else { return }
-        perform(route: .down(id, gracefulRestartTime: gracefulRestartTime))
+        perform(route: .down(id, gracefulRestartTime: gracefulRestartTime, longLivedStaleTime: longLivedStaleTime))
     }
 }

@@ -214,6 +214,7 @@ public final class BGPSpeaker: @unchecked Sendable {
         let restartTime = spec.holdTime == 0 ? 120 : min(120, spec.holdTime)
         session.gracefulRestart = GracefulRestartConfig(restartTime: restartTime,
                                                         forwardingStatePreserved: config.forwardingStatePreserved)
+        session.longLivedStaleTime = spec.longLivedStaleTime   // RFC 9494, nil: off
         session.routeRefresh = true
         // RFC 7911: offered for every family of the peer; the RIB sends several paths where
         // send is negotiated (`PeerDescriptor.addPathLimit`).
@@ -255,8 +256,18 @@ public final class BGPSpeaker: @unchecked Sendable {
                                   return MaxPrefixStatus(guard: g, received: [.v4: c.v4, .v6: c.v6], restartAt: g.restartAt.map(wallClock))
                               },
                               md5Diagnosis: p.config.password != nil && !p.isEstablished && p.maxPrefix?.tripped != true
-                                  ? TCPMD5Counters.diagnosis() : nil)
+                                  ? TCPMD5Counters.diagnosis() : nil,
+                              longLivedGracefulRestart: llgrStatus(of: p, id: id))
         }
+    }
+
+    /// RFC 9494 for `tern status`: nil when we do not offer LLGR and the peer is not stale.
+    func llgrStatus(of p: Peer, id: PeerID?) -> LLGRStatus? {
+        let stale = id.map { engine.longLivedStalePeers.contains($0) } ?? false
+        let time = p.negotiated?.longLivedStaleTime
+        guard p.config.longLivedStaleTime != nil || stale else { return nil }
+        return LLGRStatus(configuredStaleTime: p.config.longLivedStaleTime, negotiated: time != nil,
+                          staleTime: time, stale: stale)
     }
 
     /// Peers whose routes are kept as stale while they restart (RFC 4724): readiness waits
@@ -294,7 +305,8 @@ public final class BGPSpeaker: @unchecked Sendable {
         if handle.isLocal { return .local }
         if let peer = peersByRIBID[handle] { return .peer(peer.config.endpoint) }
         if let restarting = engine.restartingPeer(holding: handle), let peer = peersByRIBID[restarting] {
-            return .restarting(peer.config.endpoint)
+            return engine.longLivedStalePeers.contains(restarting) ? .longLivedStale(peer.config.endpoint)
+                : .restarting(peer.config.endpoint)
         }
         return .unknown(handle)
     }

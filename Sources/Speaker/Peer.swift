@@ -223,9 +223,15 @@ final class Peer: @unchecked Sendable {
                 // RFC 4724 §4.2: the TCP session ended (no NOTIFICATION either way) and the
                 // peer advertised graceful restart: its routes are kept for its restart time.
                 let gr = sent == nil && received == nil ? negotiated?.peerGracefulRestart?.restartTime : nil
-                logger.warning("session down: \(reason)\(gr.map { "; keeping its routes as stale for up to \($0) s (graceful restart)" } ?? "")")
-                delegate?.peerWentDown(self, reason: reason, gracefulRestartTime: gr)
-                if gr != nil {
+                // RFC 9494 §4.2: with LLGR negotiated the routes then stay as LLGR_STALE (at
+                // once when the peer sent no GR capability: restart time 0). Also when the
+                // peer went silent (we sent Hold Timer Expired): a powered-off reflector
+                // (calico#9259) is exactly the case LLGR is for.
+                let silent = received == nil && (sent == nil || sent?.code == NotificationCode.holdTimerExpired)
+                let llgr = silent ? negotiated?.longLivedStaleTime.flatMap { $0 > 0 ? $0 : nil } : nil
+                logger.warning("session down: \(reason)\(gr.map { "; keeping its routes as stale for up to \($0) s (graceful restart)" } ?? "")\(llgr.map { "; then as LLGR_STALE for up to \($0) s (long-lived graceful restart)" } ?? "")")
+                delegate?.peerWentDown(self, reason: reason, gracefulRestartTime: gr, longLivedStaleTime: llgr)
+                if gr != nil || llgr != nil {
                     // The peer is restarting and we keep its routes for its restart time:
                     // do not hold the session back (idle-hold back-off, 5-30 s) or the
                     // restart time runs out first. Start again right away; the connect-retry

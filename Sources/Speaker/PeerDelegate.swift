@@ -16,5 +16,6 @@ protocol PeerDelegate: AnyObject {
     /// An Established session ended: withdraw the peer's routes — or, when the peer can
     /// restart gracefully and no NOTIFICATION was exchanged (RFC 4724 §4.2), keep them as
     /// stale for `gracefulRestartTime` seconds (nil: withdraw now).
-    func peerWentDown(_ peer: Peer, reason: String, gracefulRestartTime: UInt16?)
+    /// With `longLivedStaleTime` (RFC 9494) they then stay as LLGR_STALE that many seconds more.
+    func peerWentDown(_ peer: Peer, reason: String, gracefulRestartTime: UInt16?, longLivedStaleTime: UInt32?)
 }

@@ -35,6 +35,20 @@ public struct PeerStatus: Sendable {
     public var updatesReceived = 0
     public var updatesSent = 0
     public var flaps = 0
+    /// Long-lived graceful restart (RFC 9494), nil when neither side has it configured.
+    public var longLivedGracefulRestart: LLGRStatus? = nil
+}
+
+/// A peer's long-lived graceful restart (RFC 9494) as `tern status` shows it.
+public struct LLGRStatus: Sendable, Equatable {
+    /// Our `longLivedStaleTime` (seconds), nil when we do not advertise LLGR.
+    public var configuredStaleTime: UInt32?
+    /// Both sides advertised LLGR on the current (or last) session.
+    public var negotiated: Bool
+    /// The stale time in effect: the peer's, capped by ours (nil when not negotiated).
+    public var staleTime: UInt32?
+    /// The peer's previous session's routes are held as LLGR_STALE now.
+    public var stale: Bool
 }
 
 /// A peer's prefix limit as `tern status` shows it.

@@ -16,8 +16,17 @@ public struct RouteEngine: Sendable {
     private var configured: [PeerID: PeerRouting] = [:]
     private var nextID: UInt32 = 1
     private var endOfRIBFrom: Set<PeerID> = []
-    /// Routes kept for peers in graceful restart: the RIB handle holding them and the deadline.
-    private var stale: [PeerID: (handle: PeerID, deadline: Instant)] = [:]
+    /// Routes kept for peers in graceful restart: the RIB handle holding them, the deadline,
+    /// and the long-lived stale time that follows the restart time (RFC 9494; 0: none, or
+    /// already in the long-lived stale phase).
+    private var stale: [PeerID: StaleRoutes] = [:]
+
+    struct StaleRoutes: Sendable {
+        var handle: PeerID
+        var deadline: Instant
+        var longLivedStaleTime: UInt32
+        var longLived: Bool
+    }
 
     /// An engine for this node's AS, router ID and (when it reflects) cluster ID.
     public init(config: RIBConfig) { rib = RIB(config: config) }
@@ -45,6 +54,9 @@ public struct RouteEngine: Sendable {
     /// Peers whose previous session's routes are kept as stale.
     public var restartingPeers: Set<PeerID> { Set(stale.keys) }
 
+    /// Peers whose previous session's routes are in the long-lived stale phase (RFC 9494).
+    public var longLivedStalePeers: Set<PeerID> { Set(stale.filter { $0.value.longLived }.keys) }
+
     /// The restarting peer whose stale routes RIB handle `handle` holds (for `tern routes`).
     public func restartingPeer(holding handle: PeerID) -> PeerID? {
         stale.first { $0.value.handle == handle }?.key
@@ -60,7 +72,8 @@ public struct RouteEngine: Sendable {
                 id: id, address: routing.address, asNumber: facts.peerAS, routerID: facts.peerRouterID,
                 isExternal: facts.peerAS != rib.config.localAS, localAddress: facts.localAddress,
                 encodeContext: facts.encodeContext, reflectorClient: routing.reflectorClient,
-                families: facts.families, addPathLimit: routing.addPathsCount))
+                families: facts.families, addPathLimit: routing.addPathsCount,
+                longLivedGracefulRestart: facts.longLivedGracefulRestart))
             // RFC 4724 §4.2: back without forwarding state for a family: the kept routes go
             // now; otherwise at the peer's End-of-RIB.
             if !facts.forwardingStatePreserved { flushStale(id, into: &out) }
@@ -78,18 +91,27 @@ public struct RouteEngine: Sendable {
         case .routeRefresh(let id, let family):
             guard configured[id] != nil else { break }
             out.sends.append(.init(peer: id, messages: rib.fullTable(for: id, families: [family])))
-        case .down(let id, let seconds):
+        case .down(let id, let seconds, let longLived):
             guard configured[id] != nil else { break }
             endOfRIBFrom.remove(id)
             flushStale(id, into: &out)              // a second failure before End-of-RIB: drop the older copy
-            guard let seconds, seconds > 0 else {
+            let llgr = longLived ?? 0
+            let gr = seconds ?? 0
+            guard gr > 0 || llgr > 0 else {
                 distribute(rib.peerDown(id), into: &out)
                 break
             }
             // RFC 4724 §4.2: keep the routes (forwarding continues) under a stale handle.
             let handle = allocate()
             rib.retainAsStale(id, as: handle)
-            stale[id] = (handle, now.advanced(by: .seconds(Int(seconds))))
+            if gr > 0 {
+                stale[id] = StaleRoutes(handle: handle, deadline: now.advanced(by: .seconds(Int(gr))),
+                                        longLivedStaleTime: llgr, longLived: false)
+            } else {
+                // RFC 9494 §4.2: no (or a zero) restart time: straight to the long-lived phase.
+                stale[id] = StaleRoutes(handle: handle, deadline: now, longLivedStaleTime: llgr, longLived: false)
+                enterLongLivedStale(id, now: now, into: &out)
+            }
         case .removed(let id):
             guard configured.removeValue(forKey: id) != nil else { break }
             endOfRIBFrom.remove(id)
@@ -110,10 +132,26 @@ public struct RouteEngine: Sendable {
     public mutating func advance(to now: Instant) -> RouteEngineOutput {
         var out = RouteEngineOutput()
         for (id, s) in stale.sorted(by: { $0.key < $1.key }) where s.deadline <= now {
-            flushStale(id, into: &out)
-            out.restartTimedOut.append(id)
+            if !s.longLived && s.longLivedStaleTime > 0 {
+                enterLongLivedStale(id, now: now, into: &out)   // RFC 9494 §4.2
+            } else {
+                flushStale(id, into: &out)
+                out.restartTimedOut.append(id)
+            }
         }
         return out
+    }
+
+    /// RFC 9494 §4.2: the restart time is over (or was 0): the routes stay for the long-lived
+    /// stale time, marked LLGR_STALE (least preferred, only sent to LLGR peers); NO_LLGR
+    /// routes go now.
+    private mutating func enterLongLivedStale(_ id: PeerID, now: Instant, into out: inout RouteEngineOutput) {
+        guard var s = stale[id] else { return }
+        s.longLived = true
+        s.deadline = now.advanced(by: .seconds(Int(s.longLivedStaleTime)))
+        stale[id] = s
+        distribute(rib.markLongLivedStale(s.handle), into: &out)
+        out.longLivedStale.append(id)
     }
 
     // MARK: - Internals

@@ -13,7 +13,10 @@ public enum RouteEngineEvent: Sendable, Equatable {
     /// An Established session ended. With a restart time (the peer can restart gracefully
     /// and no NOTIFICATION was exchanged, RFC 4724 §4.2) its routes stay as stale for that
     /// many seconds; without, they are withdrawn now.
-    case down(PeerID, gracefulRestartTime: UInt16?)
+    /// With a long-lived stale time (RFC 9494 §4.2) the routes then stay, marked
+    /// LLGR_STALE and least preferred, for that many seconds more (at once when the restart
+    /// time is nil or 0).
+    case down(PeerID, gracefulRestartTime: UInt16?, longLivedStaleTime: UInt32? = nil)
     /// The peer was de-configured (reload or shutdown): everything it sent goes.
     case removed(PeerID)
     /// Prefixes this node originates (its blocks, borrowed workload addresses).

@@ -18,9 +18,11 @@ public struct RouteEngineOutput: Sendable, Equatable {
     public var allPeersSentEndOfRIB = false
     /// Peers whose graceful-restart time ran out in this step (their stale routes went).
     public var restartTimedOut: [PeerID] = []
+    /// Peers whose kept routes entered the long-lived stale phase (RFC 9494 §4.2).
+    public var longLivedStale: [PeerID] = []
 
     public init() {}
 
     /// True when nothing is to be done.
-    public var isEmpty: Bool { fib.isEmpty && sends.isEmpty && !allPeersSentEndOfRIB && restartTimedOut.isEmpty }
+    public var isEmpty: Bool { fib.isEmpty && sends.isEmpty && !allPeersSentEndOfRIB && restartTimedOut.isEmpty && longLivedStale.isEmpty }
 }

@@ -33,9 +33,12 @@ public struct SessionFacts: Hashable, Sendable {
     /// RFC 4724 §4.2: the peer kept forwarding state for every negotiated family, so the
     /// routes kept from its previous session stay until its End-of-RIB; otherwise they go at once.
     public var forwardingStatePreserved: Bool
+    /// Long-lived graceful restart (RFC 9494) was negotiated: LLGR_STALE routes go to it.
+    public var longLivedGracefulRestart: Bool
 
     public init(peerAS: UInt32, peerRouterID: IPv4Address, localAddress: IPAddress, encodeContext: CodecContext,
-                families: Set<AddressFamily>, forwardingStatePreserved: Bool) {
+                families: Set<AddressFamily>, forwardingStatePreserved: Bool, longLivedGracefulRestart: Bool = false) {
+        self.longLivedGracefulRestart = longLivedGracefulRestart
         self.peerAS = peerAS
         self.peerRouterID = peerRouterID
         self.localAddress = localAddress

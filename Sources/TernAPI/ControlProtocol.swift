@@ -277,6 +277,8 @@ public enum ControlProtocol {
         public var md5: Bool?
         /// GTSM hops (RFC 5082 `ttlSecurity`); nil when off.
         public var ttlSecurity: UInt8?
+        /// Long-lived graceful restart (RFC 9494); nil when not configured for the peer.
+        public var llgr: PeerLLGR?
 
         public init(address: String, port: UInt16, asNumber: UInt32, type: String, state: SessionState, since: String,
                     prefixesReceived: Int, prefixesAccepted: Int, prefixesSent: Int, prefixesRejected: [String: Int]? = nil,
@@ -298,6 +300,26 @@ public enum ControlProtocol {
             self.lastError = lastError
             self.info = info
             self.bfd = bfd
+        }
+    }
+
+    /// The LLGR part of a `tern status` peer row: `"llgr": {"configuredStaleTime": 3600,
+    /// "negotiated": true, "staleTime": 60, "stale": false}`.
+    public struct PeerLLGR: Codable, Sendable, Equatable {
+        /// Our `longLivedStaleTime` in seconds (nil: we do not advertise LLGR).
+        public var configuredStaleTime: UInt32?
+        /// Both sides advertised the LLGR capability (RFC 9494 §3).
+        public var negotiated: Bool
+        /// The stale time in effect: the peer's, capped by ours; nil when not negotiated.
+        public var staleTime: UInt32?
+        /// The peer's routes are held as LLGR_STALE right now.
+        public var stale: Bool
+
+        public init(configuredStaleTime: UInt32?, negotiated: Bool, staleTime: UInt32?, stale: Bool) {
+            self.configuredStaleTime = configuredStaleTime
+            self.negotiated = negotiated
+            self.staleTime = staleTime
+            self.stale = stale
         }
     }
 

@@ -40,6 +40,11 @@ enum MessageJSON {
                   ("families", .array(gr.families.map {
                       .object([("family", .string($0.family.description)), ("forwardingState", .bool($0.forwardingStatePreserved))])
                   }))]
+        case .longLivedGracefulRestart(let llgr):
+            f.append(("families", .array(llgr.families.map {
+                .object([("family", .string($0.family.description)), ("forwardingState", .bool($0.forwardingStatePreserved)),
+                         ("staleTime", .uint($0.staleTime))])
+            })))
         case .fourOctetAS(let asn): f.append(("asNumber", .uint(asn)))
         case .addPath(let entries):
             f.append(("families", .array(entries.map {

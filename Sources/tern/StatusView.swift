@@ -38,7 +38,17 @@ enum StatusView {
             }
         }
         if !limits.isEmpty { out += "Prefix limits (maxPrefixes, accepted paths):\n" + limits.joined(separator: "\n") + "\n" }
+        let llgr = s.peers.compactMap { p in p.llgr.map { "  \(p.address): " + llgrCell($0) } }
+        if !llgr.isEmpty { out += (out.hasSuffix("\n") ? "" : "\n") + "Long-lived graceful restart (RFC 9494):\n" + llgr.joined(separator: "\n") + "\n" }
         return out + "\n"
+    }
+
+    /// "negotiated, stale time 60 s; routes held as LLGR_STALE" / "not negotiated (ours 3600 s)".
+    static func llgrCell(_ l: ControlProtocol.PeerLLGR) -> String {
+        var cell = l.negotiated ? "negotiated, stale time \(l.staleTime.map(String.init) ?? "?") s"
+            : "not negotiated" + (l.configuredStaleTime.map { " (ours \($0) s)" } ?? "")
+        if l.stale { cell += "; routes held as LLGR_STALE" }
+        return cell
     }
 
     /// The BFD column: "-" when off, else the state and the detection time ("Up 300ms").
