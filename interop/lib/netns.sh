@@ -511,6 +511,27 @@ node_established() { # NAME PEER_ADDR
   echo "$1 -> $2: $st"
   [ "$st" = Established ]
 }
+# timed_route_gone CHECK WHAT NODE PREFIX LIMIT_MS CUT...: runs CUT (e.g. a link set down),
+# then polls NODE's kernel table every 5 ms (for 5 s) until PREFIX is gone; logs the time as
+# "WHAT in N ms" and reports CHECK as PASS when it is under LIMIT_MS, else FAIL.
+timed_route_gone() {
+  local check=$1 what=$2 node=$3 prefix=$4 limit=$5; shift 5
+  local t0 gone_ns="" gone_ms
+  t0=$(date +%s%N)
+  "$@"
+  while (( $(date +%s%N) - t0 < 5000000000 )); do
+    if [ -z "$(ip -n "$(ns_name "$node")" route show "$prefix")" ]; then gone_ns=$(( $(date +%s%N) - t0 )); break; fi
+    sleep 0.005
+  done
+  if [ -z "$gone_ns" ]; then
+    result FAIL "$check" "$prefix still in $node's kernel table 5 s after the cut"; return
+  fi
+  gone_ms=$(( gone_ns / 1000000 ))
+  echo "${SCRIPT_NAME:-interop}: $what in ${gone_ms} ms (limit ${limit} ms)" >&2
+  if (( gone_ms < limit )); then result PASS "$check"
+  else result FAIL "$check" "route out after ${gone_ms} ms (limit ${limit} ms)"; fi
+}
+
 node_not_established() {
   local st; st=$(node_peer_state "$1" "$2")
   echo "$1 -> $2: $st"
