@@ -41,7 +41,8 @@ wait_for "a holds a block" 20 ds_blocks a || abort "no block for a"
 SOCK="$WORK/a.sock"
 cni_conf tern 1.0.0 "$SOCK" >"$WORK/conf.json"
 
-pod_ns() { ns_add "$1" >/dev/null || return 1; echo "/run/netns/$(ns_name "$1")"; }
+# pod_ns POD VAR: a pod namespace (in this shell, so that cleanup deletes it), its path in VAR.
+pod_ns() { ns_add "$1" >/dev/null || return 1; printf -v "$2" '%s' "/run/netns/$(ns_name "$1")"; }
 rc_is() { echo "rc=$CNI_RC code=$(jget "$WORK/$2.json" code 2>/dev/null) msg=$(jget "$WORK/$2.json" msg 2>/dev/null)"; [ "$CNI_RC" = "$1" ]; }
 # holds_nothing HANDLE : the handle has no address (releasing it frees none)
 holds_nothing() { ! ns_exec a "$TERN" ipam release --socket "$SOCK" --handle "$1" --json | grep -q '10\.251'; }
@@ -54,7 +55,7 @@ check "$T/version" "VERSION lists 0.3.1 0.4.0 1.0.0 1.1.0" 1 \
   sh -c "grep -q '\"0.3.1\"' '$WORK/ver.json' && grep -q '\"0.4.0\"' '$WORK/ver.json' && grep -q '\"1.1.0\"' '$WORK/ver.json' && [ $CNI_RC = 0 ]"
 
 # --- ADD ---
-P1=$(pod_ns p1) || abort "pod ns"
+pod_ns p1 P1 || abort "pod ns"
 cni_call a add1 ADD c1 "$P1" "$WORK/conf.json" eth0 "IgnoreUnknown=1;K8S_POD_NAME=p1"
 HOSTIF=$(cali_name "default.p1")
 IP1=$(jget "$WORK/add1.json" ips.0.address | cut -d/ -f1)
@@ -112,10 +113,10 @@ cni_call a del3 DEL c1 "" "$WORK/conf.json" eth0 ""
 check "$T/del-no-prevresult" "DEL without prevResult and with an empty CNI_NETNS (containerd) succeeds" 1 rc_is 0 del3
 
 # --- older versions ---
-P2=$(pod_ns p2) || abort "pod ns"
+pod_ns p2 P2 || abort "pod ns"
 cni_conf tern 0.3.1 "$SOCK" >"$WORK/conf031.json"
 cni_call a add031 ADD c031 "$P2" "$WORK/conf031.json" eth0 "K8S_POD_NAME=p2"
-P3=$(pod_ns p3) || abort "pod ns"
+pod_ns p3 P3 || abort "pod ns"
 cni_conf tern 0.4.0 "$SOCK" >"$WORK/conf040.json"
 cni_call a add040 ADD c040 "$P3" "$WORK/conf040.json" eth0 "K8S_POD_NAME=p3"
 old_ok() {
@@ -161,7 +162,7 @@ check "$T/static-ip-mac" "IP= and MAC= in CNI_ARGS are honoured" 1 static_ok
 cni_call a dels DEL cs "$P2" "$WORK/conf.json" eth0 "K8S_POD_NAME=p2"
 
 # --- a failed ADD leaves nothing (an eth0 already in the pod) ---
-P4=$(pod_ns p4) || abort "pod ns"
+pod_ns p4 P4 || abort "pod ns"
 ip -n "$(ns_name p4)" link add eth0 type veth peer name x0 || abort "cannot make an eth0 in p4"   # no dummy module here
 cni_call a addf ADD cf "$P4" "$WORK/conf.json" eth0 "K8S_POD_NAME=p4"
 failed_clean() {
@@ -182,7 +183,7 @@ cni_call a st STATUS "" "" "$WORK/conf11.json" ""
 check "$T/status" "STATUS with the daemon up: exit 0, no output" 1 sh -c "[ $CNI_RC = 0 ] && [ ! -s '$WORK/st.json' ] || [ \"\$(tr -d '[:space:]' <'$WORK/st.json')\" = '' ]"
 
 # --- GC ---
-P5=$(pod_ns p5) || abort "pod ns"; P6=$(pod_ns p6) || abort "pod ns"
+pod_ns p5 P5 || abort "pod ns"; pod_ns p6 P6 || abort "pod ns"
 cni_call a g1 ADD keep1 "$P5" "$WORK/conf11.json" eth0 "K8S_POD_NAME=p5"
 cni_call a g2 ADD gone2 "$P6" "$WORK/conf11.json" eth0 "K8S_POD_NAME=p6"
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cni.dev/valid-attachments"]=[{"containerID":"keep1","ifname":"eth0"}]; print(json.dumps(c))' \
@@ -213,7 +214,7 @@ check "$T/ipam-alone" "tern-ipam called directly: ADD gives an address of a's bl
 # --- ipam.ipv4_pools: only the pools named (calico-ipam's key) ---
 printf '{"cniVersion":"1.0.0","name":"tern","type":"tern","controlSocket":"%s","ipam":{"type":"tern-ipam","ipv4_pools":["pool4"]}}\n' "$SOCK" >"$WORK/pools-ok.json"
 printf '{"cniVersion":"1.0.0","name":"tern","type":"tern","controlSocket":"%s","ipam":{"type":"tern-ipam","ipv4_pools":["nosuch"]}}\n' "$SOCK" >"$WORK/pools-bad.json"
-P8=$(pod_ns p8) || abort "pod ns"; P9=$(pod_ns p9) || abort "pod ns"
+pod_ns p8 P8 || abort "pod ns"; pod_ns p9 P9 || abort "pod ns"
 cni_call a pok ADD pool1 "$P8" "$WORK/pools-ok.json" eth0 "K8S_POD_NAME=p8"
 cni_call a pbad ADD pool2 "$P9" "$WORK/pools-bad.json" eth0 "K8S_POD_NAME=p9"
 pools_ok() {
@@ -225,18 +226,18 @@ check "$T/ipv4-pools" "ipv4_pools [pool4] gives an address of pool4; [nosuch] fa
 # --- MTU: the node's workload MTU (underlay 1450, no overlay), or the config's "mtu" ---
 wl_mtu() { ns_exec a "$TERN" status --socket "$SOCK" --json | python3 -c 'import json,sys; print(((json.load(sys.stdin).get("overlay") or {}).get("workloadMTU")))'; }
 mtu_of() { ip -n "$(ns_name "$1")" -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])'; }
-P10=$(pod_ns p10) || abort "pod ns"
+pod_ns p10 P10 || abort "pod ns"
 cni_call a m1 ADD mtu1 "$P10" "$WORK/conf.json" eth0 "K8S_POD_NAME=p10"
 check "$T/mtu-default" "without \"mtu\" the pod's eth0 has the node's workload MTU (tern status: $(wl_mtu)) = 1450" 1 \
   sh -c "[ '$(mtu_of p10)' = 1450 ] && [ '$(wl_mtu)' = 1450 ] && [ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"interfaces\"][1][\"mtu\"])' '$WORK/m1.json')\" = 1450 ]"
 cni_conf tern 1.0.0 "$SOCK" '"mtu":1400' >"$WORK/conf-mtu.json"
-P11=$(pod_ns p11) || abort "pod ns"
+pod_ns p11 P11 || abort "pod ns"
 cni_call a m2 ADD mtu2 "$P11" "$WORK/conf-mtu.json" eth0 "K8S_POD_NAME=p11"
 check "$T/mtu-config" "\"mtu\": 1400 in the config sets the pod's eth0 and the host end to 1400" 1 \
   sh -c "[ '$(mtu_of p11)' = 1400 ] && ip -n '$(ns_name a)' link show '$(cali_name default.p11)' | grep -q 'mtu 1400'"
 
 # --- labels from the datastore's Pod of that namespace and name ---
-P12=$(pod_ns p12) || abort "pod ns"
+pod_ns p12 P12 || abort "pod ns"
 cni_call a lab ADD lab1 "$P12" "$WORK/conf.json" eth0 "K8S_POD_NAMESPACE=default;K8S_POD_NAME=plab"
 labels_ok() { tern_ds seg get workloadendpoints -A -o yaml | python3 -c '
 import sys
@@ -247,7 +248,7 @@ check "$T/pod-labels" "the WorkloadEndpoint of pod default/plab carries the Pod 
 
 # --- the ips / mac capabilities (runtimeConfig) ---
 cni_conf tern 1.0.0 "$SOCK" '"runtimeConfig":{"ips":["10.251.201.9/16"],"mac":"0e:00:00:00:00:99"}' >"$WORK/conf-rc.json"
-P13=$(pod_ns p13) || abort "pod ns"
+pod_ns p13 P13 || abort "pod ns"
 cni_call a rc ADD rc1 "$P13" "$WORK/conf-rc.json" eth0 "K8S_POD_NAME=p13"
 check "$T/runtimeconfig-ips-mac" "runtimeConfig ips/mac: the pod gets 10.251.201.9/32 and MAC 0e:00:00:00:00:99" 1 \
   sh -c "[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"ips\"][0][\"address\"])' '$WORK/rc.json')\" = 10.251.201.9/32 ] && ip -n '$(ns_name p13)' link show eth0 | grep -q 0e:00:00:00:00:99"
