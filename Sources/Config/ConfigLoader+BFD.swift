@@ -1,4 +1,3 @@
-import Foundation
 import Model
 import Yams
 
@@ -92,31 +91,16 @@ extension Reader {
         return model(m, v, { () throws(ModelError) in try BFDAuthenticationSettings(type: type, keyID: keyID, key: key) })
     }
 
-    /// A BFD SHA1 key file: its content less one trailing newline ("\n" or "\r\n"), 1-20
-    /// bytes (RFC 5880 §4.4). A relative path is taken from the configuration file's
-    /// directory; read at every load, so a SIGHUP picks up a rotated key.
+    /// A BFD SHA1 key file (``KeyFile/bfdSHA1``): 1-20 bytes less one trailing newline. A
+    /// relative path is taken from the configuration file's directory; read at every load,
+    /// so a SIGHUP picks up a rotated key.
     func bfdKeyFile(_ v: Node, _ path: String) -> [UInt8]? {
         guard let name = nonEmptyText(v, path, what: "a file path") else { return nil }
-        let dir = (file as NSString).deletingLastPathComponent
-        let full = name.hasPrefix("/") || file.hasPrefix("<") || dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: full) else {
-            fail(v, path, "the BFD key file \(full) does not exist", hint: "mount the Secret there, or fix the path")
+        switch KeyFile.bfdSHA1.read(relativeToConfigFile(name)) {
+        case .success(let key): return key
+        case .failure(let e):
+            fail(v, path, e.message, hint: e.hint)
             return nil
         }
-        guard let data = FileManager.default.contents(atPath: full) else {
-            fail(v, path, "cannot read the BFD key file \(full)", hint: "check that tern may read it (permissions)")
-            return nil
-        }
-        var key = [UInt8](data.prefix(4096))
-        if key.last == 0x0A {
-            key.removeLast()
-            if key.last == 0x0D { key.removeLast() }
-        }
-        guard !key.isEmpty, key.count <= BFDAuthenticationSettings.maxKeyLength, data.count <= 4096 else {
-            fail(v, path, "the BFD key in \(full) is \(key.isEmpty ? "empty" : "\(key.count) bytes"); a SHA1 key is 1-20 bytes (RFC 5880 §4.4)",
-                 hint: "write a key of 1-20 bytes into the file (one trailing newline is ignored)")
-            return nil
-        }
-        return key
     }
 }

@@ -39,41 +39,13 @@ extension ConfigLoader {
     public static var maxPrefixKeys: [String] { maxPrefixFields.keys }
 }
 
-/// A TCP MD5 key read from a file (a mounted Kubernetes Secret): the content less one
-/// trailing newline ("\n" or "\r\n"), 1-80 bytes (Linux's TCP_MD5SIG_MAXKEYLEN, Calico's
-/// limit). Shared by the configuration file's `password`/`nodeMeshPassword` and the
-/// datastore's `BGPPeer` `password: {file: PATH}`.
+/// A TCP MD5 key read from a file (a mounted Kubernetes Secret): ``KeyFile/tcpMD5``, 1-80
+/// bytes (Linux's TCP_MD5SIG_MAXKEYLEN, Calico's limit). Shared by the configuration file's
+/// `password`/`nodeMeshPassword` and the datastore's `BGPPeer` `password: {file: PATH}`.
 public enum PasswordFile {
-    /// Why a password file cannot be used, in words.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var message: String
-        public var hint: String
-        public var description: String { "\(message) (\(hint))" }
-    }
+    public typealias Failure = KeyFile.Failure
 
-    public static func read(_ path: String) -> Result<[UInt8], Failure> {
-        guard FileManager.default.fileExists(atPath: path) else {
-            return .failure(Failure(message: "the password file \(path) does not exist", hint: "mount the Secret there, or fix the path"))
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(Failure(message: "cannot read the password file \(path)", hint: "check that tern may read it (permissions)"))
-        }
-        var key = [UInt8](data.prefix(4096))
-        if key.last == 0x0A {
-            key.removeLast()
-            if key.last == 0x0D { key.removeLast() }
-        }
-        if key.isEmpty {
-            return .failure(Failure(message: "the password file \(path) is empty",
-                                    hint: "write the TCP MD5 key into it (one trailing newline is ignored)"))
-        }
-        if data.count > 4096 || key.count > PeerSpec.maxPasswordLength {
-            return .failure(Failure(
-                message: "the password in \(path) is \(data.count > 4096 ? "over 4096" : String(key.count)) bytes; a TCP MD5 key is at most \(PeerSpec.maxPasswordLength)",
-                hint: "use a key of 1-80 bytes (Linux TCP_MD5SIG_MAXKEYLEN, Calico's limit too)"))
-        }
-        return .success(key)
-    }
+    public static func read(_ path: String) -> Result<[UInt8], Failure> { KeyFile.tcpMD5.read(path) }
 }
 
 extension Reader {
@@ -84,16 +56,20 @@ extension Reader {
     func password(_ v: Node, _ path: String) -> [UInt8]? {
         guard let m = ConfigLoader.passwordFields.read(v, at: path, into: PasswordFileEntry(), self), m.isComplete,
               let name = m.value.file, let at = m["file"] else { return nil }
-        let full: String
-        if name.hasPrefix("/") || file.hasPrefix("<") { full = name }
-        else { full = (file as NSString).deletingLastPathComponent.isEmpty ? name
-               : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name) }
+        let full = relativeToConfigFile(name)
         switch PasswordFile.read(full) {
         case .success(let key): return key
         case .failure(let e):
             fail(at, m.path("file"), e.message, hint: e.hint)
             return nil
         }
+    }
+
+    /// `name` as given when absolute (or when the configuration is not a file), else taken
+    /// from the configuration file's directory.
+    func relativeToConfigFile(_ name: String) -> String {
+        let dir = (file as NSString).deletingLastPathComponent
+        return name.hasPrefix("/") || file.hasPrefix("<") || dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
     }
 
     /// `ttlSecurity: N` (RFC 5082): hops, 1-255.
