@@ -79,6 +79,13 @@ public final class BFDManager: @unchecked Sendable {
             self.local = local
         }
 
+        /// A packet for this session was dropped: `why`, counted as an authentication drop
+        /// when it failed one of §6.7.4's checks.
+        func noteDrop(_ why: String, authentication: Bool) {
+            lastDrop = why
+            if authentication { authenticationDropped += 1 }
+        }
+
         /// The bytes of a packet to send: signed when the session authenticates (§6.7.4).
         func bytes(_ p: BFDControlPacket) -> [UInt8] {
             if let a = settings.authentication, p.authentication != nil { return p.encodeSigned(key: a.key) }
@@ -246,8 +253,7 @@ public final class BFDManager: @unchecked Sendable {
                 onStateChange?(peer, from, to, diagnostic, remoteAdminDown)
             case .discarded(let reason):
                 droppedBy[peer, default: 0] += 1
-                entry.lastDrop = reason.description
-                if reason.isAuthentication { entry.authenticationDropped += 1 }
+                entry.noteDrop(reason.description, authentication: reason.isAuthentication)
                 logger.debug("BFD packet from \(peer) discarded: \(reason)")
             }
         }
@@ -312,10 +318,7 @@ public final class BFDManager: @unchecked Sendable {
         droppedPackets += 1
         if let from {
             droppedBy[from, default: 0] += 1
-            if let e = entries[from] {
-                e.lastDrop = why()
-                if authentication { e.authenticationDropped += 1 }
-            }
+            entries[from]?.noteDrop(why(), authentication: authentication)
         }
         logger.debug("BFD packet from \(from.map { "\($0)" } ?? "?") dropped: \(why())")
     }
