@@ -11,7 +11,8 @@ TERN         := .build/$(CONFIG)/tern
 # Debian packages Tern's build, tests, demo and benchmarks use.
 APT_PACKAGES := libmnl-dev pkg-config bird2 gobgpd exabgp iproute2 iputils-ping tcpdump strace python3 procps shellcheck \
                 libcurl4-openssl-dev etcd-server etcd-client curl openssl \
-                podman runc containernetworking-plugins busybox-static containerd iptables prometheus frr
+                podman runc containernetworking-plugins busybox-static containerd iptables prometheus frr \
+                libnftables-dev nftables conntrack iperf3 ipset
 
 .PHONY: install interop all deps build release test test-ipip-vm demo demo-vxlan bench fuzz corpus captures clean
 
