@@ -47,6 +47,9 @@ let package = Package(
         .target(name: "BFD", dependencies: ["Digest"]),
         /// Adj-RIB-In, decision process (RFC 4271 §9.1), Loc-RIB, Adj-RIB-Out with update groups.
         .target(name: "RIB", dependencies: ["BGPWire", "IPCore"]),
+        /// Pure NetworkPolicy compiler: Kubernetes and Calico policies, pods and namespaces in; the compiled
+        /// model (what `tern policy explain` evaluates) and Tern's nftables table (text) out.
+        .target(name: "Policy", dependencies: ["Model", "IPCore"]),
         /// Dispatch-based non-blocking sockets and timers (no SwiftNIO).
         .target(name: "EventLoop", dependencies: ["IPCore"]),
         /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
@@ -122,6 +125,7 @@ let package = Package(
         ),
         .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "IPCore"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Model", "IPCore", "Config"]),
         .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "BFD", "RIB", "BGPWire", "BGPSession", "IPCore", "Model", "EventLoop", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BGPWireTests",
