@@ -55,7 +55,7 @@ let package = Package(
         /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
         .target(name: "Netlink", dependencies: ["CMNL", "IPCore"]),
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
-        .target(name: "Dataplane", dependencies: ["Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Dataplane", dependencies: ["Netlink", "NFTables", "Policy", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
         /// The BGP speaker: peers and their sessions, the listener, and the route engine (RIB, graceful restart,
         /// End-of-RIB); a speaker configuration and peer specs in, FIB changes out to a route sink.
         .target(
@@ -101,7 +101,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "IPCore", "Model", "BGPWire", "BGPSession", "BFD", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
-                "Cluster", "Datastore", "FileDatastore", "Observability",
+                "Cluster", "Datastore", "FileDatastore", "Observability", "Policy",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
