@@ -96,6 +96,21 @@ struct ConntrackTableTests {
                                      sourcePort: 1, destinationPort: 2)
         #expect(try table4.delete([want, missing]) == 0)
         #expect(try table4.delete([]) == 0)
+
+        // IPv6 (UDP over ::1) and ICMP (a ping: the tuple carries id, type, code) in the same dump.
+        _ = try runArgs(["python3", "-c", """
+            import socket
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::1', 45454)); s.sendto(b'x', ('::1', 45455))
+            """])
+        _ = try runArgs(["ping", "-c", "1", "-W", "1", "127.0.0.78"])
+        let more = try table4.dump()
+        let udp6 = ConntrackEntry(proto: 17, source: IPAddress("::1")!, destination: IPAddress("::1")!,
+                                  sourcePort: 45454, destinationPort: 45455)
+        #expect(more.contains(udp6), "\(more)")
+        let icmp = try #require(more.first { $0.proto == 1 && $0.destination == IPAddress("127.0.0.78")! })
+        #expect(icmp.icmpType == 8 && icmp.family == .v4)
+        #expect(try table4.delete([udp6, icmp]) == 2)
+        #expect(try table4.dump().filter { $0 == udp6 || $0 == icmp }.isEmpty)
         print("ConntrackTable: dump of \(entries.count) entries; delete of one entry \(took)")
     }
 
