@@ -17,13 +17,16 @@ public struct ConntrackEntry: Sendable, Hashable, CustomStringConvertible {
     public var destinationPort: UInt16
     /// The conntrack zone (CTA_ZONE; 0 is the default zone).
     public var zone: UInt16
-    /// ICMP/ICMPv6 only: the echo identifier, type and code of the tuple
-    /// (CTA_PROTO_ICMP_ID/_TYPE/_CODE), which ctnetlink needs to find an ICMP entry.
+    /// ICMP/ICMPv6 only: the tuple's echo identifier (CTA_PROTO_ICMP_ID / CTA_PROTO_ICMPV6_ID);
+    /// ctnetlink needs it, the type and the code to find an ICMP entry. 0 otherwise.
     public var icmpID: UInt16
+    /// ICMP/ICMPv6 only: the tuple's type (CTA_PROTO_ICMP_TYPE, e.g. 8 echo request). 0 otherwise.
     public var icmpType: UInt8
+    /// ICMP/ICMPv6 only: the tuple's code (CTA_PROTO_ICMP_CODE). 0 otherwise.
     public var icmpCode: UInt8
 
-    /// An entry from its tuple; the family is the addresses'.
+    /// An entry from its tuple; the family is the source address's (both addresses of a
+    /// tuple have the same family).
     public init(proto: UInt8, source: IPAddress, destination: IPAddress, sourcePort: UInt16 = 0,
                 destinationPort: UInt16 = 0, zone: UInt16 = 0, icmpID: UInt16 = 0, icmpType: UInt8 = 0, icmpCode: UInt8 = 0) {
         family = source.family

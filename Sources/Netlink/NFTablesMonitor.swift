@@ -35,7 +35,9 @@ public final class NFTablesMonitor: @unchecked Sendable {
 
     /// Watches `table` of `family` ("inet" = NFPROTO_INET 1, "ip", "ip6", "arp", "bridge",
     /// "netdev"); `onForeignChange` runs on `queue` with the pid and process name of the writer
-    /// (nil when events were lost). Call `start()` to begin.
+    /// (nil when events were lost). `receiveBufferSize` is asked for with SO_RCVBUFFORCE: a
+    /// flush of a big table is one event per object, and overflowing it loses events.
+    /// Call `start()` to begin.
     public init(family: String, table: String, queue: DispatchQueue,
                 receiveBufferSize: Int = 4 << 20,
                 onForeignChange: @escaping @Sendable (_ pid: UInt32?, _ process: String?) -> Void) throws(NetlinkError) {

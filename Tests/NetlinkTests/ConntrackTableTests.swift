@@ -111,6 +111,8 @@ struct ConntrackTableTests {
         #expect(icmp.icmpType == 8 && icmp.family == .v4)
         #expect(try table4.delete([udp6, icmp]) == 2)
         #expect(try table4.dump().filter { $0 == udp6 || $0 == icmp }.isEmpty)
+        // A table opened inside the child namespace sees that namespace's (empty) table.
+        #expect(try ConntrackTable(namespace: ns.name).dump().allSatisfy { $0.source != IPAddress(hostIP)! })
         print("ConntrackTable: dump of \(entries.count) entries; delete of one entry \(took)")
     }
 
