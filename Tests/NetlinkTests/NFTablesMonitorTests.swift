@@ -107,6 +107,32 @@ struct NFTablesMonitorTests {
         #expect(!unused && !kernel)
     }
 
+    /// The policy manager's table size: our own 10,000-element, 500-chain transaction, then a
+    /// foreign `nft delete table` of it (12,500+ delete events in one transaction).
+    @Test func aForeignDeleteOfABigTableIsReportedWithinOneSecond() throws {
+        let table = "terntestmon\(getpid())big"
+        let changes = ForeignChanges()
+        let monitor = try NFTablesMonitor(family: "inet", table: table, queue: DispatchQueue(label: "mon")) { changes.append($0, $1) }
+        monitor.start()
+        defer { monitor.stop(); _ = try? run("nft", "delete", "table", "inet", table) }
+        var text = "add table inet \(table)\nadd set inet \(table) ips { type ipv4_addr; }\n"
+        for i in 0..<10_000 { text += "add element inet \(table) ips { 10.\(i >> 16).\((i >> 8) & 255).\(i & 255) }\n" }
+        for c in 0..<500 {
+            text += "add chain inet \(table) pol\(c)\n"
+            for r in 0..<5 { text += "add rule inet \(table) pol\(c) ip saddr @ips tcp dport \(1000 + r) accept\n" }
+        }
+        try NFTContext().run(text)
+        usleep(300_000)
+        let ownReports = changes.all.count   // 0, or a lost-events report if the buffer overflowed
+        let started = Date()
+        #expect(try run("nft", "delete", "table", "inet", table).status == 0)
+        #expect(changes.wait(seconds: 1) { _ in changes.all.count > ownReports })
+        let latency = Date().timeIntervalSince(started)
+        let report = changes.all.dropFirst(ownReports).first
+        print("NFTablesMonitor: own 10k-element transaction gave \(ownReports) report(s) \(changes.all.prefix(ownReports)); "
+              + "foreign delete of the big table reported after \(Int(latency * 1000)) ms as \(String(describing: report))")
+    }
+
     @Test func unknownFamilyThrows() {
         #expect(throws: NetlinkError.self) {
             _ = try NFTablesMonitor(family: "inet4", table: "t", queue: .main) { _, _ in }
