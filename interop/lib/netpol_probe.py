@@ -3,7 +3,8 @@
 
   netpol_probe.py serve NAME
       Run inside a pod's network namespace: TCP and UDP on 80 and 81. TCP: accept, send
-      NAME, close. UDP: answer every datagram with NAME. Prints "ready" once bound.
+      NAME, close. UDP: answer every datagram with NAME. TCP 8080: echo (long-lived
+      connections). Prints "ready" once bound.
 
   netpol_probe.py check --pods FILE --expect FILE [--case NAME] [--retries 3] [--timeout 1]
       Probe every ordered pair of distinct pods (loopback ignored, as upstream) on 80/TCP,
@@ -15,6 +16,18 @@
 
   netpol_probe.py matrix --pods FILE
       One probe round, the observed tables only (for a human).
+
+  netpol_probe.py watch --netns NS --ip IP --port 80/TCP --want allowed|denied
+                        [--mode hold|until] [--seconds 5] [--interval 0.1] [--timeout 0.1] [--run CMD]
+      One pair probed again and again from namespace NS (a probe every --interval, each with
+      --timeout). --run CMD (a shell command) runs right before the first probe; times are
+      from then. hold: every probe for --seconds must give --want (exit 1 at the end when
+      one did not; the mismatches' times are printed). until: probe until one gives --want
+      and print after how many ms (exit 1 if not within --seconds).
+
+  netpol_probe.py stream --netns NS --ip IP [--port 8080] [--seconds 5] [--interval 0.1]
+      One TCP connection to the echo port, a line every --interval for --seconds: every line
+      must come back within 1 s (exit 1 otherwise; the largest gap is printed).
 
 --pods FILE: one pod per line, "ns/pod NETNS IP" (NETNS under /run/netns).
 --expect FILE: the expectation, written by hand per case; lines applied in order, starting
@@ -81,8 +94,33 @@ def serve(name):
             except OSError:
                 continue
 
+    def echo_conn(c):
+        try:
+            while True:
+                d = c.recv(4096)
+                if not d:
+                    break
+                c.sendall(d)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def echo_loop(s):
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:
+                continue
+            threading.Thread(target=echo_conn, args=(c,), daemon=True).start()
+
+    e = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    e.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    e.bind(("0.0.0.0", 8080))
+    e.listen(16)
     threads = [threading.Thread(target=tcp_loop if proto == "TCP" else udp_loop, args=(s,), daemon=True)
                for s, proto in socks]
+    threads.append(threading.Thread(target=echo_loop, args=(e,), daemon=True))
     for t in threads:
         t.start()
     print("ready", name, flush=True)
@@ -253,6 +291,99 @@ def summary(bad, exp, obs):
     return "; ".join(parts)
 
 
+def enter_netns(ns):
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns " + ns)
+    finally:
+        os.close(fd)
+
+
+def probe_pair(nsfd, ip, port, proto, timeout):
+    """One probe from a fresh thread in namespace nsfd: True (answered), False, or a string."""
+    out = {}
+    t = threading.Thread(target=probe_one, args=(nsfd, ip, port, proto, None, timeout, out, 0))
+    t.start()
+    t.join()
+    v = out.get(0)
+    # probe_one compares with the destination's name; here any answer counts
+    if isinstance(v, str) and v.startswith("answered"):
+        return True
+    return v
+
+
+def watch(a):
+    import subprocess
+    port, proto = parse_ports(a.port)[0]
+    want = a.want == "allowed"
+    fd = os.open("/run/netns/" + a.netns, os.O_RDONLY)
+    t0 = time.monotonic()
+    if a.run:
+        subprocess.run(a.run, shell=True, check=False)
+    probes, bad, seen_other = 0, [], False
+    try:
+        while True:
+            now = time.monotonic() - t0
+            if now > a.seconds:
+                break
+            v = probe_pair(fd, a.ip, port, proto, a.timeout)
+            probes += 1
+            at = int((time.monotonic() - t0) * 1000)
+            if a.mode == "until":
+                if v is want:
+                    print("%s %s:%d %s after %d ms (%d probes; the other state seen: %s)"
+                          % (a.netns, a.ip, port, a.want, at, probes, "yes" if seen_other else "no"))
+                    return 0
+                seen_other = True
+            elif v is not want:
+                bad.append((at, v))
+            time.sleep(max(0.0, a.interval - ((time.monotonic() - t0) - now)))
+    finally:
+        os.close(fd)
+    if a.mode == "until":
+        print("%s:%d/%s never %s in %.1f s (%d probes)" % (a.ip, port, proto, a.want, a.seconds, probes))
+        return 1
+    if bad:
+        print("%d of %d probes not %s, at ms %s" % (len(bad), probes, a.want, ", ".join("%d (%s)" % b for b in bad[:20])))
+        return 1
+    print("%d probes in %.1f s, all %s" % (probes, a.seconds, a.want))
+    return 0
+
+
+def stream(a):
+    enter_netns(a.netns)
+    s = socket.create_connection((a.ip, a.port), timeout=1.0)
+    s.settimeout(1.0)
+    t0 = time.monotonic()
+    last_ok, max_gap, n, lost = t0, 0.0, 0, 0
+    while time.monotonic() - t0 < a.seconds:
+        n += 1
+        msg = ("%d\n" % n).encode()
+        try:
+            s.sendall(msg)
+            got = b""
+            while len(got) < len(msg):
+                chunk = s.recv(len(msg) - len(got))
+                if not chunk:
+                    raise OSError("connection closed")
+                got += chunk
+            if got != msg:
+                raise OSError("echo %r, not %r" % (got, msg))
+            now = time.monotonic()
+            max_gap = max(max_gap, now - last_ok)
+            last_ok = now
+        except (OSError, socket.timeout) as e:
+            lost += 1
+            print("line %d at %d ms: %s" % (n, int((time.monotonic() - t0) * 1000), e), flush=True)
+            if "closed" in str(e) or isinstance(e, (ConnectionResetError, BrokenPipeError)):
+                break
+        time.sleep(a.interval)
+    s.close()
+    print("%d lines, %d lost, largest gap between echoes %d ms" % (n, lost, int(max_gap * 1000)), flush=True)
+    return 1 if lost else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -267,7 +398,27 @@ def main():
     m = sub.add_parser("matrix")
     m.add_argument("--pods", required=True)
     m.add_argument("--timeout", type=float, default=1.0)
+    w = sub.add_parser("watch")
+    w.add_argument("--netns", required=True)
+    w.add_argument("--ip", required=True)
+    w.add_argument("--port", default="80/TCP")
+    w.add_argument("--want", choices=["allowed", "denied"], required=True)
+    w.add_argument("--mode", choices=["hold", "until"], default="hold")
+    w.add_argument("--seconds", type=float, default=5.0)
+    w.add_argument("--interval", type=float, default=0.1)
+    w.add_argument("--timeout", type=float, default=0.1)
+    w.add_argument("--run")
+    st = sub.add_parser("stream")
+    st.add_argument("--netns", required=True)
+    st.add_argument("--ip", required=True)
+    st.add_argument("--port", type=int, default=8080)
+    st.add_argument("--seconds", type=float, default=5.0)
+    st.add_argument("--interval", type=float, default=0.1)
     a = ap.parse_args()
+    if a.cmd == "watch":
+        return watch(a)
+    if a.cmd == "stream":
+        return stream(a)
 
     if a.cmd == "serve":
         serve(a.name)

@@ -20,10 +20,9 @@
 SCRIPT_NAME=netpol-e2e
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/datastore.sh"
+. "$(dirname "$0")/../lib/netpol.sh"
 
 T=$SCRIPT_NAME
-PROBE="$LIB_DIR/netpol_probe.py"
-POOL=10.252.0.0/16
 
 # ---------------------------------------------------------------------------------------
 # The cases. Each is a function c_<name with _>: it applies policies (apply_yaml DOC...),
@@ -54,12 +53,6 @@ if [ -n "${CASES:-}" ]; then read -ra RUN_CASES <<<"$CASES"; else RUN_CASES=("${
 declare_tests "$T/servers-up" "$T/baseline-all-allowed"
 for c in "${RUN_CASES[@]}"; do declare_tests "$T/$c"; done
 declare_tests "$T/daemon-still-running"
-
-# netpol NS NAME SPEC : one networking.k8s.io/v1 NetworkPolicy document (SPEC: a YAML flow mapping)
-netpol() { printf -- '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: %s, namespace: %s}\nspec: %s\n' "$2" "$1" "$3"; }
-# shorthands for selectors used over and over
-podsel() { printf '{matchLabels: {pod: %s}}' "$1"; }
-nssel() { printf '{matchLabels: {kubernetes.io/metadata.name: %s}}' "$1"; }
 
 c_deny_all_ingress_namespace() { # upstream "should support a 'default-deny-ingress' policy"
   apply_yaml "$(netpol x deny-all '{podSelector: {}, policyTypes: [Ingress]}')"
@@ -317,7 +310,7 @@ EOF
   verify
 }
 c_ingress_ipblock_cidr_except() { # "...based on Ingress Policy with 'except' clause"
-  apply_yaml "$(netpol x pool-except "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: $POOL, except: [${IP[y/b]}/32, ${IP[z/c]}/32]}}]}]}")"
+  apply_yaml "$(netpol x pool-except "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: $NP_POOL, except: [${IP[y/b]}/32, ${IP[z/c]}/32]}}]}]}")"
   expect <<'EOF'
 deny y/b x/a
 deny z/c x/a
@@ -474,152 +467,18 @@ c_policy_in_y_leaves_x() { # a policy selects pods of its own namespace only
 }
 
 # ---------------------------------------------------------------------------------------
-# The harness
+# The harness (interop/lib/netpol.sh: the node, the pods, apply_yaml / expect / verify)
 # ---------------------------------------------------------------------------------------
 require_root
 require_tools ip python3
 [ -n "$STANDIN" ] && skip_all "NetworkPolicy checks need tern itself (no stand-in)"
 require_tern
 
-ds_use_file_store
-seg_create 192.168.98 || abort "cannot create segment"
-ds_node_add a 1 || abort "cannot create node a"
-node_default_route a || abort "default route on a"
-tern_ds a apply -f - >&2 <<YAML || abort "tern apply of the pool and namespaces failed"
-apiVersion: projectcalico.org/v3
-kind: IPPool
-metadata: {name: pool4}
-spec: {cidr: $POOL, blockSize: 26}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: x}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: y}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: z}
-YAML
-ds_node_start a || abort "tern a did not start"
-wait_for "a holds a block" 20 ds_blocks a || abort "no block for a"
-SOCK="$WORK/a.sock"
-
-PORT_FLAGS=(--port serve-80-tcp=80/TCP --port serve-81-tcp=81/TCP --port serve-80-udp=80/UDP --port serve-81-udp=81/UDP)
-case ${WORKLOAD_PORTS:-auto} in
-  yes) ;;
-  no) PORT_FLAGS=() ;;
-  *) if ! "$TERN" workload add --help 2>&1 | grep -q -- '--port'; then
-       log "tern workload add has no --port: named ports only from the datastore Pods' containerPorts"
-       PORT_FLAGS=()
-     fi ;;
-esac
-
-declare -A IP
-# pod_yaml NS POD : the datastore Pod (label pod=POD; the four named container ports)
-pod_yaml() {
-  cat <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: $2, namespace: $1, labels: {pod: $2}}
-spec:
-  containers:
-  - {name: cont-80-tcp, ports: [{name: serve-80-tcp, containerPort: 80, protocol: TCP}]}
-  - {name: cont-81-tcp, ports: [{name: serve-81-tcp, containerPort: 81, protocol: TCP}]}
-  - {name: cont-80-udp, ports: [{name: serve-80-udp, containerPort: 80, protocol: UDP}]}
-  - {name: cont-81-udp, ports: [{name: serve-81-udp, containerPort: 81, protocol: UDP}]}
-YAML
-}
-# pod_create NS POD OFFSET : Pod resource, namespace NS POD (netns "<ns><pod>"), veth cali<NS><pod>
-# (host end MAC ee:ee:ee:ee:ee:ee, pod side as the CNI plugin does), its server (ready),
-# `tern workload add`; the pod is appended to $WORK/pods10.txt (and pods.txt while setting up).
-pod_create() {
-  local ns=$1 pod=$2 ip hif pns
-  ip=$(ds_block_host a "$3") || return 1
-  hif="cali${ns^}${pod}"; pns="$ns$pod"
-  pod_yaml "$ns" "$pod" | tern_ds a apply -f - >&2 || return 1
-  ns_add "$pns" || return 1
-  ip link add "$hif" netns "$(ns_name a)" type veth peer name eth0 netns "$(ns_name "$pns")" || return 1
-  ip -n "$(ns_name a)" link set "$hif" address ee:ee:ee:ee:ee:ee
-  ip -n "$(ns_name a)" link set "$hif" up || return 1
-  pod_net_setup "$pns" "$ip" || return 1
-  start_bg "srv-$pns" "$pns" python3 "$PROBE" serve "$ns/$pod"
-  wait_for "server of $ns/$pod ready" 10 grep -q '^ready' "$WORK/srv-$pns.log" || return 1
-  ns_exec a "$TERN" workload add --socket "$SOCK" --name "$pod" -n "$ns" --interface "$hif" --ip "$ip/32" \
-    --label "pod=$pod" "${PORT_FLAGS[@]}" >&2 || return 1
-  IP[$ns/$pod]=$ip
-  echo "$ns/$pod $(ns_name "$pns") $ip" >>"$WORK/pods10.txt"
-}
-# pod_remove NS POD : the reverse (workload, server, namespace, Pod resource)
-pod_remove() {
-  local pns=$1$2
-  ns_exec a "$TERN" workload del --socket "$SOCK" --name "$2" -n "$1" >&2
-  stop_bg "srv-$pns"
-  ip netns del "$(ns_name "$pns")" 2>/dev/null
-  tern_ds a delete pod "$2" -n "$1" >&2
-  grep -v "^$1/$2 " "$WORK/pods10.txt" >"$WORK/pods10.tmp"; mv "$WORK/pods10.tmp" "$WORK/pods10.txt"
-}
-
-: >"$WORK/pods10.txt"
-off=10
-for ns in x y z; do
-  for pod in a b c; do
-    pod_create "$ns" "$pod" $((off)) || abort "cannot create pod $ns/$pod"
-    off=$((off + 1))
-  done
-  off=$(( (off / 10 + 1) * 10 ))
-done
-cp "$WORK/pods10.txt" "$WORK/pods.txt"
-log "pods: $(tr '\n' ';' <"$WORK/pods.txt")"
-
-# The servers answer locally (inside each pod) before anything crosses the node.
-servers_local() {
-  local line name nsn ip rc=0
-  while read -r name nsn ip; do
-    ip netns exec "$nsn" python3 -c 'import socket,sys
-s=socket.create_connection((sys.argv[1],80),1); d=s.recv(64).decode(); print(d); sys.exit(d!=sys.argv[2])' "$ip" "$name" || rc=1
-  done <"$WORK/pods.txt"
-  return $rc
-}
+netpol_setup 192.168.98
 check "$T/servers-up" "each pod's server answers its own name on $(wc -l <"$WORK/pods.txt") pods" 10 servers_local
 
-# --- case machinery ---
-CASE="" CASE_OK=1 CASE_WHY="" CUR_PODS=$WORK/pods.txt
-APPLIED=()     # policy files applied by the case (deleted at teardown, last first)
-TEARDOWN=()    # commands restoring what the case changed (run last first)
-NCASE=0
-apply_yaml() { # apply_yaml DOC... : the documents into one file, tern apply -f; remembered for deletion
-  local f; f="$WORK/case$NCASE-${#APPLIED[@]}.yaml"
-  printf '%s\n' "$@" >"$f"
-  if ! tern_ds a apply -f "$f" >&2; then case_fail "tern apply -f $(basename "$f") failed"; return 1; fi
-  APPLIED+=("$f")
-}
-delete_applied() { # every file applied so far in this case, deleted now
-  local i rc=0
-  for ((i = ${#APPLIED[@]} - 1; i >= 0; i--)); do
-    tern_ds a delete -f "${APPLIED[$i]}" >&2 || { case_fail "tern delete -f ${APPLIED[$i]##*/} failed"; rc=1; }
-  done
-  APPLIED=()
-  return $rc
-}
-expect() { cat >"$WORK/expect.txt"; }
+TEARDOWN=()    # commands restoring what a case changed (run last first)
 on_teardown() { TEARDOWN+=("$(printf '%q ' "$@")"); }
-case_fail() { CASE_OK=0; CASE_WHY+="${CASE_WHY:+; }$1"; log "$CASE: $1"; }
-# relabel KIND NAME NS LABEL : tern label KIND NAME LABEL [-n NS]
-relabel() {
-  local kind=$1 name=$2 ns=$3 lab=$4
-  if ! tern_ds a label "$kind" "$name" "$lab" ${ns:+-n "$ns"} >&2; then case_fail "tern label $kind $name $lab failed"; return 1; fi
-}
-# verify [STEP] : probe the matrix of CUR_PODS against expect.txt (retries inside the prober)
-verify() {
-  local step=${1:-} out
-  out=$(python3 "$PROBE" check --pods "$CUR_PODS" --expect "$WORK/expect.txt" --case "$CASE${step:+/$step}")
-  local rc=$?
-  log "$out"
-  [ "$rc" = 0 ] || case_fail "${step:+$step: }$out"
-}
 run_case() { # run_case NAME
   local name=$1 fn="c_${1//-/_}" i t0 base
   CASE=$name CASE_OK=1 CASE_WHY="" CUR_PODS=$WORK/pods.txt APPLIED=() TEARDOWN=()
