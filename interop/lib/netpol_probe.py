@@ -23,7 +23,8 @@
       --timeout). --run CMD (a shell command) runs right before the first probe; times are
       from then. hold: every probe for --seconds must give --want (exit 1 at the end when
       one did not; the mismatches' times are printed). until: probe until one gives --want
-      and print after how many ms (exit 1 if not within --seconds).
+      and print after how many ms (from --run's start to that probe's start; exit 1 if not
+      within --seconds).
 
   netpol_probe.py stream --netns NS --ip IP [--port 8080] [--seconds 5] [--interval 0.1]
       One TCP connection to the echo port, a line every --interval for --seconds: every line
@@ -327,9 +328,9 @@ def watch(a):
             now = time.monotonic() - t0
             if now > a.seconds:
                 break
+            at = int((time.monotonic() - t0) * 1000)  # when the probe was sent
             v = probe_pair(fd, a.ip, port, proto, a.timeout)
             probes += 1
-            at = int((time.monotonic() - t0) * 1000)
             if a.mode == "until":
                 if v is want:
                     print("%s %s:%d %s after %d ms (%d probes; the other state seen: %s)"
