@@ -15,7 +15,8 @@
 #   pod_create NS POD OFFSET / pod_remove NS POD
 #
 # WORKLOAD_PORTS=auto|yes|no: `--port NAME=PORT/PROTO` for `tern workload add` (auto: when its
-# --help has --port). The datastore Pods declare the same containerPorts either way.
+# --help has --port; it then writes the datastore Pod with the labels and named ports, given
+# the datastore options). Without --port the script applies the same Pod itself.
 
 PROBE="$LIB_DIR/netpol_probe.py"
 NP_POOL=10.252.0.0/16
@@ -52,7 +53,9 @@ pod_create() {
   local ns=$1 pod=$2 ip hif pns
   ip=$(ds_block_host a "$3") || return 1
   hif="cali${ns^}${pod}"; pns="$ns$pod"
-  pod_yaml "$ns" "$pod" | tern_ds a apply -f - >&2 || return 1
+  # With --port, `tern workload add` writes the Pod (labels, named ports) itself; without it
+  # the Pod is applied here, as the API server would hold it.
+  if [ ${#PORT_FLAGS[@]} -eq 0 ]; then pod_yaml "$ns" "$pod" | tern_ds a apply -f - >&2 || return 1; fi
   ns_add "$pns" || return 1
   ip link add "$hif" netns "$(ns_name a)" type veth peer name eth0 netns "$(ns_name "$pns")" || return 1
   ip -n "$(ns_name a)" link set "$hif" address ee:ee:ee:ee:ee:ee
@@ -61,7 +64,7 @@ pod_create() {
   start_bg "srv-$pns" "$pns" python3 "$PROBE" serve "$ns/$pod"
   wait_for "server of $ns/$pod ready" 10 grep -q '^ready' "$WORK/srv-$pns.log" || return 1
   ns_exec a "$TERN" workload add --socket "$SOCK" --name "$pod" -n "$ns" --interface "$hif" --ip "$ip/32" \
-    --label "pod=$pod" "${PORT_FLAGS[@]}" >&2 || return 1
+    --label "pod=$pod" "${PORT_FLAGS[@]}" "${WL_DS_FLAGS[@]}" >&2 || return 1
   IP[$ns/$pod]=$ip
   echo "$ns/$pod $(ns_name "$pns") $ip" >>"$WORK/pods10.txt"
 }
@@ -121,6 +124,10 @@ YAML
          PORT_FLAGS=()
        fi ;;
   esac
+  # `tern workload add` writes the datastore Pod when it has datastore options
+  WL_DS_FLAGS=()
+  if "$TERN" workload add --help 2>&1 | grep -q -- '--datastore-dir'; then WL_DS_FLAGS=("${DS_FLAGS[@]}"); fi
+  log "tern workload add extra flags: ${PORT_FLAGS[*]} ${WL_DS_FLAGS[*]}"
   : >"$WORK/pods10.txt"
   local ns pod off=10
   for ns in x y z; do

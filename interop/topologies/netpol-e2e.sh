@@ -16,7 +16,8 @@
 #
 # CASES="name name" runs only those cases (the setup checks always run).
 # WORKLOAD_PORTS=auto|yes|no: pass `--port NAME=PORT/PROTO` to `tern workload add` (auto: when
-# its --help has --port). The datastore Pods declare the same containerPorts either way.
+# its --help has --port; it writes the datastore Pod then); without it the script applies the
+# same Pod (labels, containerPorts) itself.
 SCRIPT_NAME=netpol-e2e
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/datastore.sh"
