@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        /// libnftables (the nft language and JSON, libnftables(3)) as a Swift module; only the NFTables target may import it.
+        .systemLibrary(
+            name: "CNFTables",
+            pkgConfig: "libnftables",
+            providers: [.apt(["libnftables-dev"])]
+        ),
         /// Pure leaf: IPv4/IPv6 addresses and prefixes, MAC addresses, interface names.
         .target(name: "IPCore"),
         /// Pure: one validated model type per concept (Workload, IPPool, Block, NodeSpec, RPFilter, ...).
@@ -47,12 +53,18 @@ let package = Package(
         .target(name: "BFD", dependencies: ["Digest"]),
         /// Adj-RIB-In, decision process (RFC 4271 §9.1), Loc-RIB, Adj-RIB-Out with update groups.
         .target(name: "RIB", dependencies: ["BGPWire", "IPCore"]),
+        /// Pure NetworkPolicy compiler: Kubernetes and Calico policies, pods and namespaces in; the compiled
+        /// model (what `tern policy explain` evaluates) and Tern's nftables table (text) out.
+        .target(name: "Policy", dependencies: ["Model", "IPCore"]),
         /// Dispatch-based non-blocking sockets and timers (no SwiftNIO).
         .target(name: "EventLoop", dependencies: ["IPCore"]),
         /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
         .target(name: "Netlink", dependencies: ["CMNL", "IPCore"]),
+        /// nftables through libnftables: one-transaction batches in nft syntax, JSON listings read into typed values.
+        /// The only importer of CNFTables.
+        .target(name: "NFTables", dependencies: ["CNFTables"]),
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
-        .target(name: "Dataplane", dependencies: ["Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Dataplane", dependencies: ["Netlink", "NFTables", "Policy", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
         /// The BGP speaker: peers and their sessions, the listener, and the route engine (RIB, graceful restart,
         /// End-of-RIB); a speaker configuration and peer specs in, FIB changes out to a route sink.
         .target(
@@ -98,7 +110,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "IPCore", "Model", "BGPWire", "BGPSession", "BFD", "RIB", "Speaker", "EventLoop", "Config", "Dataplane", "TernAPI",
-                "Cluster", "Datastore", "FileDatastore", "Observability",
+                "Cluster", "Datastore", "FileDatastore", "Observability", "Policy",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -122,6 +134,7 @@ let package = Package(
         ),
         .testTarget(name: "IPCoreTests", dependencies: ["IPCore"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "IPCore"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Model", "IPCore", "Config"]),
         .testTarget(name: "SpeakerTests", dependencies: ["Speaker", "BFD", "RIB", "BGPWire", "BGPSession", "IPCore", "Model", "EventLoop", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BGPWireTests",
@@ -134,7 +147,8 @@ let package = Package(
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire", "IPCore"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "IPCore"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "BGPWire", "IPCore"]),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore", "NFTables"]),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
         .testTarget(
             name: "DataplaneTests",
             dependencies: ["Dataplane", "Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]

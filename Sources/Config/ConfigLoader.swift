@@ -133,6 +133,7 @@ extension ConfigLoader {
                   example: "{name: pod-a, interface: cali1, ipNetworks: [10.244.1.5/32]}", into: \.workloads),
             Field<Settings>.mapping("dataplane", dataplaneFields, into: \.config.dataplane),
             Field<Settings>.mapping("datastore", datastoreFields, into: \.datastore),
+            Field<Settings>.mapping("policy", policyFields, into: \.config.policy),
             Field<Settings>.mapping("metrics", metricsFields, into: \.config.metrics),
             Field<Settings>.mapping("health", healthFields, into: \.config.health),
             Field<Settings>("logLevel", into: \.config.logLevel) { r, v, path in r.choice(v, path, LogLevel.self, what: "log level") },

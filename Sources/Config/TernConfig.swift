@@ -64,6 +64,8 @@ public struct TernConfig: Hashable, Sendable {
     public var workloads: [Workload] = []
     /// The dataplane agent's settings.
     public var dataplane = DataplaneSettings()
+    /// NetworkPolicy enforcement (`policy`).
+    public var policy = PolicySettings()
     /// Prometheus metrics (`metrics`) and the health endpoints (`health`).
     public var metrics = MetricsSettings()
     public var health = HealthSettings()

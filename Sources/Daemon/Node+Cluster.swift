@@ -21,6 +21,7 @@ extension Node {
             loop.execute { node.clusterChanged(state) }
         }
         cluster = agent
+        startPolicy()
         agent.start()
         agent.setWorkloads(allWorkloads.map(\.workload))
     }
@@ -31,6 +32,7 @@ extension Node {
         loop.assertOnLoop()
         clusterState = state
         applyEffective(reason: "datastore")
+        updatePolicy()
     }
 
     /// The configuration the node runs: the file's, plus the datastore's when there is one.

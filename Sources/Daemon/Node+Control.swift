@@ -64,6 +64,8 @@ extension Node {
             fibRows(reply)
         case .success(.ipamAllocate), .success(.ipamRelease), .success(.ipamGC):
             ipam(request, reply: reply)
+        case .success(let command) where [.policyList, .policyExplain, .policyDataplane].contains(command):
+            policyCommand(command, request, reply: reply)
         case .success(let command):
             reply(handle(command, request))
         }
@@ -134,7 +136,7 @@ extension Node {
             return deleteWorkload(w)
         case .workloadList:
             return ControlProtocol.Response(ok: true, workloads: listWorkloads())
-        case .fib, .ipamAllocate, .ipamRelease, .ipamGC:
+        case .fib, .ipamAllocate, .ipamRelease, .ipamGC, .policyList, .policyExplain, .policyDataplane:
             return .failure(.internalError, "\(command.rawValue) is answered asynchronously")
         case .bfd:
             return ControlProtocol.Response(ok: true, bfd: bfdSessions())

@@ -95,6 +95,7 @@ extension Node {
     /// this node's blocks ("borrowed" IPs are advertised as host routes, as Calico does).
     func applyWorkloads() {
         let all = allWorkloads.map(\.workload)
+        updatePolicy()
         dataplane?.setWorkloads(all)
         cluster?.setWorkloads(all)
         let borrowed = Set(all.flatMap(\.ipNetworks).filter { ip in !config.blocks.contains { $0.contains(ip) } })

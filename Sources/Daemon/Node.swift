@@ -50,6 +50,8 @@ public final class Node: @unchecked Sendable {
     private var signals: SignalSource?
     /// The kernel side (nil when disabled or when it could not start: see `dataplaneError`).
     var dataplane: DataplaneAgent?
+    /// NetworkPolicy enforcement (nftables), when policies are enforced.
+    var policy: PolicyManager?
     var dataplaneError: String?
     /// Workloads added with `tern workload add` (kept in `workloadStatePath`).
     var dynamicWorkloads: [String: DynamicWorkload] = [:]
@@ -137,6 +139,7 @@ public final class Node: @unchecked Sendable {
         // The agent first: it runs on its own queue, so the withdrawals of the peers being
         // stopped would otherwise reach the kernel. Routes stay: forwarding survives the restart.
         dataplane?.stop()
+        policy?.stop()
         cluster?.stop(revokeLease: !keepForwarding)
         if keepForwarding {
             logger.info("shutting down (\(reason)) for a restart: sessions closed without NOTIFICATION, peers keep our routes (graceful restart)")

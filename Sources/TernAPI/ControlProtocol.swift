@@ -47,6 +47,12 @@ public enum ControlProtocol {
         case ipamGC = "ipam-gc"
         /// Every BFD session (RFC 5880): ``Response/bfd``.
         case bfd
+        /// Every NetworkPolicy and the pods it selects, with counters: ``Response/policies``.
+        case policyList = "policy-list"
+        /// Allowed or denied, and why, for ``Request/explain``: ``Response/explanation``.
+        case policyExplain = "policy-explain"
+        /// The nft table desired vs in the kernel: ``Response/policyDataplane``.
+        case policyDataplane = "policy-dataplane"
     }
 
     /// A received path the RIB ignored (`tern routes --rejected`).
@@ -122,9 +128,12 @@ public enum ControlProtocol {
         public var ipam: IPAMRequest?
         /// For `routes`: the paths the RIB ignored instead (``Response/rejected``).
         public var rejected: Bool?
+        /// For `policy-explain`.
+        public var explain: PolicyExplainRequest?
 
         public init(_ command: Command, prefix: String? = nil, workload: Workload? = nil, ipam: IPAMRequest? = nil,
-                    rejected: Bool? = nil) {
+                    rejected: Bool? = nil, explain: PolicyExplainRequest? = nil) {
+            self.explain = explain
             apiVersion = ControlProtocol.version
             self.command = command.rawValue
             self.prefix = prefix
@@ -172,6 +181,12 @@ public enum ControlProtocol {
         public var rejected: [RejectedPath]?
         /// `tern bfd`.
         public var bfd: [BFDSession]?
+        /// `policy-list`.
+        public var policies: [PolicyRow]?
+        /// `policy-explain`.
+        public var explanation: PolicyExplanation?
+        /// `policy-dataplane`.
+        public var policyDataplane: PolicyDataplane?
 
         public init(ok: Bool, error: APIError? = nil, status: Status? = nil, routes: [Route]? = nil,
                     workloads: [Workload]? = nil, fib: [FIBRow]? = nil, ipam: [IPAMAddress]? = nil, bfd: [BFDSession]? = nil) {

@@ -92,6 +92,20 @@ struct GetCommand: ParsableCommand {
                 guard case .blockAffinity(let s) = r.spec else { continue }
                 t.add([r.metadata.name, s.node, s.cidr.description, s.state.rawValue])
             }
+        case .globalNetworkPolicy, .calicoNetworkPolicy:
+            // As calicoctl prints policies: name, order, selector (types and rule counts with -o wide).
+            let head = (kind.isNamespaced ? ["NAMESPACE"] : []) + ["NAME", "ORDER", "SELECTOR"]
+            t = TextTable(wide ? head + ["TYPES", "INGRESS", "EGRESS"] : head)
+            for r in resources {
+                let s: CalicoPolicySpec
+                switch r.spec {
+                case .globalNetworkPolicy(let p), .calicoNetworkPolicy(let p): s = p
+                default: continue
+                }
+                let row = (kind.isNamespaced ? [r.metadata.namespace ?? "default"] : [])
+                    + [r.metadata.name, s.order.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) } ?? "-", s.selector.text.isEmpty ? "all()" : s.selector.text]
+                t.add(wide ? row + [s.effectiveTypes.map(\.rawValue).joined(separator: ","), String(s.ingress.count), String(s.egress.count)] : row)
+            }
         default:
             t = TextTable(kind.isNamespaced ? ["NAMESPACE", "NAME", "LABELS"] : ["NAME", "LABELS"])
             for r in resources {

@@ -190,6 +190,6 @@ enum Kinds {
     /// The kind a CLI word names, or a usage error listing them.
     static func named(_ word: String) throws -> ResourceKind {
         if let k = ResourceKind.named(word) { return k }
-        throw CLIFailure("unknown resource kind \"\(word)\"; kinds: \(ResourceKind.allCases.map(\.plural).joined(separator: ", "))", code: 2)
+        throw CLIFailure("unknown resource kind \"\(word)\"; kinds: \(ResourceKind.allCases.map(\.cliName).joined(separator: ", "))", code: 2)
     }
 }

@@ -7,7 +7,7 @@ struct Tern: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tern",
         abstract: "Tern: a Calico-style vRouter — BGP-4 speaker and dataplane agent.",
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, RoutesCommand.self, BFDCommand.self, WorkloadCommand.self, FIBCommand.self, DecodeCommand.self,
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, RoutesCommand.self, BFDCommand.self, WorkloadCommand.self, PolicyCommand.self, FIBCommand.self, DecodeCommand.self,
                       IPAMCommand.self, ApplyCommand.self, CreateCommand.self, ReplaceCommand.self, DeleteCommand.self, GetCommand.self, LabelCommand.self]
     )
 

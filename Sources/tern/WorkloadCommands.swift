@@ -19,8 +19,17 @@ struct WorkloadCommand: ParsableCommand {
         @Option(name: .long, help: "Workload MAC, for a permanent neighbour entry.") var mac: String?
         @Option(name: [.customShort("n"), .long], help: "The pod's namespace (default: default).") var namespace: String?
         @Option(name: .long, help: "A pod label key=value (repeatable); none given: the datastore Pod's labels.") var label: [String] = []
+        @Option(name: .long, help: "A named container port NAME=PORT[/TCP|UDP|SCTP] (repeatable), for NetworkPolicy named ports.") var port: [String] = []
+        @OptionGroup var datastore: DatastoreOptions
 
         func run() throws {
+            let ports = try port.map(PodWriter.namedPort)
+            if !label.isEmpty || !ports.isEmpty {
+                // The datastore's Pod carries what policy selects by (kubectl label pod's object).
+                try PodWriter.write(name: name, namespace: namespace ?? "default",
+                                    labels: label.isEmpty ? nil : try PodWriter.labels(label),
+                                    ports: ports.isEmpty ? nil : ports, datastore: datastore)
+            }
             var labels: [String: String] = [:]
             for l in label {
                 guard let eq = l.firstIndex(of: "="), eq != l.startIndex else {

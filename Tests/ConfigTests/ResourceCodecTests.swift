@@ -408,6 +408,13 @@ import Testing
                 podSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "a", operator: .exists)]),
                 policyTypes: [], ingress: [NetworkPolicyRule(), NetworkPolicyRule(peers: [.namespaces(.everything), .pods(.everything)])],
                 egress: [NetworkPolicyRule(ports: [NetworkPolicyPort(transport: .udp), NetworkPolicyPort(port: .named("dns"))])]))),
+            Resource(metadata: md, spec: .globalNetworkPolicy(CalicoPolicySpec(
+                order: 100, namespaceSelector: try! CalicoSelector(parsing: "has(team)"), types: [.egress],
+                egress: [CalicoRule(action: .deny, destination: CalicoEntityRule(nets: [IPPrefix("10.0.0.0/8")!]))]))),
+            Resource(metadata: ns, spec: .calicoNetworkPolicy(CalicoPolicySpec(
+                selector: try! CalicoSelector(parsing: "role == 'database'"),
+                ingress: [CalicoRule(action: .allow, protocol: .tcp, source: CalicoEntityRule(selector: try! CalicoSelector(parsing: "role == 'frontend'")),
+                                     destination: CalicoEntityRule(ports: [.port(6379)]))]))),
         ]
     }
 

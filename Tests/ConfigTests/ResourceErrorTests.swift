@@ -23,13 +23,13 @@ import Testing
         Case("misspelledKind", "apiVersion: networking.k8s.io/v1\nkind: NetworPolicy\nmetadata: {name: a}\nspec: {podSelector: {}}\n", [
               "t.yaml:2:7: kind: unknown kind \"NetworPolicy\" (hint: did you mean \"NetworkPolicy\"?)"]),
         Case("missingKind", "apiVersion: v1\nmetadata: {name: a}\n", [
-              "t.yaml:1:1: kind: missing required key \"kind\" in the document (hint: add \"kind:\", one of IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy)"]),
+              "t.yaml:1:1: kind: missing required key \"kind\" in the document (hint: add \"kind:\", one of IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy, GlobalNetworkPolicy)"]),
         Case("kindInWrongCase", Self.cal + "kind: ippool\nmetadata: {name: a}\nspec: {cidr: 10.0.0.0/16}\n", [
               "t.yaml:2:7: kind: unknown kind \"ippool\" (hint: did you mean \"IPPool\"?)"]),
         Case("calicoCRDApiVersion", "apiVersion: crd.projectcalico.org/v1\nkind: IPPool\nmetadata: {name: a}\nspec: {cidr: 10.0.0.0/16}\n", [
               "t.yaml:1:13: apiVersion: IPPool is a projectcalico.org/v3 kind, not \"crd.projectcalico.org/v1\" (hint: write \"apiVersion: projectcalico.org/v3\")"]),
         Case("oldNetworkPolicyApiVersion", "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}}\n", [
-              "t.yaml:1:13: apiVersion: NetworkPolicy is a networking.k8s.io/v1 kind, not \"extensions/v1beta1\" (hint: write \"apiVersion: networking.k8s.io/v1\")"]),
+              "t.yaml:1:13: apiVersion: NetworkPolicy is a networking.k8s.io/v1 or projectcalico.org/v3 kind, not \"extensions/v1beta1\" (hint: write \"apiVersion: networking.k8s.io/v1\" or \"apiVersion: projectcalico.org/v3\")"]),
         Case("missingApiVersion", "kind: IPPool\nmetadata: {name: a}\nspec: {cidr: 10.0.0.0/16}\n", [
               "t.yaml:1:1: apiVersion: missing required key \"apiVersion\" in the document (hint: add \"apiVersion: projectcalico.org/v3\")"]),
         Case("missingMetadata", Self.cal + "kind: IPPool\nspec: {cidr: 10.0.0.0/16}\n", [
@@ -125,7 +125,7 @@ import Testing
         Case("errorsOfAllDocumentsSorted", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, namespace: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: Bad}\n---\nkind: Frobnicator\n", [
               "t.yaml:3:21: metadata.namespace: Namespace is cluster-scoped and has no namespace (hint: remove namespace)",
               "t.yaml:7:32: metadata.namespace: \"Bad\" is not a valid namespace name: 'B' is not allowed (lowercase letters, digits and '-') (hint: namespaces are RFC 1123 labels, e.g. default or kube-system)",
-              "t.yaml:9:7: kind: unknown kind \"Frobnicator\" (hint: known kinds: IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy)"]),
+              "t.yaml:9:7: kind: unknown kind \"Frobnicator\" (hint: known kinds: IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy, GlobalNetworkPolicy)"]),
         Case("blockSizeFarOutOfRange", Self.cal + "kind: IPPool\nmetadata: {name: a}\nspec:\n  cidr: 10.0.0.0/16\n  blockSize: 300\n", [
               "t.yaml:6:14: spec.blockSize: block size 300 is out of range (hint: IPv4 pools take 20-32 (default 26), IPv6 pools 116-128 (default 122))"]),
         Case("encapsulatedIPv6Pool", Self.cal + "kind: IPPool\nmetadata: {name: a}\nspec:\n  cidr: fd00::/48\n  vxlanMode: Always\n", [
@@ -135,10 +135,11 @@ import Testing
               "t.yaml:3:18: metadata.name: \"Bad\" is not a valid IPPool name: 'B' is not allowed (lowercase letters, digits and '-') (hint: IPPool names are RFC 1123 subdomains: lowercase letters, digits, '-' and '.')",
               "t.yaml:3:23: metadata.namespace: IPPool is cluster-scoped and has no namespace (hint: remove namespace)",
               "t.yaml:4:14: spec.cidr: 10.0.0.1/8 has host bits set (hint: use the network address 10.0.0.0/8)"]),
-        Case("calicoNetworkPolicy", Self.cal + "kind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}}\n", [
-              "t.yaml:1:13: apiVersion: Calico's projectcalico.org/v3 NetworkPolicy is not supported; Tern reads Kubernetes NetworkPolicy (hint: write it as a networking.k8s.io/v1 NetworkPolicy (podSelector, ingress, egress))"]),
-        Case("unsupportedCalicoKind", Self.cal + "kind: GlobalNetworkPolicy\nmetadata: {name: a}\nspec: {selector: all()}\n", [
-              "t.yaml:2:7: kind: Calico's GlobalNetworkPolicy kind is not supported (hint: Tern reads IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy)"]),
+        // The apiVersion picks Calico's NetworkPolicy, whose spec has no podSelector.
+        Case("kubernetesSpecInCalicoNetworkPolicy", Self.cal + "kind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}}\n", [
+              "t.yaml:4:8: spec.podSelector: unknown key \"podSelector\" (hint: did you mean \"selector\"?)"]),
+        Case("unsupportedCalicoKind", Self.cal + "kind: StagedNetworkPolicy\nmetadata: {name: a}\nspec: {selector: all()}\n", [
+              "t.yaml:2:7: kind: Calico's StagedNetworkPolicy kind is not supported (hint: Tern reads IPPool, BGPPeer, BGPConfiguration, Node, IPAMConfiguration, WorkloadEndpoint, BlockAffinity, Namespace, Pod, NetworkPolicy, GlobalNetworkPolicy)"]),
         Case("onlySeparators", "---\n# nothing yet\n---\n", [
               "t.yaml:1:1: the file holds no resource (hint: write apiVersion, kind, metadata and spec)"]),
         Case("badNodeSelector", Self.cal + "kind: BGPPeer\nmetadata: {name: p}\nspec: {nodeSelector: \"rack ==\", peerIP: 10.0.0.1, asNumber: 64513}\n", [

@@ -76,6 +76,35 @@ out=$("$tern" delete -f "$tmp/good.yaml" "${ds[@]}" 2>&1); rc=$?
 left=$("$tern" get bgppeers "${ds[@]}" 2>&1)
 if [ $rc -eq 0 ] && grep -q "Successfully deleted 2 resources" <<<"$out" && grep -q "No bgppeers found" <<<"$left"; then ok delete-file
 else bad delete-file "exit $rc: $out / $left"; fi
+# Calico's policies: the apiVersion picks the NetworkPolicy kind; each kind by its own words.
+cat > "$tmp/policy.yaml" <<'YAML'
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: allow-tcp-6379, namespace: production}
+spec:
+  selector: role == 'database'
+  ingress: [{action: Allow, protocol: TCP, source: {selector: role == 'frontend'}, destination: {ports: [6379]}}]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: deny-egress}
+spec: {order: 100, types: [Egress], egress: [{action: Deny, destination: {nets: [10.0.0.0/8]}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: k8s-deny, namespace: production}
+spec: {podSelector: {}}
+YAML
+out=$("$tern" apply -f "$tmp/policy.yaml" "${ds[@]}" 2>&1); rc=$?
+if [ $rc -eq 0 ]; then ok apply-policies; else bad apply-policies "exit $rc: $out"; fi
+out=$("$tern" get gnp "${ds[@]}" 2>&1)
+if grep -Eq '^\| deny-egress +\| 100 +\| all\(\) +\|' <<<"$out"; then ok get-gnp; else bad get-gnp "$out"; fi
+out=$("$tern" get networkpolicies.projectcalico.org -n production -o yaml "${ds[@]}" 2>&1)
+if grep -q "kind: NetworkPolicy" <<<"$out" && grep -q "apiVersion: projectcalico.org/v3" <<<"$out" && grep -q "allow-tcp-6379" <<<"$out" &&
+   ! grep -q k8s-deny <<<"$out"; then ok get-cnp-yaml; else bad get-cnp-yaml "$out"; fi
+out=$("$tern" get netpol -n production "${ds[@]}" 2>&1)
+if grep -q k8s-deny <<<"$out" && ! grep -q allow-tcp-6379 <<<"$out"; then ok get-k8s-netpol; else bad get-k8s-netpol "$out"; fi
+"$tern" delete -f "$tmp/policy.yaml" "${ds[@]}" >/dev/null 2>&1
 out=$("$tern" get ippools --config "$tmp/none.yaml" 2>&1); rc=$?
 if [ $rc -eq 2 ] && grep -q "no datastore" <<<"$out"; then ok no-datastore-usage-exit-2; else bad no-datastore-usage-exit-2 "exit $rc: $out"; fi
 exit $fail

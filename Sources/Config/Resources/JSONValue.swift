@@ -4,6 +4,8 @@
 enum JSONValue: Sendable {
     case string(String)
     case number(Int)
+    /// A finite number that may have a fraction (a policy's `order`); whole values print as integers.
+    case real(Double)
     case bool(Bool)
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -29,6 +31,7 @@ enum JSONValue: Sendable {
         switch self {
         case .string(let s): out += JSONValue.quoted(s)
         case .number(let n): out += String(n)
+        case .real(let d): out += JSONValue.realText(d)
         case .bool(let b): out += b ? "true" : "false"
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
@@ -126,10 +129,18 @@ enum JSONValue: Sendable {
         switch self {
         case .string(let s): return JSONValue.yamlScalar(s)
         case .number(let n): return String(n)
+        case .real(let d): return JSONValue.realText(d)
         case .bool(let b): return b ? "true" : "false"
         case .array: return "[]"
         case .object: return "{}"
         }
+    }
+
+    /// `d` as JSON and YAML read it back: `100` for a whole value, else Swift's shortest
+    /// round-tripping form (`100.5`, `1e-05`).
+    static func realText(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return String(d)
     }
 
     /// `s` plain when it can only be read back as this string, else double-quoted.

@@ -40,9 +40,9 @@ extension ResourceCodec {
         ])
 
     /// Calico kinds Tern does not read: named as such rather than as unknown (and not
-    /// "corrected" to a kind Tern has, as `GlobalNetworkPolicy` would be).
+    /// "corrected" to a kind Tern has, as `StagedNetworkPolicy` would be).
     static let unsupportedCalicoKinds: Set<String> = [
-        "GlobalNetworkPolicy", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "FelixConfiguration", "HostEndpoint",
+        "StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "FelixConfiguration", "HostEndpoint",
         "Profile", "GlobalNetworkSet", "NetworkSet", "KubeControllersConfiguration", "IPReservation", "Tier", "BGPFilter",
         "CalicoNodeStatus", "ClusterInformation",
     ]
@@ -63,14 +63,11 @@ extension ResourceCodec {
             ignoring: ["status"], topLevelName: "the document", [
                 Field("apiVersion", required: "add \"apiVersion: \(kind.apiVersion)\"") { r, v, p, _ in
                     guard let t = r.nonEmptyText(v, p, what: "an apiVersion") else { return false }
-                    if kind == .networkPolicy, t == "projectcalico.org/v3" {
-                        r.fail(v, p, "Calico's projectcalico.org/v3 NetworkPolicy is not supported; Tern reads Kubernetes NetworkPolicy",
-                               hint: "write it as a networking.k8s.io/v1 NetworkPolicy (podSelector, ingress, egress)")
-                        return false
-                    }
                     guard t == kind.apiVersion else {
-                        r.fail(v, p, "\(kind) is a \(kind.apiVersion) kind, not \"\(t)\"",
-                               hint: "write \"apiVersion: \(kind.apiVersion)\"")
+                        // NetworkPolicy is a kind of two APIs: name both.
+                        let versions = ResourceKind.allCases.filter { $0.kindName == kind.kindName }.map(\.apiVersion)
+                        r.fail(v, p, "\(kind.kindName) is a \(versions.joined(separator: " or ")) kind, not \"\(t)\"",
+                               hint: "write \"apiVersion: \(versions.joined(separator: "\" or \"apiVersion: "))\"")
                         return false
                     }
                     return true
@@ -121,7 +118,7 @@ extension Reader {
                  hint: "each document is one resource")
             return []
         }
-        let kinds = ResourceKind.allCases.map(\.kindName)
+        let kinds = ResourceKind.kindNames
         guard let kindNode = m["kind"] else {
             fail(node, path("kind"), "missing required key \"kind\" in \(prefix.isEmpty ? "the document" : prefix)",
                  hint: "add \"kind:\", one of \(kinds.joined(separator: ", "))")
@@ -131,7 +128,8 @@ extension Reader {
         if kindText == "List" { return list(node, m, at: prefix) }
         // calicoctl's `get -o yaml` wraps several resources as `kind: <Kind>List`
         // (`apiVersion: projectcalico.org/v3`, `items`): read the items.
-        if kindText.hasSuffix("List"), let item = ResourceKind(rawValue: String(kindText.dropLast(4))) {
+        let apiVersion = m["apiVersion"].flatMap { if case .scalar(let s) = $0 { return s.string } else { return nil } }
+        if kindText.hasSuffix("List"), let item = ResourceKind.kind(named: String(kindText.dropLast(4)), apiVersion: apiVersion) {
             return list(node, m, at: prefix, kind: kindText, apiVersion: item.apiVersion)
         }
         if ResourceCodec.unsupportedCalicoKinds.contains(kindText) {
@@ -139,7 +137,7 @@ extension Reader {
                  hint: "Tern reads \(kinds.joined(separator: ", "))")
             return []
         }
-        guard let kind = ResourceKind(rawValue: kindText) else {
+        guard let kind = ResourceKind.kind(named: kindText, apiVersion: apiVersion) else {
             let hint = suggestion(for: kindText, among: kinds + ["List"]).map { "did you mean \"\($0)\"?" }
                 ?? "known kinds: \(kinds.joined(separator: ", "))"
             fail(kindNode, path("kind"), "unknown kind \"\(kindText)\"", hint: hint)

@@ -50,6 +50,7 @@ extension ResourceCodec {
         case .namespace: return nil
         case .pod(let p): return pod(p)
         case .networkPolicy(let n): return networkPolicy(n)
+        case .globalNetworkPolicy(let p), .calicoNetworkPolicy(let p): return calicoPolicy(p)
         }
     }
 

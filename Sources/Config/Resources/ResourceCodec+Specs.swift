@@ -42,6 +42,10 @@ extension Reader {
             return node.flatMap { object($0, path, ResourceCodec.networkPolicyFields, start: NetworkPolicySpec()) { m in
                 networkPolicyChecks(m)
             } }.map(ResourceSpec.networkPolicy)
+        case .globalNetworkPolicy:
+            return calicoPolicySpec(node, path, namespaced: false).map(ResourceSpec.globalNetworkPolicy)
+        case .calicoNetworkPolicy:
+            return calicoPolicySpec(node, path, namespaced: true).map(ResourceSpec.calicoNetworkPolicy)
         }
     }
 

@@ -31,6 +31,10 @@ public enum ResourceSpec: Sendable, Hashable {
     case namespace
     case pod(PodSpec)
     case networkPolicy(NetworkPolicySpec)
+    /// Calico's `projectcalico.org/v3` GlobalNetworkPolicy.
+    case globalNetworkPolicy(CalicoPolicySpec)
+    /// Calico's `projectcalico.org/v3` NetworkPolicy.
+    case calicoNetworkPolicy(CalicoPolicySpec)
 
     public var kind: ResourceKind {
         switch self {
@@ -44,6 +48,8 @@ public enum ResourceSpec: Sendable, Hashable {
         case .namespace: return .namespace
         case .pod: return .pod
         case .networkPolicy: return .networkPolicy
+        case .globalNetworkPolicy: return .globalNetworkPolicy
+        case .calicoNetworkPolicy: return .calicoNetworkPolicy
         }
     }
 }
