@@ -77,6 +77,30 @@ while True:
 # stream_age FILE : seconds since FILE's last echo.
 stream_age() { python3 -c 'import sys,time; print("%.2f" % (time.monotonic() - float(open(sys.argv[1]).read())))' "$1"; }
 
+# udp_sink POD PORT FILE : counts datagrams to PORT by source address; FILE gets "addr count" lines.
+udp_sink() {
+  start_bg "sink-$1-$2" "$1" python3 -c '
+import collections, os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", int(sys.argv[1])))
+n = collections.Counter()
+while True:
+    _, (addr, _) = s.recvfrom(2048); n[addr] += 1
+    with open(sys.argv[2] + ".tmp", "w") as f: f.write("".join("%s %d\n" % kv for kv in n.items()))
+    os.replace(sys.argv[2] + ".tmp", sys.argv[2])' "$2" "$3"
+}
+# udp_flood POD IP PORT SECONDS : a datagram every millisecond for SECONDS (background).
+udp_flood() {
+  start_bg "flood-$1" "$1" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); end = time.monotonic() + float(sys.argv[3])
+while time.monotonic() < end:
+    try: s.sendto(b"x", (sys.argv[1], int(sys.argv[2])))
+    except OSError: pass
+    time.sleep(0.001)' "$2" "$3" "$4"
+}
+# received FILE ADDR : datagrams FILE's sink got from ADDR.
+received() { awk -v a="$2" '$1 == a {n = $2} END {print n + 0}' "$1" 2>/dev/null || echo 0; }
+
 # tern_policy NODE ARGS... : `tern policy ARGS` against NODE's daemon.
 tern_policy() { local node=$1; shift; ns_exec "$node" "$TERN" policy "$@" --socket "$WORK/$node.sock"; }
 # nft_counter NODE NAME : packets of named counter NAME in NODE's table inet tern (0 when none).

@@ -23,7 +23,8 @@ declare_tests "$T/mesh-and-routes" "$T/baseline-all-allowed" "$T/seed-manifests-
   "$T/seed-myapp-ingress" "$T/seed-nginx-ingress" "$T/seed-egress" "$T/seed-kube-system" \
   "$T/ingress-dropped-on-destination-node" "$T/egress-dropped-on-source-node" \
   "$T/explain-names-policy" "$T/bird-pod-by-ipblock" "$T/policy-list-counters" "$T/dataplane-in-sync" \
-  "$T/established-cut-when-denied" "$T/established-kept-when-cut-off" "$T/delete-restores"
+  "$T/established-cut-when-denied" "$T/established-kept-when-cut-off" "$T/isolated-from-first-packet" \
+  "$T/delete-restores"
 
 require_root
 require_tools ip bird birdc python3 nft sha1sum
@@ -184,6 +185,33 @@ assert rows["from-bird-c1"]["rules"][0]["packets"] > 0, rows["from-bird-c1"]
 PY
 }
 check "$T/policy-list-counters" "policy list: myapp-policy selects testing/myapp here; its ingress[0] and from-bird-c1 counted packets" 5 list_ok
+
+# A pod whose namespace denies all (testing-default) sends from before it is registered:
+# not one datagram may leave it, through the window between its routes/proxy-ARP and its
+# rules. The control, a pod in default (no policy), gets through the same way.
+udp_sink debug 9999 "$WORK/sink"
+first_packet() {
+  local ns=$1 pod=$2 ip=$3
+  POD_CFG=0 pod_add a "$pod" "$ip" || return 1
+  udp_flood "$pod" 10.244.2.6 9999 3
+  sleep 0.3
+  ns_exec a "$TERN" workload add --socket "$WORK/a.sock" --name "$pod" -n "$ns" --interface "${POD_IF[$pod]}" --ip "$ip/32" >/dev/null
+}
+# And the guard itself: a cali interface routed by hand (as a runtime would before its
+# ADD reaches the daemon) but never registered: all its traffic is dropped and counted.
+unknown0=$(nft_counter a unknown-workload)
+POD_CFG=0 pod_add a rogue 10.244.1.22 && pod_cni_host_setup a "${POD_IF[rogue]}" 10.244.1.22 || abort "rogue pod"
+udp_flood rogue 10.244.2.6 9999 3
+first_packet testing late 10.244.1.20 && first_packet default late2 10.244.1.21 || abort "late pods"
+sleep 3.5
+late_n=$(received "$WORK/sink" 10.244.1.20); late2_n=$(received "$WORK/sink" 10.244.1.21); rogue_n=$(received "$WORK/sink" 10.244.1.22)
+unknown1=$(nft_counter a unknown-workload)
+log "first packet: testing/late $late_n datagrams through, default/late2 $late2_n, unregistered rogue $rogue_n; unknown-workload drops on a $unknown0 -> $unknown1"
+if [ "$late_n" = 0 ] && [ "$late2_n" -gt 100 ] && [ "$rogue_n" = 0 ] && [ "$unknown1" -gt $((unknown0 + 100)) ]; then
+  result PASS "$T/isolated-from-first-packet"
+else
+  result FAIL "$T/isolated-from-first-packet" "testing/late (deny-all) got $late_n datagrams through, default/late2 (control) $late2_n, rogue $rogue_n; unknown-workload drops $unknown0 -> $unknown1"
+fi
 
 in_sync() { tern_policy a dataplane --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["inSync"], d["transactions"], d.get("lastError")); sys.exit(0 if d["inSync"] and not d.get("lastError") else 1)'; }
 check "$T/dataplane-in-sync" "tern policy dataplane: the kernel table matches the desired one" 5 in_sync
