@@ -3,7 +3,8 @@ import Model
 
 /// Renders a ``PolicyModel`` as Tern's nftables table (docs/POLICY.md "The nft table"):
 ///
-/// - base chain `forward` (hook forward): established/related accepted, invalid dropped,
+/// - base chain `forward` (hook forward): established/related accepted, invalid dropped
+///   (to and from workloads only: other forwarded traffic is not Tern's to judge),
 ///   packets from or to a workload-prefixed interface Tern does not know dropped (a pod is
 ///   isolated before its rules exist), then `iifname vmap @from-workload` (the source
 ///   pod's egress) and `oifname vmap @to-workload` (the destination pod's ingress);
@@ -102,7 +103,8 @@ public struct NFTRenderer: Sendable {
         t.baseChains["forward"] = "type filter hook forward priority filter; policy accept;"
         t.chains["forward"] = [
             "ct state established,related accept",
-            "ct state invalid drop",
+            "iifname \"\(p)\" ct state invalid drop",
+            "oifname \"\(p)\" ct state invalid drop",
             "iifname \"\(p)\" iifname != @workloads counter name \"unknown-workload\" drop",
             "oifname \"\(p)\" oifname != @workloads counter name \"unknown-workload\" drop",
             "iifname vmap @from-workload",

@@ -22,7 +22,8 @@ T=netpol-nodes
 declare_tests "$T/mesh-and-routes" "$T/baseline-all-allowed" "$T/seed-manifests-apply" \
   "$T/seed-myapp-ingress" "$T/seed-nginx-ingress" "$T/seed-egress" "$T/seed-kube-system" \
   "$T/ingress-dropped-on-destination-node" "$T/egress-dropped-on-source-node" \
-  "$T/explain-names-policy" "$T/bird-pod-by-ipblock" "$T/policy-list-counters" "$T/delete-restores"
+  "$T/explain-names-policy" "$T/bird-pod-by-ipblock" "$T/policy-list-counters" "$T/dataplane-in-sync" \
+  "$T/established-cut-when-denied" "$T/established-kept-when-cut-off" "$T/delete-restores"
 
 require_root
 require_tools ip bird birdc python3 nft sha1sum
@@ -40,6 +41,8 @@ N_BIRD_EXTRA[bird]="protocol kernel {
   learn; persist; scan time 2; graceful restart;
 }"
 for n in a b; do N_EXTRA[$n]="datastore: $DS_YAML"; done
+# Node b keeps established connections the new rules deny (Calico's behaviour); a cuts them.
+N_EXTRA[b]+=$'\npolicy: {cutDeniedConnections: false}'
 pod_add bird c1 10.244.10.5 || abort "pod c1"
 pod_add bird c2 10.244.10.6 || abort "pod c2"
 for n in a b bird; do node_start "$n" || abort "$n did not start"; done
@@ -58,7 +61,7 @@ policy_pod a testing myapp 10.244.1.5 app=myapp || abort "myapp"
 policy_pod a kube-system dns 10.244.1.6 k8s-app=kube-dns || abort "dns"
 policy_pod b testing nginx 10.244.2.5 app=nginx || abort "nginx"
 policy_pod b default debug 10.244.2.6 run=debug || abort "debug"
-for p in myapp dns nginx debug c1 c2; do pod_serve "$p" 80 8080 || abort "server in $p"; done
+for p in myapp dns nginx debug c1 c2; do pod_serve "$p" 80 8080 9000 || abort "server in $p"; done
 
 mesh_up() { node_established a "${N_ADDR[b]}" && node_established a "${N_ADDR[bird]}" && node_established b "${N_ADDR[bird]}"; }
 routes_up() { pod_connects myapp 10.244.2.5 80 && pod_connects nginx 10.244.1.5 80 && pod_connects c1 10.244.1.5 80; }
@@ -83,6 +86,14 @@ baseline() {
 }
 if baseline; then result PASS "$T/baseline-all-allowed"; else result FAIL "$T/baseline-all-allowed" "not every pod reaches every other without policies"; fi
 
+# Long-lived connections opened while everything is allowed, both denied by the seed's
+# policies: debug -> myapp:9000 (myapp's ingress, on a: cut) and debug -> nginx:9000
+# (nginx's ingress, on b: kept, cutDeniedConnections: false).
+pod_stream debug 10.244.1.5 9000 "$WORK/stream-myapp"
+pod_stream debug 10.244.2.5 9000 "$WORK/stream-nginx"
+streams_up() { [ -s "$WORK/stream-myapp" ] && [ -s "$WORK/stream-nginx" ]; }
+wait_for "two long-lived connections echo" 10 streams_up || abort "the long-lived connections did not start"
+
 # The seed's namespace label step: kubectl label namespace kube-system ns=kube-system.
 if tern_ds seg label namespace kube-system ns=kube-system >/dev/null &&
    tern_ds seg apply -f "$REPO_ROOT/examples/policy/seed-testing-case.yaml" >"$WORK/apply.out" 2>&1; then
@@ -90,8 +101,18 @@ if tern_ds seg label namespace kube-system ns=kube-system >/dev/null &&
 else
   result FAIL "$T/seed-manifests-apply" "$(cat "$WORK/apply.out")"
 fi
+applied_at=$(python3 -c 'import time; print(time.monotonic())')
 enforced() { expect debug myapp 80 no; }
 wait_for "the policies in force" 10 enforced >/dev/null
+sleep 1.5
+cut_ok() {
+  local last age; last=$(cat "$WORK/stream-myapp"); age=$(stream_age "$WORK/stream-myapp")
+  echo "debug -> myapp:9000: last echo $(python3 -c "print('%.2f' % ($last - $applied_at))" ) s after the apply; silent for $age s"
+  python3 -c "import sys; sys.exit(0 if $last - $applied_at < 1.0 and $age > 0.5 else 1)"
+}
+kept_ok() { local age; age=$(stream_age "$WORK/stream-nginx"); echo "debug -> nginx:9000 last echo $age s ago"; python3 -c "import sys; sys.exit(0 if $age < 0.5 else 1)"; }
+if cut_ok; then result PASS "$T/established-cut-when-denied"; else result FAIL "$T/established-cut-when-denied" "$(cut_ok)"; fi
+if kept_ok; then result PASS "$T/established-kept-when-cut-off"; else result FAIL "$T/established-kept-when-cut-off" "$(kept_ok)"; fi
 
 check "$T/seed-myapp-ingress" "myapp: nginx on 80 only; kube-system anything; others nothing" 5 expect_all "
 nginx myapp 80 ok
@@ -163,6 +184,9 @@ assert rows["from-bird-c1"]["rules"][0]["packets"] > 0, rows["from-bird-c1"]
 PY
 }
 check "$T/policy-list-counters" "policy list: myapp-policy selects testing/myapp here; its ingress[0] and from-bird-c1 counted packets" 5 list_ok
+
+in_sync() { tern_policy a dataplane --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["inSync"], d["transactions"], d.get("lastError")); sys.exit(0 if d["inSync"] and not d.get("lastError") else 1)'; }
+check "$T/dataplane-in-sync" "tern policy dataplane: the kernel table matches the desired one" 5 in_sync
 
 tern_ds seg delete -f "$REPO_ROOT/examples/policy/seed-testing-case.yaml" >/dev/null
 tern_ds seg delete -f "$WORK/bird-pod.yaml" >/dev/null
