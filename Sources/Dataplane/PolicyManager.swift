@@ -69,6 +69,7 @@ public final class PolicyManager: @unchecked Sendable {
     // Queue-only state.
     private var context: NFTContext?
     private var compiler = PolicyCompiler()
+    private var lastInputs: PolicyInputs?
     private var model: PolicyModel?
     private var desired: NFTRuleset?
     /// What the kernel has as of our last successful transaction; nil: replace whole next.
@@ -192,6 +193,9 @@ public final class PolicyManager: @unchecked Sendable {
             return box.inputs
         }
         guard let inputs, !stopped else { return }
+        // Most datastore events (leases, blocks, other nodes' endpoints) change nothing here.
+        if inputs == lastInputs, applied != nil { return }
+        lastInputs = inputs
         let previous = model
         let m = compiler.compile(inputs)
         model = m
