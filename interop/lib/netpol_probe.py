@@ -26,6 +26,15 @@
       and print after how many ms (from --run's start to that probe's start; exit 1 if not
       within --seconds).
 
+  netpol_probe.py stamp CMD...
+      Run CMD (e.g. nft monitor ruleset), each output line prefixed with the wall time
+      (seconds.micros); SIGTERM ends CMD too.
+
+  netpol_probe.py monitor-gap FILE
+      Reads a stamp log of `nft monitor`: from the first "delete" line (a foreign flush or
+      delete) to the last "add" line after it; prints "removed at T, rebuilt in N ms (K add
+      lines)", exit 1 when no add line follows.
+
   netpol_probe.py stream --netns NS --ip IP [--port 8080] [--seconds 5] [--interval 0.1]
       One TCP connection to the echo port, a line every --interval for --seconds: every line
       must come back within 1 s (exit 1 otherwise; the largest gap is printed).
@@ -385,7 +394,42 @@ def stream(a):
     return 1 if lost else 0
 
 
+def stamp(cmd):
+    import signal
+    import subprocess
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    signal.signal(signal.SIGTERM, lambda *_: (p.terminate(), sys.exit(0)))
+    for line in p.stdout:
+        sys.stdout.write("%.6f %s" % (time.time(), line))
+        sys.stdout.flush()
+    return p.wait()
+
+
+def monitor_gap(path):
+    t_del, t_add, adds = None, None, 0
+    with open(path) as f:
+        for line in f:
+            t, _, what = line.partition(" ")
+            if t_del is None:
+                if what.startswith("delete"):
+                    t_del = float(t)
+            elif what.startswith("add"):
+                t_add, adds = float(t), adds + 1
+    if t_del is None:
+        print("no delete seen in the monitor output")
+        return 1
+    if not adds:
+        print("removed at %.3f, nothing added after it" % t_del)
+        return 1
+    print("removed at %.3f, rebuilt in %d ms (%d add lines)" % (t_del, int((t_add - t_del) * 1000), adds))
+    return 0
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "stamp":
+        return stamp(sys.argv[2:])
+    if len(sys.argv) == 3 and sys.argv[1] == "monitor-gap":
+        return monitor_gap(sys.argv[2])
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")

@@ -48,6 +48,8 @@ ALL_CASES=(
   deny-all-plus-allow-all-union deny-then-allow-second-policy policy-deleted-all-allowed
   pod-relabelled-out-of-selection pod-relabelled-into-peer namespace-relabelled
   pod-created-after-policy policy-in-y-leaves-x
+  ingress-pod-and-namespace-expressions ingress-namespace-and-named-port ingress-sctp-only-isolates
+  egress-ipblock-cidr-except ipblock-except-overlap-union egress-allow-all-union policy-updated-in-place
 )
 if [ -n "${CASES:-}" ]; then read -ra RUN_CASES <<<"$CASES"; else RUN_CASES=("${ALL_CASES[@]}"); fi
 
@@ -465,6 +467,68 @@ c_policy_in_y_leaves_x() { # a policy selects pods of its own namespace only
   apply_yaml "$(netpol y deny-a "{podSelector: $(podsel a), policyTypes: [Ingress]}")"
   expect <<<'deny-ingress y/a'
   verify
+}
+
+c_ingress_pod_and_namespace_expressions() { # "should enforce policy based on Multiple PodSelectors and NamespaceSelectors"
+  apply_yaml "$(netpol x multi-expr "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [x]}]}, podSelector: {matchExpressions: [{key: pod, operator: In, values: [b, c]}]}}]}]}")"
+  expect <<'EOF'
+deny-ingress x/a
+allow y/b x/a
+allow y/c x/a
+allow z/b x/a
+allow z/c x/a
+EOF
+  verify
+}
+c_ingress_namespace_and_named_port() { # "should allow ingress access from namespace on one named port"
+  apply_yaml "$(netpol x y-named-81 "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{namespaceSelector: $(nssel y)}], ports: [{port: serve-81-tcp, protocol: TCP}]}]}")"
+  expect <<'EOF'
+deny-ingress x/a
+allow y/* x/a 81/TCP
+EOF
+  verify
+}
+c_ingress_sctp_only_isolates() { # "should properly isolate pods that are selected by a policy allowing SCTP, even if the plugin doesn't support SCTP"
+  apply_yaml "$(netpol x sctp-only "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{ports: [{port: 80, protocol: SCTP}, {port: serve-80-tcp, protocol: SCTP}]}]}")"
+  expect <<<'deny-ingress x/a    # SCTP is not TCP: nothing we probe is allowed'
+  verify
+}
+c_egress_ipblock_cidr_except() { # "should enforce except clause while egress access to server in CIDR block"
+  apply_yaml "$(netpol x to-pool-except "{podSelector: $(podsel a), policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: $NP_POOL, except: [${IP[z/c]}/32]}}]}]}")"
+  expect <<<'deny x/a z/c'
+  verify
+}
+c_ipblock_except_overlap_union() { # "should ensure an IP overlapping both IPBlock.CIDR and IPBlock.Except is allowed"
+  apply_yaml "$(netpol x pool-except-yb-zc "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: $NP_POOL, except: [${IP[y/b]}/32, ${IP[z/c]}/32]}}]}]}")" \
+    "$(netpol x yb-only "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: ${IP[y/b]}/32}}]}]}")"
+  expect <<<'deny z/c x/a      # y/b: excepted by one policy, allowed by the other'
+  verify
+}
+c_egress_allow_all_union() { # "should enforce multiple egress policies with egress allow-all policy taking precedence"
+  apply_yaml "$(netpol x egress-80 "{podSelector: $(podsel a), policyTypes: [Egress], egress: [{ports: [{port: 80, protocol: TCP}]}]}")"
+  expect <<'EOF'
+deny-egress x/a
+allow x/a * 80/TCP
+EOF
+  verify one-port
+  apply_yaml "$(netpol x egress-all "{podSelector: $(podsel a), policyTypes: [Egress], egress: [{}]}")"
+  expect </dev/null
+  verify plus-allow-all
+}
+c_policy_updated_in_place() { # "should enforce updated policy": the same policy re-applied with another peer
+  apply_yaml "$(netpol x a-from "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{podSelector: $(podsel b)}]}]}")"
+  expect <<'EOF'
+deny-ingress x/a
+allow x/b x/a
+EOF
+  verify from-b
+  apply_yaml "$(netpol x a-from "{podSelector: $(podsel a), policyTypes: [Ingress], ingress: [{from: [{podSelector: $(podsel c)}]}]}")"
+  APPLIED=("${APPLIED[-1]}")   # one policy, deleted once
+  expect <<'EOF'
+deny-ingress x/a
+allow x/c x/a
+EOF
+  verify from-c
 }
 
 # ---------------------------------------------------------------------------------------
