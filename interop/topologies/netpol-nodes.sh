@@ -77,7 +77,11 @@ expect() { # FROM TO PORT ok|no
   pod_connects "$1" "${IP_OF[$2]}" "$3" && got=ok
   [ "$got" = "$4" ] || { echo "$1 -> $2:$3: expected $4, got $got"; return 1; }
 }
-expect_all() { local rc=0 line; while read -r line; do [ -n "$line" ] || continue; expect $line || rc=1; done <<<"$1"; return $rc; }
+expect_all() {
+  local rc=0 f t p want
+  while read -r f t p want; do [ -n "$f" ] || continue; expect "$f" "$t" "$p" "$want" || rc=1; done <<<"$1"
+  return $rc
+}
 
 baseline() {
   local f t p rc=0
@@ -200,9 +204,11 @@ first_packet() {
 # And the guard itself: a cali interface routed by hand (as a runtime would before its
 # ADD reaches the daemon) but never registered: all its traffic is dropped and counted.
 unknown0=$(nft_counter a unknown-workload)
-POD_CFG=0 pod_add a rogue 10.244.1.22 && pod_cni_host_setup a "${POD_IF[rogue]}" 10.244.1.22 || abort "rogue pod"
+POD_CFG=0 pod_add a rogue 10.244.1.22 || abort "rogue pod"
+pod_cni_host_setup a "${POD_IF[rogue]}" 10.244.1.22 || abort "rogue pod routes"
 udp_flood rogue 10.244.2.6 9999 3
-first_packet testing late 10.244.1.20 && first_packet default late2 10.244.1.21 || abort "late pods"
+first_packet testing late 10.244.1.20 || abort "pod testing/late"
+first_packet default late2 10.244.1.21 || abort "pod default/late2"
 sleep 3.5
 late_n=$(received "$WORK/sink" 10.244.1.20); late2_n=$(received "$WORK/sink" 10.244.1.21); rogue_n=$(received "$WORK/sink" 10.244.1.22)
 unknown1=$(nft_counter a unknown-workload)
