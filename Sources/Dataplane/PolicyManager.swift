@@ -83,7 +83,7 @@ public final class PolicyManager: @unchecked Sendable {
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        renderer = NFTRenderer(workloadPrefix: settings.workloadPrefix)
+        renderer = NFTRenderer(workloadPrefix: settings.workloadPrefix, table: settings.table)
     }
 
     /// Opens libnftables and the monitor, starts the periodic check. Nothing is written

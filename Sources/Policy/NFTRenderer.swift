@@ -32,13 +32,17 @@ public struct NFTRenderer: Sendable {
     /// members only, so a relabel re-renders what it touched, not the table.
     private let cache = RenderCache()
 
-    public init(workloadPrefix: String = "cali") {
+    /// The table's name (family `inet`).
+    public var table: String
+
+    public init(workloadPrefix: String = "cali", table: String = "tern") {
         self.workloadPrefix = workloadPrefix
+        self.table = table
     }
 
     /// The table for `model`.
     public func render(_ model: PolicyModel) -> NFTRuleset {
-        var t = NFTRuleset()
+        var t = NFTRuleset(table: table)
         t.sets["workloads"] = .init(type: "ifname", flags: nil, elements: [])
         t.maps["from-workload"] = .init(type: "ifname : verdict", elements: [:])
         t.maps["to-workload"] = .init(type: "ifname : verdict", elements: [:])
