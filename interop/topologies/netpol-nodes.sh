@@ -23,7 +23,7 @@ declare_tests "$T/mesh-and-routes" "$T/baseline-all-allowed" "$T/seed-manifests-
   "$T/seed-myapp-ingress" "$T/seed-nginx-ingress" "$T/seed-egress" "$T/seed-kube-system" \
   "$T/ingress-dropped-on-destination-node" "$T/egress-dropped-on-source-node" \
   "$T/explain-names-policy" "$T/bird-pod-by-ipblock" "$T/policy-list-counters" "$T/dataplane-in-sync" \
-  "$T/established-cut-when-denied" "$T/established-kept-when-cut-off" "$T/isolated-from-first-packet" \
+  "$T/established-cut-when-denied" "$T/established-kept-when-cut-off" "$T/isolated-from-first-packet" "$T/node-local-exempt" \
   "$T/delete-restores"
 
 require_root
@@ -139,6 +139,12 @@ nginx dns 8080 ok"
 check "$T/seed-kube-system" "kube-system and default are not isolated" 5 expect_all "
 dns debug 8080 ok
 debug dns 80 ok"
+
+# The node-local exemption (kubelet probes): node a's own address reaches its isolated
+# myapp on any port; node b's does not (it is forwarded, so policed like any source).
+check "$T/node-local-exempt" "node a reaches its isolated myapp:8080, node b does not" 5 expect_all "
+a myapp 8080 ok
+b myapp 8080 no"
 
 # Which node dropped what: nginx(b) -> myapp(a):8080 is denied by myapp's ingress on a;
 # myapp(a) -> debug(b):80 by myapp's egress on a. Node b's drop counters stay still.
