@@ -129,9 +129,21 @@ extension Node {
                                        packets: c?.packets ?? 0, bytes: c?.bytes ?? 0))
                 }
             }
-            return ControlProtocol.PolicyRow(kind: p.kindLabel, namespace: p.namespace, name: p.name, order: p.order,
-                                             types: p.types.map(\.rawValue).sorted(), selects: selected.map(\.qualifiedName),
-                                             selectsHere: selected.filter(\.isLocal).map(\.qualifiedName), rules: rules)
+            var row = ControlProtocol.PolicyRow(kind: p.kindLabel, namespace: p.namespace, name: p.name, order: p.order,
+                                                types: p.types.map(\.rawValue).sorted(), selects: selected.map(\.qualifiedName),
+                                                selectsHere: selected.filter(\.isLocal).map(\.qualifiedName), rules: rules)
+            var packets: UInt64 = 0, bytes: UInt64 = 0
+            for e in selected {
+                guard let ifname = e.interface else { continue }
+                for d in p.types {
+                    let c = counters[NFTRenderer.dropCounter(d, ifname)]
+                    packets += c?.packets ?? 0
+                    bytes += c?.bytes ?? 0
+                }
+            }
+            row.deniedPackets = packets
+            row.deniedBytes = bytes
+            return row
         }
     }
 

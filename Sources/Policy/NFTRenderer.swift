@@ -59,7 +59,7 @@ public struct NFTRenderer: Sendable {
                     rules.append("meta mark & \(mark) == \(mark) return")
                     usedPolicies[i, default: []].insert(direction)
                 }
-                let counter = "drop-" + chain
+                let counter = NFTRenderer.dropCounter(direction, ifname)
                 t.counters.insert(counter)
                 rules.append("counter name \"\(counter)\" drop")
                 t.chains[chain] = rules

@@ -75,6 +75,10 @@ extension ControlProtocol {
         public var selectsHere: [String]
         /// Its rules' counters (this node's kernel), in rule order.
         public var rules: [PolicyRuleCounter]
+        /// Packets the end-of-tier drops of the local pods it isolates dropped (no rule of
+        /// any of their policies allowed them; shared by every policy isolating those pods).
+        public var deniedPackets: UInt64?
+        public var deniedBytes: UInt64?
 
         public init(kind: String, namespace: String?, name: String, order: Double?, types: [String], selects: [String],
                     selectsHere: [String], rules: [PolicyRuleCounter]) {

@@ -19,13 +19,13 @@ struct PolicyCommand: ParsableCommand {
             let rows = try options.send(.init(.policyList)).policies ?? []
             if options.json { try options.printJSON(rows); return }
             if rows.isEmpty { print("No policies."); return }
-            var t = TextTable(["KIND", "POLICY", "ORDER", "TYPES", "SELECTS (HERE)", "RULES: PACKETS"])
+            var t = TextTable(["KIND", "POLICY", "ORDER", "TYPES", "SELECTS (HERE)", "RULES: PACKETS", "DENIED"])
             for r in rows {
                 let name = r.namespace.map { "\($0)/\(r.name)" } ?? r.name
                 let order = r.order.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? "-"
                 let selects = r.selectsHere.isEmpty ? "\(r.selects.count) (0)" : "\(r.selects.count) (\(r.selectsHere.joined(separator: " ")))"
                 let rules = r.rules.isEmpty ? "none: deny all" : r.rules.map { "\($0.rule) \($0.action) \($0.packets)" }.joined(separator: ", ")
-                t.add([r.kind, name, order, r.types.joined(separator: ","), selects, rules])
+                t.add([r.kind, name, order, r.types.joined(separator: ","), selects, rules, r.deniedPackets.map(String.init) ?? "-"])
             }
             print(t.rendered)
         }

@@ -192,6 +192,7 @@ m = rows["myapp-policy"]
 assert m["selectsHere"] == ["testing/myapp"], m
 assert sum(r["packets"] for r in m["rules"] if r["rule"] == "ingress[0]") > 0, m["rules"]
 assert rows["from-bird-c1"]["rules"][0]["packets"] > 0, rows["from-bird-c1"]
+assert m["deniedPackets"] > 0, m   # nginx -> myapp:8080 and the rest, dropped at the end of myapp's tier
 PY
 }
 check "$T/policy-list-counters" "policy list: myapp-policy selects testing/myapp here; its ingress[0] and from-bird-c1 counted packets" 5 list_ok
