@@ -91,6 +91,8 @@ let package = Package(
         .target(name: "EtcdDatastore", dependencies: ["Datastore", "EtcdClient"]),
         /// Test support, not a test target: a real etcd started by pid for one test (EtcdClientTests, DatastoreTests).
         .target(name: "EtcdTestSupport", dependencies: ["EtcdClient"], path: "Tests/EtcdTestSupport"),
+        /// Test support, not a test target: running `ip`/`nft`/`conntrack` to set up and check kernel state.
+        .target(name: "CommandTestSupport", path: "Tests/CommandTestSupport"),
         /// Pure: the CNI spec's protocol values (command, environment, network config, result, error, version) for tern-cni.
         .target(name: "CNI", dependencies: ["IPCore", "Digest"]),
         /// The typed control API (requests, responses, errors, the client): what the CLI and the CNI plugin link.
@@ -147,11 +149,12 @@ let package = Package(
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire", "IPCore"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "IPCore"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "BGPWire", "IPCore"]),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore", "NFTables"]),
-        .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore", "NFTables", "CommandTestSupport"]),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "CommandTestSupport"]),
         .testTarget(
             name: "DataplaneTests",
-            dependencies: ["Dataplane", "Netlink", "NFTables", "Policy", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Dataplane", "Netlink", "NFTables", "Policy", "IPCore", "Model", "CommandTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop",
                                                     "Cluster", "FileDatastore"]),

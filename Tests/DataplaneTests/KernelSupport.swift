@@ -1,3 +1,4 @@
+import CommandTestSupport
 import IPCore
 import Dispatch
 import Foundation
@@ -10,32 +11,12 @@ let runningAsRoot = getuid() == 0
 let needsRoot = "needs root to create network namespaces (run the suite as root)"
 
 @discardableResult
-func sh(_ args: String...) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+func sh(_ args: String...) throws -> (status: Int32, output: String) { try runCommand(args) }
 
 /// Runs a command and fails the test (with its output) when it does not succeed.
 func must(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0, "\(args.joined(separator: " ")): \(String(decoding: data, as: UTF8.self))",
-            sourceLocation: sourceLocation)
+    let (status, output) = try runCommand(args)
+    #expect(status == 0, "\(args.joined(separator: " ")): \(output)", sourceLocation: sourceLocation)
 }
 
 /// Polls `condition` every 20 ms until it holds or `seconds` pass.

@@ -27,29 +27,19 @@ struct PolicyManagerKernelTests {
         try NFTTableListing(json: NFTContext().listJSON("list table inet \(table)"), table: table, family: "inet")
     }
 
-    /// Polls `condition` every 20 ms for up to `seconds`.
-    static func eventually(_ seconds: Double = 3, _ condition: () -> Bool) -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return condition()
-    }
-
     @Test func writesRepairsRetriesAndIsTakenOverOnRestart() throws {
         let table = "ternpm\(getpid())x\(Int.random(in: 0..<1_000_000))"
         defer { _ = try? NFTContext().run("add table inet \(table)\ndelete table inet \(table)\n") }
         let m = PolicyManager(settings: .init(cutDeniedConnections: false, resyncInterval: 60, table: table), logger: Self.logger)
         m.start()
         m.update(Self.inputs())
-        #expect(Self.eventually { (try? Self.listing(table))?.chains["to-calitestweb"] == 4 })
+        #expect(eventually(3) { (try? Self.listing(table))?.chains["to-calitestweb"] == 4 })
         let want = try Self.listing(table)
         #expect(want.sets["workloads"]?.sorted() == ["\"calitestcl\"", "\"calitestweb\""])
 
         // Another process flushes the table: the monitor reports it, the table comes back.
         try must("nft", "flush", "table", "inet", table)
-        #expect(Self.eventually { (try? Self.listing(table))?.chains == want.chains })
+        #expect(eventually(3) { (try? Self.listing(table))?.chains == want.chains })
         #expect(m.currentStats.repairs >= 1)
 
         // Another process deletes the element the next change deletes: the monitor repairs,
@@ -59,7 +49,7 @@ struct PolicyManagerKernelTests {
         var next = Self.inputs()
         next.endpoints.removeLast()
         m.update(next)
-        #expect(Self.eventually { (try? Self.listing(table))?.sets["workloads"] == ["\"calitestweb\""] })
+        #expect(eventually(3) { (try? Self.listing(table))?.sets["workloads"] == ["\"calitestweb\""] })
         #expect(m.currentStats.transactions > transactions)
         #expect(m.currentStats.lastError == nil)
         m.stop()
@@ -69,7 +59,7 @@ struct PolicyManagerKernelTests {
         let again = PolicyManager(settings: .init(cutDeniedConnections: false, resyncInterval: 60, table: table), logger: Self.logger)
         again.start()
         again.update(Self.inputs(labels: ["app": "other"]))   // web no longer selected
-        #expect(Self.eventually { (try? Self.listing(table))?.chains["to-calitestweb"] == nil })
+        #expect(eventually(3) { (try? Self.listing(table))?.chains["to-calitestweb"] == nil })
         #expect(again.currentStats.replacements == 1)
         again.stop()
     }

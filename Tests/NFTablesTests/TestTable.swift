@@ -1,3 +1,4 @@
+import CommandTestSupport
 import Foundation
 import NFTables
 
@@ -27,15 +28,4 @@ struct TestTable {
 
 /// Runs a command for checking kernel state (never used by the library), returns status and output.
 @discardableResult
-func shell(_ args: String...) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+func shell(_ args: String...) throws -> (status: Int32, output: String) { try runCommand(args) }

@@ -1,3 +1,4 @@
+import CommandTestSupport
 import IPCore
 import Foundation
 import Testing
@@ -9,22 +10,11 @@ let needsRoot = "needs root to create network namespaces (run the suite as root)
 
 /// Runs a command, returns its exit status and combined output.
 @discardableResult
-func run(_ args: String...) throws -> (status: Int32, output: String) { try runArgs(args) }
+func run(_ args: String...) throws -> (status: Int32, output: String) { try runCommand(args) }
 
 /// `run` with an argument array.
 @discardableResult
-func runArgs(_ args: [String]) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+func runArgs(_ args: [String]) throws -> (status: Int32, output: String) { try runCommand(args) }
 
 /// A scratch network namespace `tnl-<pid>-<random>`; call `remove()` in a defer.
 struct TestNamespace {
