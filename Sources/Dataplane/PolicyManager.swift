@@ -66,12 +66,18 @@ public final class PolicyManager: @unchecked Sendable {
     private let inbox = Locked(Inbox())
     /// The conntrack pass: its own queue, the latest model waiting, the entries cut so far.
     private let cutQueue = DispatchQueue(label: "tern.policy.conntrack")
+    /// The periodic check: its queue, its own libnftables context, the ruleset last applied.
+    private let checkQueue = DispatchQueue(label: "tern.policy.check")
+    private var checkContext: NFTContext?   // checkQueue only
+    private let appliedSnapshot = Locked<NFTRuleset?>(nil)
     private let cutInbox = Locked(CutInbox())
     private let cutCount = Locked(0)
 
     private struct CutInbox {
         var model: PolicyModel?
         var scheduled = false
+        /// When the last pass started (seconds since the reference date).
+        var lastPass = 0.0
     }
     private let published = Locked(Published())
 
@@ -114,9 +120,12 @@ public final class PolicyManager: @unchecked Sendable {
             } catch {
                 logger.warning("policy: no nftables monitor (\(error)); changes by others are found by the periodic check only")
             }
-            let t = DispatchSource.makeTimerSource(queue: queue)
+            // The periodic check lists the table (a megabyte of JSON at 1000 pods) on a queue
+            // and a libnftables context of its own, so rule updates never wait for it; only a
+            // difference comes to the manager's queue, which checks again and repairs.
+            let t = DispatchSource.makeTimerSource(queue: checkQueue)
             t.schedule(deadline: .now() + settings.resyncInterval, repeating: settings.resyncInterval)
-            t.setEventHandler { [weak self] in self?.verify(reason: "periodic check") }
+            t.setEventHandler { [weak self] in self?.periodicCheck() }
             t.resume()
             timer = t
             publish()
@@ -227,6 +236,7 @@ public final class PolicyManager: @unchecked Sendable {
         do {
             try context.run(text)
             applied = d
+            appliedSnapshot.withLock { $0 = d }
             stats.transactions += 1
             if whole { stats.replacements += 1 }
             stats.lastError = nil
@@ -236,6 +246,7 @@ public final class PolicyManager: @unchecked Sendable {
             do {
                 try context.run(d.transaction(from: nil))
                 applied = d
+                appliedSnapshot.withLock { $0 = d }
                 stats.transactions += 1
                 stats.replacements += 1
                 stats.lastError = nil
@@ -258,6 +269,16 @@ public final class PolicyManager: @unchecked Sendable {
             self.retryScheduled = false
             if let d = self.desired, self.applied == nil { self.apply(d); self.publish() }
         }
+    }
+
+    /// The periodic check (on ``checkQueue``): the kernel's table against the last applied ruleset.
+    private func periodicCheck() {
+        guard let d = appliedSnapshot.withLock({ $0 }) else { return }
+        if checkContext == nil { checkContext = try? NFTContext() }
+        guard let c = checkContext else { return }
+        if let json = try? c.listJSON("list table inet \(settings.table)"),
+           let k = try? NFTTableListing(json: json, table: settings.table, family: "inet"), PolicyManager.matches(d, k) { return }
+        queue.async { self.verify(reason: "periodic check") }
     }
 
     /// Another process changed our table: check it and put it back.
@@ -300,12 +321,17 @@ public final class PolicyManager: @unchecked Sendable {
             box.scheduled = true
             return true
         }
-        if schedule { cutQueue.async { self.drainCut() } }
+        guard schedule else { return }
+        // At most one pass every 250 ms (a relabel burst costs one dump, not one per change):
+        // a denied flow is still cut well within a second.
+        let wait = cutInbox.withLock { box in max(0, box.lastPass + 0.25 - Date().timeIntervalSinceReferenceDate) }
+        cutQueue.asyncAfter(deadline: .now() + wait) { self.drainCut() }
     }
 
     private func drainCut() {
         let m = cutInbox.withLock { box -> PolicyModel? in
             box.scheduled = false
+            box.lastPass = Date().timeIntervalSinceReferenceDate
             defer { box.model = nil }
             return box.model
         }

@@ -13,10 +13,10 @@ public struct CompiledPolicy: Sendable, Hashable {
         case calico = "projectcalico.org/v3 NetworkPolicy"
     }
 
-    public var kind: Kind
+    public let kind: Kind
     /// nil for a GlobalNetworkPolicy.
-    public var namespace: String?
-    public var name: String
+    public let namespace: String?
+    public let name: String
     /// Calico's order (lower first); Kubernetes policies are Calico's `knp.default.*` at 1000;
     /// nil: after every ordered policy.
     public var order: Double?
@@ -27,8 +27,22 @@ public struct CompiledPolicy: Sendable, Hashable {
     public var ingress: [PolicyRule]
     public var egress: [PolicyRule]
 
-    /// Stable across restarts: the kernel chain and counter names derive from it.
-    public var id: String { StableHash.hex("\(kind.rawValue) \(namespace ?? "") \(name)", length: 10) }
+    /// Stable across restarts: the kernel chain and counter names derive from it (FNV-1a of
+    /// kind, namespace and name; computed once).
+    public let id: String
+
+    public init(kind: Kind, namespace: String?, name: String, order: Double?, selector: EndpointSelector,
+                types: Set<PolicyType>, ingress: [PolicyRule], egress: [PolicyRule]) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+        self.order = order
+        self.selector = selector
+        self.types = types
+        self.ingress = ingress
+        self.egress = egress
+        id = StableHash.hex("\(kind.rawValue) \(namespace ?? "") \(name)", length: 10)
+    }
 
     /// `x/deny-all`, `gnp/allow-dns`, `x/calico-policy` with the kind in words by ``kindLabel``.
     public var displayName: String {

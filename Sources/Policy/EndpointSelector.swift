@@ -50,7 +50,7 @@ public struct EndpointSelector: Sendable, Hashable, CustomStringConvertible {
         return parts.joined(separator: " ")
     }
 
-    /// The set's name stem, e.g. `pods-3f2a9c01b7d4`.
+    /// The set's name stem, e.g. `pods-3f2a9c01b7d4` (renderers cache it: it hashes ``description``).
     var setStem: String { "pods-" + StableHash.hex(description) }
 
     /// matchLabels sorted, then expressions sorted, values sorted.

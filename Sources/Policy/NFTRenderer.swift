@@ -49,23 +49,33 @@ public struct NFTRenderer: Sendable {
         let mark = NFTRenderer.hex(NFTRenderer.decisionMark)
         let clear = NFTRenderer.hex(~NFTRenderer.decisionMark)
         var usedPolicies: [Int: Set<PolicyType>] = [:]
+        var nextWorkloads: [RenderCache.WorkloadKey: [String]] = [:]
         for name in model.applicable.keys.sorted() {
             guard let e = model.endpoints[name], let ifname = e.interface else { continue }
             for (direction, list) in model.applicable[name]!.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !list.isEmpty {
                 let chain = NFTRenderer.workloadChain(direction, ifname)
-                var rules = ["meta mark set meta mark & \(clear)"]
-                for i in list {
-                    rules.append("jump \(NFTRenderer.policyChain(direction, model.policies[i].id))")
-                    rules.append("meta mark & \(mark) == \(mark) return")
-                    usedPolicies[i, default: []].insert(direction)
+                let ids = list.map { model.policies[$0].id }
+                for i in list { usedPolicies[i, default: []].insert(direction) }
+                let key = RenderCache.WorkloadKey(interface: ifname, direction: direction, policies: ids)
+                let rules: [String]
+                if let r = cache.workloads[key] {
+                    rules = r
+                } else {
+                    var r = ["meta mark set meta mark & \(clear)"]
+                    for id in ids {
+                        r.append("jump \(NFTRenderer.policyChain(direction, id))")
+                        r.append("meta mark & \(mark) == \(mark) return")
+                    }
+                    r.append("counter name \"\(NFTRenderer.dropCounter(direction, ifname))\" drop")
+                    rules = r
                 }
-                let counter = NFTRenderer.dropCounter(direction, ifname)
-                t.counters.insert(counter)
-                rules.append("counter name \"\(counter)\" drop")
+                nextWorkloads[key] = rules
+                t.counters.insert(NFTRenderer.dropCounter(direction, ifname))
                 t.chains[chain] = rules
                 t.maps[direction == .ingress ? "to-workload" : "from-workload"]!.elements["\"\(ifname)\""] = "jump \(chain)"
             }
         }
+        cache.workloads = nextWorkloads
         for e in model.endpoints.values { if let i = e.interface { t.sets["workloads"]!.elements.insert("\"\(i)\"") } }
 
         var selectors: Set<EndpointSelector> = []
@@ -110,13 +120,14 @@ public struct NFTRenderer: Sendable {
             } else {
                 let addresses = members.sorted().map { model.endpoints[$0]?.addresses ?? [] }
                 let all = addresses.joined()
-                rendered = RenderCache.Members(members: members, endpoints: members.map { model.endpoints[$0]?.addresses ?? [] },
+                rendered = RenderCache.Members(stem: cache.sets[s]?.stem ?? s.setStem,
+                                               members: members, endpoints: members.map { model.endpoints[$0]?.addresses ?? [] },
                                                v4: Set(all.filter { $0.family == .v4 }.map(\.description)),
                                                v6: Set(all.filter { $0.family == .v6 }.map(\.description)))
             }
             nextSets[s] = rendered
-            t.sets[NFTRenderer.setName(s, .v4)] = .init(type: "ipv4_addr", flags: nil, elements: rendered.v4)
-            t.sets[NFTRenderer.setName(s, .v6)] = .init(type: "ipv6_addr", flags: nil, elements: rendered.v6)
+            t.sets[rendered.stem + "-v4"] = .init(type: "ipv4_addr", flags: nil, elements: rendered.v4)
+            t.sets[rendered.stem + "-v6"] = .init(type: "ipv6_addr", flags: nil, elements: rendered.v6)
         }
         cache.sets = nextSets
         for n in namedPorts {
@@ -259,6 +270,8 @@ final class RenderCache: @unchecked Sendable {
     }
 
     struct Members {
+        /// The set's name stem (``EndpointSelector/setStem``).
+        var stem: String
         var members: Set<String>
         /// The members' addresses, in the set's iteration order (a pod's address change shows).
         var endpoints: [[IPAddress]]
@@ -266,6 +279,14 @@ final class RenderCache: @unchecked Sendable {
         var v6: Set<String>
     }
 
+    /// A local pod's dispatch chain: its interface, the direction, the applying policies' ids.
+    struct WorkloadKey: Hashable {
+        var interface: String
+        var direction: PolicyType
+        var policies: [String]
+    }
+
     var policies: [PolicyKey: PolicyChain] = [:]
+    var workloads: [WorkloadKey: [String]] = [:]
     var sets: [EndpointSelector: Members] = [:]
 }

@@ -62,6 +62,7 @@ public struct NFTRuleset: Sendable, Equatable {
         for c in counters.subtracting(old.counters).sorted() { out.append("add counter \(q) \(c)") }
         for (name, s) in sets.sorted(by: { $0.key < $1.key }) {
             if let o = old.sets[name], o.type == s.type, o.flags == s.flags {
+                if o.elements == s.elements { continue }
                 appendElements("delete", name, o.elements.subtracting(s.elements), into: &out)
                 appendElements("add", name, s.elements.subtracting(o.elements), into: &out)
             } else {
@@ -88,6 +89,7 @@ public struct NFTRuleset: Sendable, Equatable {
         }
         for (name, m) in maps.sorted(by: { $0.key < $1.key }) {
             let o = old.maps[name]?.elements ?? [:]
+            if o == m.elements { continue }
             let gone = o.filter { m.elements[$0.key] != $0.value }.keys.sorted()
             for chunk in gone.chunked(NFTRuleset.elementsPerLine) {
                 out.append("delete element \(q) \(name) { \(chunk.joined(separator: ", ")) }")
