@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        /// libnftables (the nft language and JSON, libnftables(3)) as a Swift module; only the NFTables target may import it.
+        .systemLibrary(
+            name: "CNFTables",
+            pkgConfig: "libnftables",
+            providers: [.apt(["libnftables-dev"])]
+        ),
         /// Pure leaf: IPv4/IPv6 addresses and prefixes, MAC addresses, interface names.
         .target(name: "IPCore"),
         /// Pure: one validated model type per concept (Workload, IPPool, Block, NodeSpec, RPFilter, ...).
@@ -54,6 +60,9 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["IPCore"]),
         /// Netlink over libmnl: routes, links, addresses, neighbours, monitor. The only importer of CMNL.
         .target(name: "Netlink", dependencies: ["CMNL", "IPCore"]),
+        /// nftables through libnftables: one-transaction batches in nft syntax, JSON listings read into typed values.
+        /// The only importer of CNFTables.
+        .target(name: "NFTables", dependencies: ["CNFTables"]),
         /// Felix-like dataplane agent: desired routes from workloads, blocks and BGP; kernel reconciled.
         .target(name: "Dataplane", dependencies: ["Netlink", "NFTables", "Policy", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]),
         /// The BGP speaker: peers and their sessions, the listener, and the route engine (RIB, graceful restart,
@@ -138,7 +147,8 @@ let package = Package(
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPWire", "IPCore"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "IPCore"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Model", "BGPWire", "IPCore"]),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "IPCore", "NFTables"]),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
         .testTarget(
             name: "DataplaneTests",
             dependencies: ["Dataplane", "Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]

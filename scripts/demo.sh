@@ -9,6 +9,7 @@ if [ "$(id -u)" -eq 0 ]; then
   TERN="$PWD/$tern" scripts/demo-cluster.sh
   TERN="$PWD/$tern" scripts/demo-datastore.sh
   TERN="$PWD/$tern" scripts/demo-cni.sh
+  TERN="$PWD/$tern" scripts/demo-policy.sh
 else
   echo "== Not root: skipping the namespace cluster (needs root); decoding captures only"
 fi

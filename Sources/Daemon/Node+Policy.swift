@@ -60,7 +60,14 @@ extension Node {
                 inputs.kubernetesPolicies.append(KubernetesPolicy(namespace: r.metadata.namespace ?? "default", name: r.metadata.name, spec: spec))
             }
         }
-        // CALICO-INPUTS
+        for r in view.all(.globalNetworkPolicy) {
+            if case .globalNetworkPolicy(let spec) = r.spec { inputs.calicoPolicies.append(CalicoPolicy(namespace: nil, name: r.metadata.name, spec: spec)) }
+        }
+        for r in view.all(.calicoNetworkPolicy) {
+            if case .calicoNetworkPolicy(let spec) = r.spec {
+                inputs.calicoPolicies.append(CalicoPolicy(namespace: r.metadata.namespace ?? "default", name: r.metadata.name, spec: spec))
+            }
+        }
         return inputs
     }
 

@@ -73,6 +73,7 @@ public struct NFTRenderer: Sendable {
                         if let s = m.notPods { selectors.insert(s) }
                     }
                     if case .named(let n)? = r.destinationPorts { namedPorts.insert(n) }
+                    namedPorts.formUnion(r.notNamedPorts)
                 }
                 t.chains[NFTRenderer.policyChain(d, p.id)] = rules
             }
@@ -162,7 +163,7 @@ public struct NFTRenderer: Sendable {
         let tail = "counter name \"\(counter)\" \(verdict)"
         var named: String?
         if case .named(let n)? = r.destinationPorts { named = n }
-        let needsFamily = named != nil || !r.source.isAny || !r.destination.isAny || r.ipVersion != nil
+        let needsFamily = named != nil || !r.notNamedPorts.isEmpty || !r.source.isAny || !r.destination.isAny || r.ipVersion != nil
         if !needsFamily { return [(common + [tail]).joined(separator: " ")] }
         var out: [String] = []
         for f in [IPFamily.v4, .v6] where r.families.contains(f) {
@@ -170,6 +171,7 @@ public struct NFTRenderer: Sendable {
             var parts = common
             var family: [String] = []
             if let n = named { family.append("\(ip) daddr . meta l4proto . th dport @\(NFTRenderer.portSetName(n, f))") }
+            for n in r.notNamedPorts { family.append("\(ip) daddr . meta l4proto . th dport != @\(NFTRenderer.portSetName(n, f))") }
             family += addressTexts(r.source, "saddr", ip, f)
             family += addressTexts(r.destination, "daddr", ip, f)
             if family.isEmpty { family.append("meta nfproto \(f == .v4 ? "ipv4" : "ipv6")") }

@@ -8,7 +8,7 @@ public struct PolicyCompiler: Sendable {
     private var namespaceLabels: [String: [String: String]] = [:]
     private var members: [EndpointSelector: Set<String>] = [:]
     private var compiled: [KubernetesPolicy: CompiledPolicy] = [:]
-    // CALICO-CACHE
+    private var compiledCalico: [CalicoPolicy: CompiledPolicy] = [:]
 
     public init() {}
 
@@ -23,7 +23,13 @@ public struct PolicyCompiler: Sendable {
             policies.append(c)
         }
         compiled = nextCompiled
-        // CALICO-COMPILE
+        var nextCalico: [CalicoPolicy: CompiledPolicy] = [:]
+        for p in inputs.calicoPolicies {
+            let c = compiledCalico[p] ?? PolicyCompiler.compile(p)
+            nextCalico[p] = c
+            policies.append(c)
+        }
+        compiledCalico = nextCalico
         policies.sort(by: CompiledPolicy.evaluatedBefore)
 
         // Pods and namespaces: what changed.

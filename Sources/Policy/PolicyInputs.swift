@@ -11,7 +11,8 @@ public struct PolicyInputs: Sendable, Hashable {
     /// `networking.k8s.io/v1` NetworkPolicies.
     public var kubernetesPolicies: [KubernetesPolicy]
     /// `projectcalico.org/v3` GlobalNetworkPolicies (namespace nil) and NetworkPolicies.
-    // CALICO-FIELD
+    /// `projectcalico.org/v3` GlobalNetworkPolicies (namespace nil) and NetworkPolicies.
+    public var calicoPolicies: [CalicoPolicy] = []
 
     public init(endpoints: [PolicyEndpoint] = [], namespaces: [String: [String: String]] = [:],
                 kubernetesPolicies: [KubernetesPolicy] = []) {
@@ -40,6 +41,19 @@ public struct KubernetesPolicy: Sendable, Hashable {
     public var spec: NetworkPolicySpec
 
     public init(namespace: String, name: String, spec: NetworkPolicySpec) {
+        self.namespace = namespace
+        self.name = name
+        self.spec = spec
+    }
+}
+
+/// A Calico policy: a GlobalNetworkPolicy (`namespace` nil) or a namespaced NetworkPolicy.
+public struct CalicoPolicy: Sendable, Hashable {
+    public var namespace: String?
+    public var name: String
+    public var spec: CalicoPolicySpec
+
+    public init(namespace: String?, name: String, spec: CalicoPolicySpec) {
         self.namespace = namespace
         self.name = name
         self.spec = spec

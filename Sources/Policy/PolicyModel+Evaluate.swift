@@ -94,6 +94,11 @@ extension PolicyModel {
         if !rule.notDestinationPorts.isEmpty {
             guard hasPorts, !rule.notDestinationPorts.contains(where: { $0.contains(packet.destinationPort) }) else { return false }
         }
+        if !rule.notNamedPorts.isEmpty {
+            let dst = direction == .ingress ? endpoint : self.endpoint(at: packet.destination)
+            if hasPorts, let t = TransportProtocol(number: packet.transport), let dst, dst.addresses.contains(packet.destination),
+               rule.notNamedPorts.contains(where: { dst.port(named: $0, transport: t) == packet.destinationPort }) { return false }
+        }
         if let s = rule.sourcePorts {
             guard hasPorts, s.contains(where: { $0.contains(packet.sourcePort) }) else { return false }
         }

@@ -77,7 +77,10 @@ public struct PolicyModel: Sendable {
     /// Every named port a rule names.
     public var ruleNamedPorts: Set<String> {
         var s: Set<String> = []
-        for p in policies { for r in p.ingress + p.egress { if case .named(let n)? = r.destinationPorts { s.insert(n) } } }
+        for p in policies { for r in p.ingress + p.egress {
+            if case .named(let n)? = r.destinationPorts { s.insert(n) }
+            s.formUnion(r.notNamedPorts)
+        } }
         return s
     }
 }

@@ -66,6 +66,8 @@ public struct PolicyRule: Sendable, Hashable {
     public var destinationPorts: PortMatch?
     /// Destination ports the packet must not have.
     public var notDestinationPorts: [ClosedRange<UInt16>]
+    /// Named destination ports the packet must not be for (Calico `destination.notPorts` names).
+    public var notNamedPorts: [String] = []
     /// Source ports (Calico `source.ports`; nil: any).
     public var sourcePorts: [ClosedRange<UInt16>]?
     /// Which rule of the resource it comes from (`ingress[1]`), for counters and explanations.

@@ -39,6 +39,10 @@ final class PolicyWorld {
             switch r.spec {
             case .networkPolicy(let s):
                 inputs.kubernetesPolicies.append(KubernetesPolicy(namespace: r.metadata.namespace ?? "default", name: r.metadata.name, spec: s))
+            case .globalNetworkPolicy(let s):
+                inputs.calicoPolicies.append(CalicoPolicy(namespace: nil, name: r.metadata.name, spec: s))
+            case .calicoNetworkPolicy(let s):
+                inputs.calicoPolicies.append(CalicoPolicy(namespace: r.metadata.namespace ?? "default", name: r.metadata.name, spec: s))
             case .namespace:
                 inputs.namespaces[r.metadata.name] = r.metadata.labels
             default: Issue.record("unexpected \(r.kind)")
