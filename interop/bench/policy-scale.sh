@@ -8,7 +8,7 @@
 #
 # Set-up (one node namespace, everything in namespaces made here; the cleanup trap kills
 # what it started by pid and deletes the namespaces, also on failure):
-#   - node namespace: dummy eth0 192.168.240.1/24 + default route (so proxy ARP answers
+#   - node namespace: eth0 192.168.240.1/24 (a veth to an empty namespace) + default route (so proxy ARP answers
 #     169.254.1.1), a file datastore, `tern run` (policy enforcement on: the default with a
 #     datastore), an IPPool 10.244.0.0/22 with one /22 block, 20 Namespace resources
 #     (labels team, env);
@@ -82,7 +82,9 @@ SV_IF=$(awk -F'\t' '$1 == "pod-0999" {print $4}' "$M/pods.tsv")
 
 # --- namespaces and pods ------------------------------------------------------------
 mkns "$NODE"
-ip -n "$NODE" link add eth0 type dummy
+mkns "$P-up"                     # eth0's other end (this kernel has no dummy driver)
+ip link add eth0 netns "$NODE" type veth peer name eth0 netns "$P-up"
+ip -n "$P-up" link set eth0 up
 ip -n "$NODE" addr add 192.168.240.1/24 dev eth0
 ip -n "$NODE" link set eth0 up
 ip -n "$NODE" route add default dev eth0
@@ -163,38 +165,58 @@ checks() {
   CHECKS[$phase]="$((3 - bad))/3"
 }
 declare -A CHECKS GBPS
-# iperf PHASE : IPERF_REPS runs of iperf3 -t IPERF_SECONDS, the median Gbit/s in GBPS[PHASE]
+declare -A RUNS
+# iperf PHASE N : N runs of iperf3 -t IPERF_SECONDS, Gbit/s appended to RUNS[PHASE]
 iperf() {
-  local phase=$1 i v vals=()
-  for ((i = 0; i < IPERF_REPS; i++)); do
+  local phase=$1 i v
+  for ((i = 0; i < $2; i++)); do
     v=$(nsx "$P-client" iperf3 -c "$SV_IP" -p 5201 -t "$IPERF_SECONDS" -J 2>/dev/null |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)' 2>/dev/null) || v=
-    [ -n "$v" ] && vals+=("$v")
+      python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9, 3))' 2>/dev/null) || v=
+    if [ -n "$v" ]; then RUNS[$phase]="${RUNS[$phase]:-} $v"; log "iperf3 $phase: $v Gbit/s"; else log "iperf3 $phase: no result"; fi
   done
-  if [ ${#vals[@]} -eq 0 ]; then GBPS[$phase]=; log "iperf3 $phase: no result"; return 0; fi
-  GBPS[$phase]=$(printf '%s\n' "${vals[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-  record "{\"iperf\": \"$phase\", \"gbps\": [$(IFS=,; echo "${vals[*]}")]}"
-  log "iperf3 $phase: ${vals[*]} Gbit/s (median ${GBPS[$phase]})"
 }
-nft_lines() { nsx "$NODE" nft list table inet tern 2>/dev/null | wc -l; }
+# iperf_summary PHASE : the median of RUNS[PHASE] in GBPS[PHASE]
+iperf_summary() {
+  local phase=$1
+  [ -n "${RUNS[$phase]:-}" ] || { GBPS[$phase]=; return 0; }
+  # shellcheck disable=SC2086 # the list's words
+  GBPS[$phase]=$(printf '%s\n' ${RUNS[$phase]} | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+  record "{\"iperf\": \"$phase\", \"gbps\": [$(echo "${RUNS[$phase]}" | tr ' ' ',')]}"
+  log "iperf3 $phase: median ${GBPS[$phase]} of ${RUNS[$phase]}"
+}
+nft_lines() { { nsx "$NODE" nft list table inet tern 2>/dev/null || true; } | wc -l; }
 
+# settle : until `inet tern` stops changing for 2 s; SETTLED_S = last change - T0 (poll resolution)
+settle_table() {
+  local last=-1 stable=0 n t_change
+  t_change=$(date +%s.%N)
+  while ((stable < 4)); do
+    sleep 0.5
+    n=$(nft_lines)
+    if [ "$n" = "$last" ]; then stable=$((stable + 1)); else stable=0; last=$n; t_change=$(date +%s.%N); fi
+  done
+  SETTLED_S=$(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.2f}')" "$t_change" "$T0")
+  TABLE_LINES=$last
+}
+# iperf3 rounds, interleaved (the load of a shared machine drifts): no policy, then the 500
 checks none
-iperf tern-0
-
-log "applying 500 policies"
-t0=$(date +%s.%N)
-tern_ds apply -f "$M/policies.yaml" >/dev/null
-# in the kernel: the table stops changing (2 s) and the server's check holds
-last=-1; stable=0
-while ((stable < 4)); do
-  sleep 0.5
-  n=$(nft_lines)
-  if [ "$n" = "$last" ]; then stable=$((stable + 1)); else stable=0; last=$n; fi
+for ((round = 0; round < IPERF_REPS; round++)); do
+  if ((round > 0)); then
+    tern_ds delete -f "$M/policies.yaml" >/dev/null
+    T0=$(date +%s.%N); settle_table
+  fi
+  iperf tern-0 1
+  log "applying 500 policies"
+  T0=$(date +%s.%N)
+  tern_ds apply -f "$M/policies.yaml" >/dev/null
+  settle_table
+  [ -n "${BULK_S:-}" ] || BULK_S=$SETTLED_S
+  log "table settled: $TABLE_LINES lines, ${SETTLED_S} s after tern apply started"
+  ((round > 0)) || checks tern
+  iperf tern-500 1
 done
-BULK_S=$(python3 -c "import sys,time; print(f'{time.time() - float(sys.argv[1]) - 2.0:.2f}')" "$t0")
-log "table settled: $last lines, ~${BULK_S} s after apply"
-checks tern
-iperf tern-500
+iperf_summary tern-0
+iperf_summary tern-500
 
 log "update latency: $RELABELS relabels, $POLICY_CHANGES policy creates/deletes"
 nsx "$NODE" python3 "$PY" tern-updates --dir "$M" --tern "$TERN" --ds "$DS" --relabels "$RELABELS" \
@@ -235,16 +257,27 @@ for r in "$CL_IF":"$CL_IP" "$SV_IF":"$SV_IP"; do   # the two real pods routed as
   ip -n "$NODE" route replace "$ip/32" dev "$hif" scope link
 done
 checks bare
-iperf bare
-
 log "the anchor: kube-router's iptables + ipset rendering"
 nsx "$NODE" python3 "$PY" render --dir "$M" --out "$WORK/kr" >"$WORK/kr.stats"
-t0=$(date +%s.%N)
-nsx "$NODE" ipset restore <"$WORK/kr.ipset"
-nsx "$NODE" iptables-restore <"$WORK/kr.iptables"
-ANCHOR_BULK_S=$(python3 -c "import sys,time; print(f'{time.time() - float(sys.argv[1]):.2f}')" "$t0")
-checks iptables
-iperf iptables-500
+anchor_on() {
+  local t0; t0=$(date +%s.%N)
+  nsx "$NODE" ipset restore <"$WORK/kr.ipset"
+  nsx "$NODE" iptables-restore <"$WORK/kr.iptables"
+  [ -n "${ANCHOR_BULK_S:-}" ] || ANCHOR_BULK_S=$(python3 -c "import sys,time; print(f'{time.time() - float(sys.argv[1]):.2f}')" "$t0")
+}
+anchor_off() {
+  printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' | nsx "$NODE" iptables-restore
+  nsx "$NODE" ipset destroy
+}
+for ((round = 0; round < IPERF_REPS; round++)); do
+  iperf bare 1
+  anchor_on
+  ((round > 0)) || checks iptables
+  iperf iptables-500 1
+  ((round == IPERF_REPS - 1)) || anchor_off
+done
+iperf_summary bare
+iperf_summary iptables-500
 nsx "$NODE" python3 "$PY" anchor-updates --dir "$M" --changes "$ANCHOR_CHANGES" --out "$WORK/anchor-updates.json" >"$WORK/anchor-updates.summary"
 cat "$WORK/anchor-updates.summary" >&2
 
