@@ -6,6 +6,9 @@
 #   layering/api-clients   clients of the typed API (API_CLIENTS) never import the daemon side
 #                          (FORBIDDEN_IN_CLIENTS). The tern CLI is not checked: its `run`
 #                          command legitimately imports Daemon.
+#   layering/system-libraries  each C system-library module (SYSTEM_LIBRARIES below, LIB:OWNER)
+#                          is imported by its owner target only: CMNL by Netlink, CCurl by
+#                          EtcdClient, CNFTables by NFTables. Test targets (Tests/) are not checked.
 #   layering/self-test     (--self-test) both rules FAIL on a fake tree that breaks them in
 #                          every import form, and PASS on the same tree without the breakage.
 #
@@ -27,6 +30,7 @@ PURE_TARGETS=(BGPWire BGPSession RIB IPCore Model Policy BFD Digest)
 FORBIDDEN_IN_PURE=(Foundation FoundationEssentials Glibc Musl Darwin Dispatch Logging)
 API_CLIENTS=(TernAPI tern-cni)
 FORBIDDEN_IN_CLIENTS=(Daemon Speaker RIB BGPSession Config)
+SYSTEM_LIBRARIES=(CMNL:Netlink CCurl:EtcdClient CNFTables:NFTables)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -80,10 +84,34 @@ rule() {
   fi
 }
 
+# system_libraries ROOT : one PASS/FAIL line: no target but a library's owner imports it
+system_libraries() {
+  local root=$1 pair lib owner dir t line mod bad=()
+  for dir in "$root"/Sources/*/; do
+    [ -d "$dir" ] || continue
+    t=$(basename "$dir")
+    while IFS= read -r line; do
+      mod=${line##*: }
+      for pair in "${SYSTEM_LIBRARIES[@]}"; do
+        lib=${pair%%:*} owner=${pair#*:}
+        if [ "$mod" = "$lib" ] && [ "$t" != "$owner" ]; then bad+=("${line#"$root"/} ($t; only $owner may import $lib)"); fi
+      done
+    done < <(imports "$dir")
+  done
+  if [ ${#bad[@]} -eq 0 ]; then
+    echo "PASS layering/system-libraries"
+  else
+    printf '  forbidden import: %s\n' "${bad[@]}" >&2
+    echo "FAIL layering/system-libraries: ${#bad[@]} forbidden import(s): $(printf '%s; ' "${bad[@]:0:5}")"
+    return 1
+  fi
+}
+
 check_tree() { # ROOT
   local rc=0
   rule pure-imports "${PURE_TARGETS[*]}" "${FORBIDDEN_IN_PURE[*]}" "$1" || rc=1
   rule api-clients "${API_CLIENTS[*]}" "${FORBIDDEN_IN_CLIENTS[*]}" "$1" || rc=1
+  system_libraries "$1" || rc=1
   return $rc
 }
 
@@ -100,8 +128,11 @@ EOF
   printf 'import BGPWire\n' >"$d/clean/Sources/RIB/R.swift"
   printf 'import BGPWire\nimport Foundation\n' >"$d/clean/Sources/TernAPI/API.swift"
   printf 'import Foundation\nimport Dispatch\n' >"$d/clean/Sources/Daemon/D.swift"   # not a pure target
+  mkdir -p "$d/clean/Sources/Netlink" "$d/clean/Sources/NFTables"
+  printf 'import CMNL\n' >"$d/clean/Sources/Netlink/N.swift"          # the owners import their libraries
+  printf 'import CNFTables\n' >"$d/clean/Sources/NFTables/F.swift"
   out=$(check_tree "$d/clean" 2>/dev/null)
-  [ "$(grep -c '^PASS ' <<<"$out")" = 2 ] || errs+=("clean tree not PASS: $(tr '\n' ' ' <<<"$out")")
+  [ "$(grep -c '^PASS ' <<<"$out")" = 3 ] || errs+=("clean tree not PASS: $(tr '\n' ' ' <<<"$out")")
   # pure targets: one broken tree per import form
   local forms=(
     "BGPWire/A.swift|import Foundation"
@@ -127,6 +158,14 @@ EOF
     printf '%b\n' "${form#*|}" >>"$d/t/Sources/${form%%|*}"
     out=$(check_tree "$d/t" 2>/dev/null)
     grep -q '^FAIL layering/api-clients' <<<"$out" || errs+=("api-clients did not fail on '${form#*|}' in ${form%%/*}")
+  done
+  # system libraries outside their owner
+  for form in "Daemon/D.swift|import CMNL" "Netlink/N.swift|@_implementationOnly import CNFTables" \
+              "NFTables/F.swift|import struct CCurl.CURL" "RIB/R.swift|#if canImport(CNFTables)\nimport CNFTables\n#endif"; do
+    rm -rf "$d/t"; cp -r "$d/clean" "$d/t"
+    printf '%b\n' "${form#*|}" >>"$d/t/Sources/${form%%|*}"
+    out=$(check_tree "$d/t" 2>/dev/null)
+    grep -q '^FAIL layering/system-libraries' <<<"$out" || errs+=("system-libraries did not fail on '${form#*|}' in ${form%%/*}")
   done
   # an absent target is skipped, not failed
   rm -rf "$d/t"; mkdir -p "$d/t/Sources/Other"

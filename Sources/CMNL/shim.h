@@ -6,6 +6,10 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+// nfnetlink: nf_tables events (NFTablesMonitor) and ctnetlink (ConntrackTable).
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
 /// NLMSG_ALIGN is a macro Swift cannot import; this is the same computation.
 static inline size_t tern_nlmsg_align(size_t len) { return MNL_ALIGN(len); }

@@ -1,7 +1,7 @@
 import CMNL
 import Glibc
 
-/// A NETLINK_ROUTE socket (libmnl `mnl_socket_*`, raw `recv(2)`/`setsockopt(2)` where
+/// A NETLINK_ROUTE socket (or NETLINK_NETFILTER for `NFTablesMonitor` and `ConntrackTable`) (libmnl `mnl_socket_*`, raw `recv(2)`/`setsockopt(2)` where
 /// libmnl has no flags). One owner at a time: not thread-safe; use it from one queue.
 ///
 /// - Synchronous `perform` (request + ACK) and `dump` (multi-part until NLMSG_DONE).
@@ -30,9 +30,15 @@ public final class NetlinkSocket {
     ///   - groups: RTNLGRP_* multicast groups to join (NETLINK_ADD_MEMBERSHIP).
     ///   - receiveBufferSize: requested with SO_RCVBUFFORCE (root), else SO_RCVBUF (capped by rmem_max).
     ///   - nonBlocking: SOCK_NONBLOCK (for the monitor's Dispatch source).
-    public init(groups: [UInt32] = [], receiveBufferSize: Int = 32 << 20, nonBlocking: Bool = false) throws {
+    public convenience init(groups: [UInt32] = [], receiveBufferSize: Int = 32 << 20, nonBlocking: Bool = false) throws {
+        try self.init(netlinkProtocol: NETLINK_ROUTE, groups: groups, receiveBufferSize: receiveBufferSize, nonBlocking: nonBlocking)
+    }
+
+    /// Opens and binds a socket of any netlink protocol (NETLINK_ROUTE, NETLINK_NETFILTER, ...)
+    /// in the current network namespace; `groups` are that protocol's multicast groups.
+    init(netlinkProtocol: Int32, groups: [UInt32] = [], receiveBufferSize: Int = 32 << 20, nonBlocking: Bool = false) throws {
         let flags = Int32(SOCK_CLOEXEC.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
-        guard let nl = mnl_socket_open2(NETLINK_ROUTE, flags) else { throw NetlinkError.fromErrno("open netlink socket") }
+        guard let nl = mnl_socket_open2(netlinkProtocol, flags) else { throw NetlinkError.fromErrno("open netlink socket") }
         self.nl = nl
         fd = mnl_socket_get_fd(nl)
         var one: Int32 = 1

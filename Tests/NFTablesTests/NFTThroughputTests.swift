@@ -27,12 +27,19 @@ struct NFTThroughputTests {
         let list = try clock.measure { _ = try nft.listJSON("list table \(t.ref)") }
         let fresh = try NFTContext()
         let addFresh = try clock.measure { try fresh.run("add element \(t.ref) ips { 10.200.0.2 }") }
-        let listing = try NFTTableListing(json: try nft.listJSON("list table \(t.ref)"), table: t.name, family: "inet")
+        let json = try nft.listJSON("list table \(t.ref)")
+        var listing = try NFTTableListing(json: json, table: t.name, family: "inet")
+        let parse = try clock.measure { listing = try NFTTableListing(json: json, table: t.name, family: "inet") }
+        // A ~100 KB transaction (the manager's size): 2,000 elements into a second set.
+        var medium = "add set \(t.ref) ips2 { type ipv4_addr; }\n"
+        for i in 0..<2_000 { medium += "add element \(t.ref) ips2 { 10.1.\(i >> 8).\(i & 255) }\n" }
+        let hundred = try clock.measure { try nft.run(medium) }
         #expect(listing.sets["ips"]?.count == 10_001)
         #expect(listing.chains.count == 500)
         #expect(listing.chains.values.allSatisfy { $0 == 5 })
         print("NFT throughput: create \(text.utf8.count / 1024) KB (10000 elements, 500 chains x 5 rules) \(create); "
               + "add 1 element \(add); delete 1 element \(delete); add 1 element on a fresh context \(addFresh); "
-              + "list table JSON \(list)")
+              + "list table JSON \(list); NFTTableListing of it (\(json.utf8.count / 1024) KB) \(parse); "
+              + "\(medium.utf8.count / 1024) KB transaction of 2000 add element lines \(hundred)")
     }
 }

@@ -2,8 +2,9 @@ import Model
 import Yams
 
 /// Reads and writes datastore resources in the shapes `calicoctl` and `kubectl` users write:
-/// Calico's `projectcalico.org/v3` kinds, Kubernetes `v1` Namespace and Pod and
-/// `networking.k8s.io/v1` NetworkPolicy (see ``ResourceKind``).
+/// Calico's `projectcalico.org/v3` kinds (GlobalNetworkPolicy and NetworkPolicy among them),
+/// Kubernetes `v1` Namespace and Pod and `networking.k8s.io/v1` NetworkPolicy (see
+/// ``ResourceKind``; `kind: NetworkPolicy` is picked by its apiVersion).
 ///
 /// Decoding uses the configuration loader's machinery (``FieldTable``s, ``Reader``): every
 /// problem of every document is collected, sorted by place, and thrown at once, each with
