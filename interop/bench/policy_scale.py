@@ -15,8 +15,10 @@
   tern-updates --dir D --tern T --ds DIR --relabels N --policies M --out F [--timeout S]
                                       (run inside Tern's node netns) `nft monitor` read by a
                                       thread, each line stamped with time.monotonic(); for
-                                      each change: t0 just before the CLI process is spawned,
-                                      latency = first matching monitor line after t0
+                                      each change (after GAP s without a line): t0 just
+                                      before the CLI process is spawned, latency = the first
+                                      element/rule/chain/set event of inet tern after t0
+                                      (rule or chain for policy creates/deletes)
   stats    F...                       p50/p90/p99/max of sample files (JSON)
 
 The semantics (Kubernetes NetworkPolicy, docs/POLICY.md "Semantics") are implemented once,
@@ -697,7 +699,7 @@ class Monitor:
         self.p.wait()
 
 
-ELEM = re.compile(r"^(add|delete|new|destroy) element inet tern ")
+ANY = re.compile(r"^(add|delete|new|destroy|flush|replace) (element|rule|chain|set|map) inet tern ")
 RULEORCHAIN = re.compile(r"^(add|delete|new|destroy) (rule|chain) inet tern ")
 
 
@@ -711,9 +713,9 @@ def cmd_tern_updates(a):
     jobs = []
     for (i, app) in plan:
         p = pods[i]
-        ipre = re.compile(r"[{ ,]" + re.escape(p["ip"]) + r"[ ,}]")
+        # the pod's dispatch chain (rules) and/or selector sets (elements) change
         jobs.append(("relabel", [a.tern, "label", "pod", p["name"], "-n", p["ns"], f"app={app}"] + ds,
-                     lambda l, ipre=ipre: bool(ELEM.match(l) and ipre.search(l))))
+                     lambda l: bool(ANY.match(l))))
     for k in range(a.policies):
         n = k // 2
         f = os.path.join(a.dir, f"extra-{n:03d}.yaml")
