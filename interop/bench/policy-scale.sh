@@ -54,6 +54,18 @@ CMDLINE="$0${*:+ $*}"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 bench_init policy-scale tern-polscale
+# Before lib.sh's cleanup deletes the namespaces: anything still running inside one of ours
+# (started by this run) is stopped by pid.
+polscale_cleanup() {
+  local rc=$? ns pid
+  set +e
+  for ns in "${NSS[@]}"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
+  done
+  (exit "$rc")
+  bench_cleanup
+}
+trap polscale_cleanup EXIT
 for t in nft iptables-restore iptables-save ipset iperf3; do
   command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
@@ -123,8 +135,8 @@ tern_ds apply -f "$WORK/pool.yaml" >&2
 tern_ds apply -f "$M/namespaces.yaml" >/dev/null
 printf 'nodeName: node-a\ncontrolSocket: %s\nholdTime: 9\nconnectRetryTime: 1\ndatastore: {type: file, path: %s}\nlogLevel: warning\n' \
   "$SOCK" "$DS" >"$WORK/node.yaml"
-nsx "$NODE" "$TERN" run --config "$WORK/node.yaml" --log-format text >"$WORK/tern.log" 2>&1 &
-TERN_PID=$!
+ip netns exec "$NODE" "$TERN" run --config "$WORK/node.yaml" --log-format text >"$WORK/tern.log" 2>&1 &
+TERN_PID=$!                      # ip netns exec execs: this is tern's pid
 PIDS+=("$TERN_PID")
 log "tern run: pid $TERN_PID"
 wait_for $((SECONDS + 30)) "tern control socket" "$TERN" status --socket "$SOCK" --json || exit 1
@@ -140,9 +152,9 @@ REG_S=$((SECONDS - t_reg))
 log "registered in ${REG_S} s"
 
 # --- iperf3 and the connection checks -----------------------------------------------------
-start_in() { # start_in NS CMD... : a background process in NS, remembered for cleanup
+start_in() { # start_in NS CMD... : a background process in NS (its own pid), remembered for cleanup
   local ns=$1; shift
-  nsx "$ns" "$@" >>"$WORK/bg.log" 2>&1 &
+  ip netns exec "$ns" "$@" >>"$WORK/bg.log" 2>&1 &
   PIDS+=("$!")
 }
 start_in "$P-server" iperf3 -s -p 5201
