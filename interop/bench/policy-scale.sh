@@ -193,7 +193,7 @@ iperf_summary() {
   [ -n "${RUNS[$phase]:-}" ] || { GBPS[$phase]=; return 0; }
   # shellcheck disable=SC2086 # the list's words
   GBPS[$phase]=$(printf '%s\n' ${RUNS[$phase]} | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-  record "{\"iperf\": \"$phase\", \"gbps\": [$(echo "${RUNS[$phase]}" | tr ' ' ',')]}"
+  record "{\"iperf\": \"$phase\", \"gbps\": [$(echo "${RUNS[$phase]}" | xargs | tr ' ' ',')]}"
   log "iperf3 $phase: median ${GBPS[$phase]} of ${RUNS[$phase]}"
 }
 nft_lines() { { nsx "$NODE" nft list table inet tern 2>/dev/null || true; } | wc -l; }
@@ -251,8 +251,11 @@ if [ -n "$missed" ] && [ "$PERF" = 1 ] && command -v perf >/dev/null; then
   nsx "$NODE" python3 "$PY" tern-updates --dir "$M" --tern "$TERN" --ds "$DS" --relabels 100 --policies 0 \
     --out "$WORK/tern-updates-perf.json" >"$WORK/tern-updates-perf.summary" || true
   kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
-  perf report -i "$WORK/perf-tern.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^$' | head -120 >"$WORK/perf-tern.txt" || true
-  perf report -i "$WORK/perf-tern.data" --no-children --sort comm,dso --stdio 2>/dev/null | grep -v '^$' | head -30 >"$WORK/perf-tern-threads.txt" || true
+  perf report -i "$WORK/perf-tern.data" --no-children --sort dso,sym -g none --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -60 >"$WORK/perf-tern.txt" || true
+  # inclusive time of Tern's own functions: where the self time above comes from
+  perf report -i "$WORK/perf-tern.data" --children --sort sym -g none --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' |
+    grep -E 'Policy|Node\.|NFT|Conntrack|getifaddrs|Datastore' | head -40 | { swift demangle --simplified 2>/dev/null || cat; } >"$WORK/perf-tern-children.txt" || true
+  perf_samples=$(perf script -i "$WORK/perf-tern.data" -F time 2>/dev/null | wc -l)
   log "perf report: $WORK/perf-tern.txt"
 fi
 TERN_CPU=$(cpu_of "$TERN_PID" || echo 0)
@@ -362,8 +365,9 @@ print(f"- Anchor: per change, render (python, {ms(au['render_p50'])} ms p50) + i
       f"(the apply); the ratios use the apply alone (a Go generator is faster than this python one).")
 EOF
 if [ -f "$WORK/perf-tern.txt" ]; then
-  { echo; echo "perf record -e cpu-clock -g -p <tern> during 100 relabels; perf report --no-children (top):"; echo
-    echo '```'; grep -v '^#' "$WORK/perf-tern.txt" | grep -E '^ +[0-9.]+%' | head -40; echo '```'; } >>"$WORK/table.md"
+  { echo; echo "perf record -e cpu-clock -g -p <tern> during 100 relabels (${perf_samples:-?} samples at 4 kHz); perf report --no-children, top:"; echo
+    echo '```'; head -25 "$WORK/perf-tern.txt"; echo '```'; echo; echo "inclusive (--children), Tern's functions:"; echo
+    echo '```'; cut -c1-160 "$WORK/perf-tern-children.txt"; echo '```'; } >>"$WORK/table.md"
 fi
 cat "$WORK/table.md"
 if [ -n "${RESULTS_OUT:-}" ]; then { cat "$WORK/table.md"; echo; } >>"$RESULTS_OUT"; fi
