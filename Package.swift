@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
         .testTarget(
             name: "DataplaneTests",
-            dependencies: ["Dataplane", "Netlink", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Dataplane", "Netlink", "NFTables", "Policy", "IPCore", "Model", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TernAPI", "Config", "Model", "IPCore", "BGPWire", "BGPSession", "RIB", "EventLoop",
                                                     "Cluster", "FileDatastore"]),

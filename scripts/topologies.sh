@@ -35,7 +35,7 @@ TOPODIR=${TOPO_DIR:-$ROOT/interop/topologies}
 # with compilers loading both cores. Since chunks are encoded off the loop (RouteStream) it
 # held beside them too (2 of 2 runs, largest keepalive gap 1.9 s); it stays alone for margin.
 RUN_ALONE=(control-stream kernel-hold)
-START_FIRST=(datastore-etcd dataplane-restart exabgp-malformed dataplane-workloads-cli overlay-ipip-unsupported rr-redundant peer-restart)
+START_FIRST=(netpol-e2e datastore-etcd dataplane-restart exabgp-malformed dataplane-workloads-cli overlay-ipip-unsupported rr-redundant peer-restart)
 
 JOBS=${TOPO_JOBS:-4}
 TIMEOUT=${TOPO_TIMEOUT:-600}

@@ -3,6 +3,9 @@ import Yams
 // MARK: - policy
 
 extension ConfigLoader {
+    /// Keys of the `policy` mapping.
+    public static var policyKeys: [String] { policyFields.keys }
+
     /// The `policy` mapping, read into ``PolicySettings``.
     static let policyFields = FieldTable<PolicySettings>("the policy settings", [
         Field("enabled", into: \.enabled) { r, v, path in r.bool(v, path) },

@@ -64,11 +64,21 @@ public final class PolicyManager: @unchecked Sendable {
     }
 
     private let inbox = Locked(Inbox())
+    /// The conntrack pass: its own queue, the latest model waiting, the entries cut so far.
+    private let cutQueue = DispatchQueue(label: "tern.policy.conntrack")
+    private let cutInbox = Locked(CutInbox())
+    private let cutCount = Locked(0)
+
+    private struct CutInbox {
+        var model: PolicyModel?
+        var scheduled = false
+    }
     private let published = Locked(Published())
 
     // Queue-only state.
     private var context: NFTContext?
     private var compiler = PolicyCompiler()
+    private var lastInputs: PolicyInputs?
     private var model: PolicyModel?
     private var desired: NFTRuleset?
     /// What the kernel has as of our last successful transaction; nil: replace whole next.
@@ -82,7 +92,7 @@ public final class PolicyManager: @unchecked Sendable {
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        renderer = NFTRenderer(workloadPrefix: settings.workloadPrefix)
+        renderer = NFTRenderer(workloadPrefix: settings.workloadPrefix, table: settings.table)
     }
 
     /// Opens libnftables and the monitor, starts the periodic check. Nothing is written
@@ -166,7 +176,9 @@ public final class PolicyManager: @unchecked Sendable {
     /// the caller's thread never waits for it).
     public func snapshot(kernel: Bool, _ done: @escaping @Sendable (Snapshot) -> Void) {
         queue.async {
-            var snap = Snapshot(model: self.model, desired: self.desired, stats: self.stats, table: "inet \(self.settings.table)")
+            var stats = self.stats
+            stats.connectionsCut = self.cutCount.withLock { $0 }
+            var snap = Snapshot(model: self.model, desired: self.desired, stats: stats, table: "inet \(self.settings.table)")
             if kernel {
                 if let context = self.context {
                     do {
@@ -192,6 +204,9 @@ public final class PolicyManager: @unchecked Sendable {
             return box.inputs
         }
         guard let inputs, !stopped else { return }
+        // Most datastore events (leases, blocks, other nodes' endpoints) change nothing here.
+        if inputs == lastInputs, applied != nil { return }
+        lastInputs = inputs
         let previous = model
         let m = compiler.compile(inputs)
         model = m
@@ -199,7 +214,7 @@ public final class PolicyManager: @unchecked Sendable {
         desired = d
         apply(d)
         publish()
-        if settings.cutDeniedConnections, previous.map({ $0.policies != m.policies || $0.members != m.members }) ?? true { cutDenied(m) }
+        if settings.cutDeniedConnections, previous.map({ $0.policies != m.policies || $0.members != m.members }) ?? true { requestCut(m) }
     }
 
     /// Applies `d`: the difference from what was applied, or the whole table.
@@ -225,8 +240,10 @@ public final class PolicyManager: @unchecked Sendable {
                 stats.replacements += 1
                 stats.lastError = nil
             } catch {
+                if stats.lastError != "\(error)" {
+                    logger.error("policy: cannot write table inet \(settings.table): \(error); retrying every second")
+                }
                 stats.lastError = "\(error)"
-                logger.error("policy: cannot write table inet \(settings.table): \(error); retrying in 1 s")
                 scheduleRetry()
             }
         }
@@ -274,7 +291,28 @@ public final class PolicyManager: @unchecked Sendable {
         return true
     }
 
-    /// Deletes the conntrack entries of flows this node now denies.
+    /// Schedules a conntrack pass for `m` on its own queue (a dump of a large conntrack
+    /// table must not delay the next rule update); passes coalesce to the latest model.
+    private func requestCut(_ m: PolicyModel) {
+        let schedule = cutInbox.withLock { box -> Bool in
+            box.model = m
+            if box.scheduled { return false }
+            box.scheduled = true
+            return true
+        }
+        if schedule { cutQueue.async { self.drainCut() } }
+    }
+
+    private func drainCut() {
+        let m = cutInbox.withLock { box -> PolicyModel? in
+            box.scheduled = false
+            defer { box.model = nil }
+            return box.model
+        }
+        if let m { cutDenied(m) }
+    }
+
+    /// Deletes the conntrack entries of flows this node now denies (on ``cutQueue``).
     private func cutDenied(_ m: PolicyModel) {
         guard m.policies.contains(where: { !$0.types.isEmpty }) else { return }
         do {
@@ -289,9 +327,8 @@ public final class PolicyManager: @unchecked Sendable {
             }
             if !doomed.isEmpty {
                 let n = try table.delete(doomed)
-                stats.connectionsCut += n
+                cutCount.withLock { $0 += n }
                 logger.info("policy: cut \(n) established connection(s) the new rules deny")
-                publish()
             }
         } catch {
             logger.warning("policy: cannot cut denied connections: \(error)")
@@ -323,7 +360,9 @@ public final class PolicyManager: @unchecked Sendable {
     }
 
     private func publish() {
-        let m = model, s = stats
+        let m = model
+        var s = stats
+        s.connectionsCut = cutCount.withLock { $0 }
         published.withLock { $0.model = m; $0.stats = s }
     }
 }

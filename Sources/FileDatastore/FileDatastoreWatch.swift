@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 
 /// A ``FileDatastore`` watch: a thread that stats the log every 50 ms (a stat is all an idle
-/// watch costs), reads what was appended, and calls the handler with the entries after its
+/// watch costs) — and at once when inotify(7) reports a write to the store's directory, so a
+/// change reaches the watcher in well under a millisecond —, reads what was appended, and calls the handler with the entries after its
 /// revision under its prefix, in order. It follows the log across trims (a new inode): when
 /// the entries it needs are gone it delivers a ``DatastoreWatchEvent/resync(_:)`` of the prefix.
 /// Four times a second it also checks the lease files and, when one has expired, has the store
@@ -27,6 +28,9 @@ final class FileDatastoreWatch: DatastoreWatch, @unchecked Sendable {
     private var inode: ino_t = 0
     private var offset = 0
     private var pending: [UInt8] = []
+    /// inotify on the directory (IN_MODIFY, IN_MOVED_TO, IN_CREATE: appends and the trim's
+    /// rename); -1 when inotify is not available (then the 50 ms stat alone).
+    private var notify: Int32 = -1
 
     init(store: FileDatastore, prefix: String, afterRevision: Int64, handler: @escaping @Sendable (DatastoreWatchEvent) -> Void) {
         self.store = store
@@ -66,6 +70,23 @@ final class FileDatastoreWatch: DatastoreWatch, @unchecked Sendable {
         return !cancelled
     }
 
+    /// Waits up to `seconds` for an inotify event (or just sleeps without inotify); false when canceled.
+    private func waitForChange(_ seconds: Double) -> Bool {
+        if notify < 0 {
+            notify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+            if notify >= 0, inotify_add_watch(notify, store.directory, UInt32(IN_MODIFY | IN_MOVED_TO | IN_CREATE)) < 0 {
+                close(notify)
+                notify = -2   // not available: never retried
+            }
+        }
+        guard notify >= 0 else { return sleep(seconds) }
+        var p = pollfd(fd: notify, events: Int16(POLLIN), revents: 0)
+        _ = Glibc.poll(&p, 1, Int32(seconds * 1000))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while read(notify, &buffer, buffer.count) > 0 {}   // drain: one poll of the log covers them all
+        return !isCancelled
+    }
+
     private func run() {
         var down = false
         var backoff = 0.1
@@ -79,7 +100,7 @@ final class FileDatastoreWatch: DatastoreWatch, @unchecked Sendable {
                 try poll()
                 down = false
                 backoff = 0.1
-                if !sleep(0.05) { break }
+                if !waitForChange(0.05) { break }
             } catch {
                 if !down {
                     down = true
@@ -91,6 +112,7 @@ final class FileDatastoreWatch: DatastoreWatch, @unchecked Sendable {
             }
         }
         closeLog()
+        if notify >= 0 { close(notify) }
         state.withLock {
             finished = true
             state.broadcast()

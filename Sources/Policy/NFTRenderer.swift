@@ -3,7 +3,8 @@ import Model
 
 /// Renders a ``PolicyModel`` as Tern's nftables table (docs/POLICY.md "The nft table"):
 ///
-/// - base chain `forward` (hook forward): established/related accepted, invalid dropped,
+/// - base chain `forward` (hook forward): established/related accepted, invalid dropped
+///   (to and from workloads only: other forwarded traffic is not Tern's to judge),
 ///   packets from or to a workload-prefixed interface Tern does not know dropped (a pod is
 ///   isolated before its rules exist), then `iifname vmap @from-workload` (the source
 ///   pod's egress) and `oifname vmap @to-workload` (the destination pod's ingress);
@@ -26,13 +27,22 @@ public struct NFTRenderer: Sendable {
     /// The decision bit in the packet mark (Calico's accept bit).
     public static let decisionMark: UInt32 = 0x0001_0000
 
-    public init(workloadPrefix: String = "cali") {
+    /// What the previous renders made, reused while its inputs are equal (one renderer per
+    /// manager queue): a policy's chains depend on the policy only, a set's elements on its
+    /// members only, so a relabel re-renders what it touched, not the table.
+    private let cache = RenderCache()
+
+    /// The table's name (family `inet`).
+    public var table: String
+
+    public init(workloadPrefix: String = "cali", table: String = "tern") {
         self.workloadPrefix = workloadPrefix
+        self.table = table
     }
 
     /// The table for `model`.
     public func render(_ model: PolicyModel) -> NFTRuleset {
-        var t = NFTRuleset()
+        var t = NFTRuleset(table: table)
         t.sets["workloads"] = .init(type: "ifname", flags: nil, elements: [])
         t.maps["from-workload"] = .init(type: "ifname : verdict", elements: [:])
         t.maps["to-workload"] = .init(type: "ifname : verdict", elements: [:])
@@ -60,30 +70,55 @@ public struct NFTRenderer: Sendable {
 
         var selectors: Set<EndpointSelector> = []
         var namedPorts: Set<String> = []
+        var nextPolicies: [RenderCache.PolicyKey: RenderCache.PolicyChain] = [:]
         for (i, directions) in usedPolicies {
             let p = model.policies[i]
             for d in directions {
-                var rules: [String] = []
-                for r in p.rules(d) {
-                    let counter = NFTRenderer.counter(p.id, d, r.origin)
-                    t.counters.insert(counter)
-                    rules += ruleTexts(r, counter: counter, policy: p, mark: mark)
-                    for m in [r.source, r.destination] {
-                        if let s = m.pods { selectors.insert(s) }
-                        if let s = m.notPods { selectors.insert(s) }
+                let key = RenderCache.PolicyKey(policy: p, direction: d)
+                let chain: RenderCache.PolicyChain
+                if let c = cache.policies[key] {
+                    chain = c
+                } else {
+                    var c = RenderCache.PolicyChain()
+                    for r in p.rules(d) {
+                        let counter = NFTRenderer.counter(p.id, d, r.origin)
+                        c.counters.insert(counter)
+                        c.rules += ruleTexts(r, counter: counter, policy: p, mark: mark)
+                        for m in [r.source, r.destination] {
+                            if let s = m.pods { c.selectors.insert(s) }
+                            if let s = m.notPods { c.selectors.insert(s) }
+                        }
+                        if case .named(let n)? = r.destinationPorts { c.namedPorts.insert(n) }
+                        c.namedPorts.formUnion(r.notNamedPorts)
                     }
-                    if case .named(let n)? = r.destinationPorts { namedPorts.insert(n) }
-                    namedPorts.formUnion(r.notNamedPorts)
+                    chain = c
                 }
-                t.chains[NFTRenderer.policyChain(d, p.id)] = rules
+                nextPolicies[key] = chain
+                t.counters.formUnion(chain.counters)
+                selectors.formUnion(chain.selectors)
+                namedPorts.formUnion(chain.namedPorts)
+                t.chains[NFTRenderer.policyChain(d, p.id)] = chain.rules
             }
         }
+        cache.policies = nextPolicies
+        var nextSets: [EndpointSelector: RenderCache.Members] = [:]
         for s in selectors {
-            for f in [IPFamily.v4, .v6] {
-                t.sets[NFTRenderer.setName(s, f)] = .init(type: f == .v4 ? "ipv4_addr" : "ipv6_addr", flags: nil,
-                                                          elements: Set(model.addresses(of: s, family: f).map(\.description)))
+            let members = model.members[s] ?? []
+            let rendered: RenderCache.Members
+            if let c = cache.sets[s], c.members == members, c.endpoints == members.map({ model.endpoints[$0]?.addresses ?? [] }) {
+                rendered = c
+            } else {
+                let addresses = members.sorted().map { model.endpoints[$0]?.addresses ?? [] }
+                let all = addresses.joined()
+                rendered = RenderCache.Members(members: members, endpoints: members.map { model.endpoints[$0]?.addresses ?? [] },
+                                               v4: Set(all.filter { $0.family == .v4 }.map(\.description)),
+                                               v6: Set(all.filter { $0.family == .v6 }.map(\.description)))
             }
+            nextSets[s] = rendered
+            t.sets[NFTRenderer.setName(s, .v4)] = .init(type: "ipv4_addr", flags: nil, elements: rendered.v4)
+            t.sets[NFTRenderer.setName(s, .v6)] = .init(type: "ipv6_addr", flags: nil, elements: rendered.v6)
         }
+        cache.sets = nextSets
         for n in namedPorts {
             for f in [IPFamily.v4, .v6] {
                 var elements: Set<String> = []
@@ -102,7 +137,8 @@ public struct NFTRenderer: Sendable {
         t.baseChains["forward"] = "type filter hook forward priority filter; policy accept;"
         t.chains["forward"] = [
             "ct state established,related accept",
-            "ct state invalid drop",
+            "iifname \"\(p)\" ct state invalid drop",
+            "oifname \"\(p)\" ct state invalid drop",
             "iifname \"\(p)\" iifname != @workloads counter name \"unknown-workload\" drop",
             "oifname \"\(p)\" oifname != @workloads counter name \"unknown-workload\" drop",
             "iifname vmap @from-workload",
@@ -205,4 +241,31 @@ public struct NFTRenderer: Sendable {
         let items = merged.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
         return "{ \(items.joined(separator: ", ")) }"
     }
+}
+
+/// ``NFTRenderer``'s memo: the rendered chains of each policy and direction, and each
+/// selector's set elements with the members (and their addresses) they were made from.
+final class RenderCache: @unchecked Sendable {
+    struct PolicyKey: Hashable {
+        var policy: CompiledPolicy
+        var direction: PolicyType
+    }
+
+    struct PolicyChain {
+        var rules: [String] = []
+        var counters: Set<String> = []
+        var selectors: Set<EndpointSelector> = []
+        var namedPorts: Set<String> = []
+    }
+
+    struct Members {
+        var members: Set<String>
+        /// The members' addresses, in the set's iteration order (a pod's address change shows).
+        var endpoints: [[IPAddress]]
+        var v4: Set<String>
+        var v6: Set<String>
+    }
+
+    var policies: [PolicyKey: PolicyChain] = [:]
+    var sets: [EndpointSelector: Members] = [:]
 }

@@ -58,8 +58,8 @@ public struct PolicyCompiler: Sendable {
         }
         var nextMembers: [EndpointSelector: Set<String>] = [:]
         for s in selectors {
-            if var m = members[s] {
-                m.subtract(removed)
+            if var m = members.removeValue(forKey: s) {   // moved out, so changed in place
+                if !removed.isEmpty { m.subtract(removed) }
                 for name in changed {
                     let e = nextEndpoints[name]!
                     if s.matches(e, namespaceLabels: nextNamespaces[e.namespace]!) { m.insert(name) } else { m.remove(name) }

@@ -65,7 +65,10 @@ enum PodWriter {
             } catch .store(.conflict), .alreadyExists {
                 continue
             } catch {
-                throw CLIFailure("Pod \(namespace)/\(name) not written: \(error)", code: 1)
+                // Labels also travel with the workload; named ports live only in the Pod.
+                if ports != nil { throw CLIFailure("Pod \(namespace)/\(name) not written: \(error)", code: 1) }
+                FileHandle.standardError.write(Data("tern: warning: Pod \(namespace)/\(name) not written (\(error)); the labels stay with the workload only\n".utf8))
+                return
             }
         }
         throw CLIFailure("Pod \(namespace)/\(name) kept changing; try again", code: 1)

@@ -141,7 +141,7 @@ func v4(_ s: String) -> IPAddress { .v4(IPv4Address(s)!) }
         let text = try String(contentsOf: Self.repo.appendingPathComponent("config/node-a.yaml"), encoding: .utf8)
         let tables = [ConfigLoader.topLevelKeys, ConfigLoader.nodeKeys, ConfigLoader.peerKeys, ConfigLoader.workloadKeys,
                       ConfigLoader.dataplaneKeys, ConfigLoader.ipPoolKeys, ConfigLoader.datastoreKeys, ConfigLoader.bfdKeys, ConfigLoader.bfdAuthenticationKeys,
-                      ConfigLoader.passwordKeys, ConfigLoader.maxPrefixKeys, ConfigLoader.metricsKeys, ConfigLoader.healthKeys]
+                      ConfigLoader.passwordKeys, ConfigLoader.maxPrefixKeys, ConfigLoader.metricsKeys, ConfigLoader.healthKeys, ConfigLoader.policyKeys]
         for key in tables.joined() {
             #expect(text.contains("\(key):") || text.contains("\(key) ("), "node-a.yaml lacks \(key)")
         }

@@ -9,7 +9,11 @@ let needsRoot = "needs root to create network namespaces (run the suite as root)
 
 /// Runs a command, returns its exit status and combined output.
 @discardableResult
-func run(_ args: String...) throws -> (status: Int32, output: String) {
+func run(_ args: String...) throws -> (status: Int32, output: String) { try runArgs(args) }
+
+/// `run` with an argument array.
+@discardableResult
+func runArgs(_ args: [String]) throws -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args

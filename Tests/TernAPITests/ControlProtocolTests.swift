@@ -40,7 +40,7 @@ import Testing
             Issue.record("an unknown command was accepted"); return
         }
         #expect(e.code == .unknownCommand)
-        #expect(e.message == "unknown command 'stauts' (known: status, routes, fib, workload-add, workload-del, workload-list, ipam-allocate, ipam-release, ipam-gc, bfd)")
+        #expect(e.message == "unknown command 'stauts' (known: status, routes, fib, workload-add, workload-del, workload-list, ipam-allocate, ipam-release, ipam-gc, bfd, policy-list, policy-explain, policy-dataplane)")
     }
 
     @Test func everyCommandRoundTripsByItsWireName() throws {
