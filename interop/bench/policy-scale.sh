@@ -21,20 +21,22 @@
 #     server is selected by 10 of them, the allow in the last rule of the last one; the
 #     client by 3 egress policies, the allow in the last one.
 # Phases:
-#   (b)  iperf3 -t IPERF_SECONDS (5), one stream, client -> server: Tern with no policy,
-#        then with the 500 policies applied (checked: the model's allowed/denied verdicts for
-#        three connections hold in the kernel);
+#   (b)  iperf3 -t IPERF_SECONDS (5), one stream, client -> server: IPERF_REPS rounds of
+#        Tern with no policy, then with the 500 policies applied (deleted again between
+#        rounds); the model's allowed/denied verdicts for three connections checked in the
+#        kernel;
 #   (a)  update latency, from the CLI process's start to the first matching `nft monitor`
 #        line in the node namespace (policy_scale.py tern-updates): RELABELS (200) relabels
 #        (`tern label pod`, a pod moved between two apps and back) and POLICY_CHANGES (50)
 #        policy creates/deletes (`tern apply -f` / `tern delete -f`);
 #        if a goal is missed: a second relabel burst under `perf record -e cpu-clock -g -p
 #        <tern pid>` (PERF=0 to skip), `perf report --no-children` in the work directory;
-#   then the daemon is stopped and `inet tern` deleted; iperf3 with no rules at all;
+#   then the daemon is stopped and `inet tern` deleted (the two pods' routes kept);
 #   (c)  the anchor: the same pods and policies rendered by policy_scale.py render in
 #        kube-router's layout, applied with ipset restore + iptables-restore (iptables-nft);
-#        iperf3 with it in force (b'); ANCHOR_CHANGES (50) changes, each the whole ruleset
-#        regenerated and applied (iptables-save, ipset restore, iptables-restore), timed (a').
+#        IPERF_REPS rounds of iperf3 with no rules / with it in force (b'); ANCHOR_CHANGES
+#        (50) changes, each the whole ruleset regenerated and applied (iptables-save, ipset
+#        restore, iptables-restore), timed (a').
 # Output: a markdown table on stdout (appended to RESULTS_OUT when set); the samples in the
 # work directory (kept with KEEP=1 or on failure).
 # Environment: TERN (default .build/release/tern), RELABELS, POLICY_CHANGES, ANCHOR_CHANGES,
@@ -51,7 +53,7 @@ IPERF_SECONDS=${IPERF_SECONDS:-5}
 IPERF_REPS=${IPERF_REPS:-3}
 PERF=${PERF:-1}
 CMDLINE="$0${*:+ $*}"
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$HERE/lib.sh"
 bench_init policy-scale tern-polscale
 # Before lib.sh's cleanup deletes the namespaces: anything still running inside one of ours
