@@ -6,8 +6,9 @@ public struct PolicySettings: Sendable, Hashable {
     /// connections are cut too (Calico and kube-router keep them: calico#2759).
     public var cutDeniedConnections = true
     /// Seconds between full checks of the kernel table against the desired one (a change
-    /// by another process is noticed at once through the nftables monitor).
-    public var resyncInterval: UInt32 = 30
+    /// by another process is noticed at once through the nftables monitor; the check lists
+    /// the whole table, a megabyte of JSON at 1000 pods). Felix's refresh default, 90 s.
+    public var resyncInterval: UInt32 = 90
     /// Interfaces with this prefix are workloads: unknown ones are dropped until Tern has
     /// their rules (a pod is isolated from its first packet). Calico's `cali`.
     public var workloadInterfacePrefix = "cali"

@@ -47,7 +47,8 @@ extension Node {
                                                          labels: pod?.metadata.labels ?? r.metadata.labels,
                                                          namedPorts: Node.namedPorts(pod))
         }
-        for (w, _) in allWorkloads {
+        // Unsorted (allWorkloads sorts): the inputs are sorted once below.
+        for w in config.workloads + dynamicWorkloads.values.map(\.workload) {
             let pod = view.resource(.pod, namespace: w.namespace, name: w.name)
             endpoints[w.qualifiedName] = PolicyEndpoint(namespace: w.namespace, name: w.name, addresses: w.ipNetworks.map(\.address),
                                                         labels: pod?.metadata.labels ?? w.labels, namedPorts: Node.namedPorts(pod),

@@ -30,7 +30,7 @@ public final class PolicyManager: @unchecked Sendable {
         public var workloadPrefix: String
         public var table: String
 
-        public init(cutDeniedConnections: Bool = true, resyncInterval: Double = 30, workloadPrefix: String = "cali", table: String = "tern") {
+        public init(cutDeniedConnections: Bool = true, resyncInterval: Double = 90, workloadPrefix: String = "cali", table: String = "tern") {
             self.cutDeniedConnections = cutDeniedConnections
             self.resyncInterval = resyncInterval
             self.workloadPrefix = workloadPrefix
@@ -72,6 +72,7 @@ public final class PolicyManager: @unchecked Sendable {
     private let appliedSnapshot = Locked<NFTRuleset?>(nil)
     private let cutInbox = Locked(CutInbox())
     private let cutCount = Locked(0)
+    private var nodeAddressCache: (Double, Set<IPAddress>)?   // cutQueue only
 
     private struct CutInbox {
         var model: PolicyModel?
@@ -343,7 +344,7 @@ public final class PolicyManager: @unchecked Sendable {
         guard m.policies.contains(where: { !$0.types.isEmpty }) else { return }
         do {
             let table = try ConntrackTable()
-            let node = PolicyManager.nodeAddresses()
+            let node = nodeAddressesCached()
             var doomed: [ConntrackEntry] = []
             for e in try table.dump() {
                 let packet = PacketTuple(source: e.source, destination: e.destination, transport: e.proto,
@@ -359,6 +360,16 @@ public final class PolicyManager: @unchecked Sendable {
         } catch {
             logger.warning("policy: cannot cut denied connections: \(error)")
         }
+    }
+
+    /// ``nodeAddresses()`` at most every 10 s (getifaddrs dumps every link of the node:
+    /// with a thousand pods' veths that is most of a conntrack pass). On ``cutQueue``.
+    private func nodeAddressesCached() -> Set<IPAddress> {
+        let now = Date().timeIntervalSinceReferenceDate
+        if let (at, addresses) = nodeAddressCache, now - at < 10 { return addresses }
+        let addresses = PolicyManager.nodeAddresses()
+        nodeAddressCache = (now, addresses)
+        return addresses
     }
 
     /// This node's own addresses (host → local pod traffic is not policed).

@@ -5,15 +5,19 @@ import Model
 /// distinct selector, so that a pod added or relabelled changes set elements, not rules.
 public struct EndpointSelector: Sendable, Hashable, CustomStringConvertible {
     /// Pods of this namespace only; nil: every namespace.
-    public var namespace: String?
+    public let namespace: String?
     /// A Kubernetes pod selector (nil: every pod of the scope).
-    public var pods: LabelSelector?
+    public let pods: LabelSelector?
     /// A Kubernetes namespace selector over namespace labels (nil: no condition).
-    public var namespaces: LabelSelector?
+    public let namespaces: LabelSelector?
     /// A Calico selector over the pod's labels (plus `projectcalico.org/namespace`).
-    public var calico: CalicoSelector?
+    public let calico: CalicoSelector?
     /// A Calico selector over namespace labels.
-    public var calicoNamespaces: CalicoSelector?
+    public let calicoNamespaces: CalicoSelector?
+    /// The canonical rendering, the same for equal selectors however they were written;
+    /// computed once: equality and hashing use it (selectors are dictionary keys on every
+    /// pass), the kernel set's name is its hash.
+    public let description: String
 
     public init(namespace: String? = nil, pods: LabelSelector? = nil, namespaces: LabelSelector? = nil,
                 calico: CalicoSelector? = nil, calicoNamespaces: CalicoSelector? = nil) {
@@ -22,7 +26,13 @@ public struct EndpointSelector: Sendable, Hashable, CustomStringConvertible {
         self.namespaces = namespaces
         self.calico = calico
         self.calicoNamespaces = calicoNamespaces
+        description = EndpointSelector.canonical(namespace: namespace, pods: pods, namespaces: namespaces,
+                                                 calico: calico, calicoNamespaces: calicoNamespaces)
     }
+
+    public static func == (a: EndpointSelector, b: EndpointSelector) -> Bool { a.description == b.description }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
 
     /// Whether `endpoint` (in a namespace with `namespaceLabels`) is selected.
     public func matches(_ endpoint: PolicyEndpoint, namespaceLabels: [String: String]) -> Bool {
@@ -38,9 +48,8 @@ public struct EndpointSelector: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    /// A canonical rendering, the same for equal selectors however they were written; the
-    /// kernel set's name is its hash.
-    public var description: String {
+    static func canonical(namespace: String?, pods: LabelSelector?, namespaces: LabelSelector?,
+                          calico: CalicoSelector?, calicoNamespaces: CalicoSelector?) -> String {
         var parts: [String] = []
         parts.append("ns=\(namespace ?? "*")")
         if let pods { parts.append("pods={\(EndpointSelector.canonical(pods))}") }

@@ -53,7 +53,7 @@ public struct NFTRenderer: Sendable {
         for name in model.applicable.keys.sorted() {
             guard let e = model.endpoints[name], let ifname = e.interface else { continue }
             for (direction, list) in model.applicable[name]!.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !list.isEmpty {
-                let chain = NFTRenderer.workloadChain(direction, ifname)
+                let (chain, dropCounter) = workloadNames(direction, ifname)
                 let ids = list.map { model.policies[$0].id }
                 for i in list { usedPolicies[i, default: []].insert(direction) }
                 let key = RenderCache.WorkloadKey(interface: ifname, direction: direction, policies: ids)
@@ -66,11 +66,11 @@ public struct NFTRenderer: Sendable {
                         r.append("jump \(NFTRenderer.policyChain(direction, id))")
                         r.append("meta mark & \(mark) == \(mark) return")
                     }
-                    r.append("counter name \"\(NFTRenderer.dropCounter(direction, ifname))\" drop")
+                    r.append("counter name \"\(dropCounter)\" drop")
                     rules = r
                 }
                 nextWorkloads[key] = rules
-                t.counters.insert(NFTRenderer.dropCounter(direction, ifname))
+                t.counters.insert(dropCounter)
                 t.chains[chain] = rules
                 t.maps[direction == .ingress ? "to-workload" : "from-workload"]!.elements["\"\(ifname)\""] = "jump \(chain)"
             }
@@ -84,12 +84,12 @@ public struct NFTRenderer: Sendable {
         for (i, directions) in usedPolicies {
             let p = model.policies[i]
             for d in directions {
-                let key = RenderCache.PolicyKey(policy: p, direction: d)
+                let key = RenderCache.PolicyKey(id: p.id, direction: d)
                 let chain: RenderCache.PolicyChain
-                if let c = cache.policies[key] {
+                if let c = cache.policies[key], c.policy == p {
                     chain = c
                 } else {
-                    var c = RenderCache.PolicyChain()
+                    var c = RenderCache.PolicyChain(policy: p)
                     for r in p.rules(d) {
                         let counter = NFTRenderer.counter(p.id, d, r.origin)
                         c.counters.insert(counter)
@@ -130,20 +130,34 @@ public struct NFTRenderer: Sendable {
             t.sets[rendered.stem + "-v6"] = .init(type: "ipv6_addr", flags: nil, elements: rendered.v6)
         }
         cache.sets = nextSets
-        for n in namedPorts {
-            for f in [IPFamily.v4, .v6] {
-                var elements: Set<String> = []
-                for e in model.endpoints.values {
-                    for np in e.namedPorts where np.name == n {
-                        for a in e.addresses where a.family == f {
-                            elements.insert("\(a) . \(np.transport.rawValue.lowercased()) . \(np.port)")
-                        }
-                    }
-                }
-                t.sets[NFTRenderer.portSetName(n, f)] = .init(type: "\(f == .v4 ? "ipv4_addr" : "ipv6_addr") . inet_proto . inet_service",
-                                                              flags: nil, elements: elements)
+        // Named ports: every pod declaring one, as (address, protocol, port) per family; the
+        // text is rebuilt only when some pod's ports or addresses changed.
+        var declared: [String: [(IPAddress, NamedPort)]] = [:]
+        for e in model.endpoints.values where !e.namedPorts.isEmpty {
+            for np in e.namedPorts where namedPorts.contains(np.name) {
+                for a in e.addresses { declared[np.name, default: []].append((a, np)) }
             }
         }
+        var nextPorts: [String: RenderCache.PortSet] = [:]
+        for n in namedPorts {
+            let pairs = (declared[n] ?? []).map { RenderCache.PortPair(address: $0.0, port: $0.1) }
+            let fingerprint = Set(pairs)
+            let rendered: RenderCache.PortSet
+            if let c = cache.ports[n], c.pairs == fingerprint {
+                rendered = c
+            } else {
+                var v4: Set<String> = [], v6: Set<String> = []
+                for p in fingerprint {
+                    let text = "\(p.address) . \(p.port.transport.rawValue.lowercased()) . \(p.port.port)"
+                    if p.address.family == .v4 { v4.insert(text) } else { v6.insert(text) }
+                }
+                rendered = RenderCache.PortSet(pairs: fingerprint, v4: v4, v6: v6)
+            }
+            nextPorts[n] = rendered
+            t.sets[NFTRenderer.portSetName(n, .v4)] = .init(type: "ipv4_addr . inet_proto . inet_service", flags: nil, elements: rendered.v4)
+            t.sets[NFTRenderer.portSetName(n, .v6)] = .init(type: "ipv6_addr . inet_proto . inet_service", flags: nil, elements: rendered.v6)
+        }
+        cache.ports = nextPorts
         let p = workloadPrefix + "*"
         t.baseChains["forward"] = "type filter hook forward priority filter; policy accept;"
         t.chains["forward"] = [
@@ -169,6 +183,16 @@ public struct NFTRenderer: Sendable {
 
     static func workloadChain(_ d: PolicyType, _ ifname: String) -> String {
         (d == .ingress ? "to-" : "from-") + sanitized(ifname)
+    }
+
+    /// `workloadChain` and `dropCounter` of a local pod, memoized per interface (a
+    /// thousand pods' names are not rebuilt on every pass).
+    func workloadNames(_ d: PolicyType, _ ifname: String) -> (chain: String, counter: String) {
+        if let n = cache.names[RenderCache.NameKey(interface: ifname, direction: d)] { return n }
+        let chain = NFTRenderer.workloadChain(d, ifname)
+        let n = (chain, "drop-" + chain)
+        cache.names[RenderCache.NameKey(interface: ifname, direction: d)] = n
+        return n
     }
 
     static func policyChain(_ d: PolicyType, _ id: String) -> String { (d == .ingress ? "pi-" : "po-") + id }
@@ -257,12 +281,15 @@ public struct NFTRenderer: Sendable {
 /// ``NFTRenderer``'s memo: the rendered chains of each policy and direction, and each
 /// selector's set elements with the members (and their addresses) they were made from.
 final class RenderCache: @unchecked Sendable {
+    /// A policy's chain by its id (hashing the id, not the whole policy; the entry keeps
+    /// the policy it was made from, compared on use).
     struct PolicyKey: Hashable {
-        var policy: CompiledPolicy
+        var id: String
         var direction: PolicyType
     }
 
     struct PolicyChain {
+        var policy: CompiledPolicy
         var rules: [String] = []
         var counters: Set<String> = []
         var selectors: Set<EndpointSelector> = []
@@ -286,7 +313,26 @@ final class RenderCache: @unchecked Sendable {
         var policies: [String]
     }
 
+    /// One pod address declaring one named port.
+    struct PortPair: Hashable {
+        var address: IPAddress
+        var port: NamedPort
+    }
+
+    struct PortSet {
+        var pairs: Set<PortPair>
+        var v4: Set<String>
+        var v6: Set<String>
+    }
+
+    struct NameKey: Hashable {
+        var interface: String
+        var direction: PolicyType
+    }
+
     var policies: [PolicyKey: PolicyChain] = [:]
     var workloads: [WorkloadKey: [String]] = [:]
+    var names: [NameKey: (chain: String, counter: String)] = [:]
+    var ports: [String: PortSet] = [:]
     var sets: [EndpointSelector: Members] = [:]
 }

@@ -60,9 +60,11 @@ public struct NFTRuleset: Sendable, Equatable {
     private func appendCreation(into out: inout [String], after old: NFTRuleset) {
         let q = qualified
         for c in counters.subtracting(old.counters).sorted() { out.append("add counter \(q) \(c)") }
-        for (name, s) in sets.sorted(by: { $0.key < $1.key }) {
+        // Only what differs is sorted (for a stable batch): most passes change a few sets.
+        let changedSets = sets.filter { name, s in old.sets[name] != s }.keys.sorted()
+        for name in changedSets {
+            let s = sets[name]!
             if let o = old.sets[name], o.type == s.type, o.flags == s.flags {
-                if o.elements == s.elements { continue }
                 appendElements("delete", name, o.elements.subtracting(s.elements), into: &out)
                 appendElements("add", name, s.elements.subtracting(o.elements), into: &out)
             } else {
@@ -74,17 +76,15 @@ public struct NFTRuleset: Sendable, Equatable {
         for (name, m) in maps.sorted(by: { $0.key < $1.key }) where old.maps[name] == nil {
             out.append("add map \(q) \(name) { type \(m.type); }")
         }
-        for name in chains.keys.sorted() where old.chains[name] == nil {
+        let changedChains = chains.filter { name, rules in old.chains[name] != rules }.keys
+        for name in changedChains.sorted() where old.chains[name] == nil {
             if let base = baseChains[name] { out.append("add chain \(q) \(name) { \(base) }") }
             else { out.append("add chain \(q) \(name)") }
         }
         // Regular chains before base chains, so that dispatch changes last.
-        for name in chains.keys.sorted(by: { (baseChains[$0] != nil ? 1 : 0, $0) < (baseChains[$1] != nil ? 1 : 0, $1) }) {
+        for name in changedChains.sorted(by: { (baseChains[$0] != nil ? 1 : 0, $0) < (baseChains[$1] != nil ? 1 : 0, $1) }) {
             let rules = chains[name]!
-            if let o = old.chains[name] {
-                if o == rules { continue }
-                out.append("flush chain \(q) \(name)")
-            }
+            if old.chains[name] != nil { out.append("flush chain \(q) \(name)") }
             for r in rules { out.append("add rule \(q) \(name) \(r)") }
         }
         for (name, m) in maps.sorted(by: { $0.key < $1.key }) {

@@ -7,26 +7,30 @@ public struct PolicyCompiler: Sendable {
     private var endpoints: [String: PolicyEndpoint] = [:]
     private var namespaceLabels: [String: [String: String]] = [:]
     private var members: [EndpointSelector: Set<String>] = [:]
-    private var compiled: [KubernetesPolicy: CompiledPolicy] = [:]
-    private var compiledCalico: [CalicoPolicy: CompiledPolicy] = [:]
+    /// Compiled policies by kind, namespace and name, with what they were compiled from
+    /// (compared on use: cheaper than hashing whole specs on every pass).
+    private var compiled: [String: (KubernetesPolicy, CompiledPolicy)] = [:]
+    private var compiledCalico: [String: (CalicoPolicy, CompiledPolicy)] = [:]
 
     public init() {}
 
     /// The model for `inputs`.
     public mutating func compile(_ inputs: PolicyInputs) -> PolicyModel {
         // Policies (each compiled once while unchanged).
-        var nextCompiled: [KubernetesPolicy: CompiledPolicy] = [:]
+        var nextCompiled: [String: (KubernetesPolicy, CompiledPolicy)] = [:]
         var policies: [CompiledPolicy] = []
         for p in inputs.kubernetesPolicies {
-            let c = compiled[p] ?? PolicyCompiler.compile(p)
-            nextCompiled[p] = c
+            let key = "\(p.namespace)/\(p.name)"
+            let c = compiled[key].flatMap { $0.0 == p ? $0.1 : nil } ?? PolicyCompiler.compile(p)
+            nextCompiled[key] = (p, c)
             policies.append(c)
         }
         compiled = nextCompiled
-        var nextCalico: [CalicoPolicy: CompiledPolicy] = [:]
+        var nextCalico: [String: (CalicoPolicy, CompiledPolicy)] = [:]
         for p in inputs.calicoPolicies {
-            let c = compiledCalico[p] ?? PolicyCompiler.compile(p)
-            nextCalico[p] = c
+            let key = "\(p.namespace ?? "")/\(p.name)"
+            let c = compiledCalico[key].flatMap { $0.0 == p ? $0.1 : nil } ?? PolicyCompiler.compile(p)
+            nextCalico[key] = (p, c)
             policies.append(c)
         }
         compiledCalico = nextCalico
