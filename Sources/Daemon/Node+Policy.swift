@@ -54,7 +54,9 @@ extension Node {
                                                         labels: pod?.metadata.labels ?? w.labels, namedPorts: Node.namedPorts(pod),
                                                         interface: w.interface.description)
         }
-        var inputs = PolicyInputs(endpoints: endpoints.values.sorted { $0.qualifiedName < $1.qualifiedName })
+        // By the dictionary's keys (`namespace/name`, already built): sorting by a computed
+        // name built it twice per comparison.
+        var inputs = PolicyInputs(endpoints: endpoints.keys.sorted().map { endpoints[$0]! })
         for r in view.all(.namespace) { inputs.namespaces[r.metadata.name] = r.metadata.labels }
         for r in view.all(.networkPolicy) {
             if case .networkPolicy(let spec) = r.spec {

@@ -323,9 +323,10 @@ public final class PolicyManager: @unchecked Sendable {
             return true
         }
         guard schedule else { return }
-        // At most one pass every 250 ms (a relabel burst costs one dump, not one per change):
-        // a denied flow is still cut well within a second.
-        let wait = cutInbox.withLock { box in max(0, box.lastPass + 0.25 - Date().timeIntervalSinceReferenceDate) }
+        // At most one pass every 500 ms (the kernel walks its whole conntrack hash table for a
+        // dump; a relabel burst costs one dump, not one per change): a denied flow is still
+        // cut within a second.
+        let wait = cutInbox.withLock { box in max(0, box.lastPass + 0.5 - Date().timeIntervalSinceReferenceDate) }
         cutQueue.asyncAfter(deadline: .now() + wait) { self.drainCut() }
     }
 
