@@ -195,7 +195,17 @@ def probe_all(pods, timeout):
                 for port, proto in PORTS:
                     key = (src, dst, (port, proto))
                     t = threading.Thread(target=probe_one, args=(fds[src], dip, port, proto, dst, timeout, out, key))
-                    t.start()
+                    while True:
+                        try:
+                            t.start()
+                            break
+                        except RuntimeError:
+                            # "can't start new thread" (a loaded machine's pid limit): wait
+                            # for the oldest probe, then try again; slower, not wrong.
+                            running = [x for x in threads if x.is_alive()]
+                            if not running:
+                                raise
+                            running[0].join()
                     threads.append(t)
         for t in threads:
             t.join()
@@ -496,4 +506,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as e:  # the caller shows stdout: say what broke instead of nothing
+        print("netpol_probe: %s: %s" % (type(e).__name__, e))
+        raise
