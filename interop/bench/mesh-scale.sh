@@ -48,6 +48,8 @@
 #
 # Environment:
 #   TERN=path      tern binary (default: .build/release/tern)   TERN_LABEL=tern  row label
+#   TERN_BASE=path a second tern binary, run as kind "base" (KINDS="base tern bird"), e.g. the
+#                  build before a change, in the same run; TERN_BASE_LABEL=tern-base
 #   N="25 50 100"  KINDS="tern bird"   HOLD=9   SETTLE=3   BUDGET=180 (s per phase)
 #   KILL_MODE=crash|sigkill   GC_THRESH="4096 8192 16384"
 #   PERF=1         `perf record -e cpu-clock -g` of node 2 (tern) during the cold start;
@@ -59,6 +61,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TERN=${TERN:-$ROOT/.build/release/tern}
 TERN_LABEL=${TERN_LABEL:-tern}
+TERN_BASE=${TERN_BASE:-}
+TERN_BASE_LABEL=${TERN_BASE_LABEL:-tern-base}
 SIZES=${N:-"25 50 100"}
 KINDS=${KINDS:-"tern bird"}
 HOLD=${HOLD:-9}
@@ -218,18 +222,20 @@ fail_row() { # KIND N WHY
 
 run_one() { # KIND N
   local kind=$1 n=$2 tag="$1-$2" i
-  local label=$kind
+  local label=$kind bin=$TERN
   if [ "$kind" = tern ]; then label=$TERN_LABEL; fi
+  if [ "$kind" = base ]; then label=$TERN_BASE_LABEL; bin=$TERN_BASE; fi
   case $kind in
-    tern) [ -x "$TERN" ] || { fail_row "$label" "$n" "no tern binary at $TERN"; return 0; } ;;
+    tern | base) [ -x "$bin" ] || { fail_row "$label" "$n" "no tern binary at '$bin'"; return 0; } ;;
     bird) command -v bird >/dev/null || { fail_row "$label" "$n" "bird not installed"; return 0; } ;;
+    *) fail_row "$label" "$n" "unknown kind"; return 0 ;;
   esac
   log "$label N=$n: building $n namespaces"
   : >"$WORK/nodes-$tag.txt"
   topology "$tag" "$n"
   mkdir -p "$WORK/cfg-$tag"
   if [ "$kind" = bird ]; then bird_cfgs "$WORK/cfg-$tag" "$n"; fi
-  if [ "$kind" = tern ]; then
+  if [ "$kind" != bird ]; then
     for ((i = 1; i <= n; i++)); do tern_cfg "$WORK/cfg-$tag/n$i.yaml" "$i" "$n" "$WORK/cfg-$tag/n$i.sock"; done
   fi
 
@@ -243,8 +249,8 @@ run_one() { # KIND N
   t0=$(date +%s.%N)
   for ((i = 1; i <= n; i++)); do
     ns="tms$RUN-$tag-n$i"
-    if [ "$kind" = tern ]; then
-      ip netns exec "$ns" "$TERN" run --config "$WORK/cfg-$tag/n$i.yaml" >"$WORK/log-$tag-n$i.log" 2>&1 &
+    if [ "$kind" != bird ]; then
+      ip netns exec "$ns" "$bin" run --config "$WORK/cfg-$tag/n$i.yaml" >"$WORK/log-$tag-n$i.log" 2>&1 &
     else
       ip netns exec "$ns" bird -f -c "$WORK/cfg-$tag/n$i.conf" -s "$WORK/cfg-$tag/n$i.ctl" \
         -P "$WORK/cfg-$tag/n$i.pid" >"$WORK/log-$tag-n$i.log" 2>&1 &
@@ -253,7 +259,7 @@ run_one() { # KIND N
   done
   local started; started=$(date +%s.%N)
   local perfpid=""
-  if [ -n "$PERF" ] && [ "$kind" = tern ] && command -v perf >/dev/null; then
+  if [ -n "$PERF" ] && [ "$kind" != bird ] && command -v perf >/dev/null; then
     perf record -e cpu-clock -g -o "$WORK/perf-$tag.data" -p "${dpids[1]}" >"$WORK/perf-$tag.log" 2>&1 &
     perfpid=$!; PIDS+=("$perfpid")
   fi
