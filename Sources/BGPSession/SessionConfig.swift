@@ -92,6 +92,12 @@ public struct SessionConfig: Hashable, Sendable {
     /// Time between outgoing connection attempts (RFC 4271 §8: ConnectRetryTimer).
     /// Default 5 s, as Calico's `connect retry time 5`.
     public var connectRetryTime: Duration
+    /// The wait after a connection attempt that failed at once (refused: the peer is not
+    /// listening yet, as when a whole mesh starts together) while no connection has come up
+    /// since the start; it doubles with each such failure until it reaches
+    /// ``connectRetryTime``, which then applies as always. Default 1 s. Set it to
+    /// ``connectRetryTime`` or more to retry only every ``connectRetryTime``.
+    public var refusedConnectRetryTime: Duration
     /// Hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2 suggests 4 minutes).
     public var openHoldTime: Duration
     /// Never connect; wait in Active for the peer (BIRD `passive on`).
@@ -118,7 +124,8 @@ public struct SessionConfig: Hashable, Sendable {
 
     /// A configuration; call ``validate()`` (the machine's initializer does) before use.
     public init(localAS: UInt32, peerAS: UInt32, localID: IPv4Address, holdTime: UInt16 = 90,
-                connectRetryTime: Duration = .seconds(5), openHoldTime: Duration = .seconds(240),
+                connectRetryTime: Duration = .seconds(5), refusedConnectRetryTime: Duration = .seconds(1),
+                openHoldTime: Duration = .seconds(240),
                 passive: Bool = false, families: [AddressFamily] = [.ipv4Unicast],
                 addPath: [AddressFamily: AddPathMode] = [:], gracefulRestart: GracefulRestartConfig? = nil,
                 routeRefresh: Bool = true, enhancedRouteRefresh: Bool = true, extendedMessage: Bool = false,
@@ -128,6 +135,7 @@ public struct SessionConfig: Hashable, Sendable {
         self.localID = localID
         self.holdTime = holdTime
         self.connectRetryTime = connectRetryTime
+        self.refusedConnectRetryTime = refusedConnectRetryTime
         self.openHoldTime = openHoldTime
         self.passive = passive
         self.families = families
@@ -169,6 +177,7 @@ public struct SessionConfig: Hashable, Sendable {
             p.append("graceful restart time \(gr.restartTime)s exceeds 4095")
         }
         if connectRetryTime <= .zero { p.append("connect retry time must be positive") }
+        if refusedConnectRetryTime <= .zero { p.append("refused connect retry time must be positive") }
         if openHoldTime <= .zero { p.append("open hold time must be positive") }
         if idleHold.initial <= .zero || idleHold.maximum < idleHold.initial {
             p.append("idle hold back-off needs 0 < initial <= maximum")

@@ -34,11 +34,16 @@ extension SessionMachine {
     //
     //  1. manualStart, automaticStart  -> ignored                                     -> Connect
     //  2. manualStop                   -> closeConnection (abandon the attempt)       -> Idle
-    //  3. connect retry timer expiry   -> closeConnection, connect, restart timer     -> Connect
+    //  3. connect retry timer expiry   -> closeConnection, connect, restart timer;
+    //                                     no quick retries after a timed-out attempt   -> Connect
     //  4. tcpConnectionConfirmed/Accepted -> send OPEN, hold timer = openHoldTime      -> OpenSent
     //  5. tcpConnectionFails           -> keep the connect retry timer running        -> Active
     //     (RFC 1771 §8 and BIRD; RFC 4271 goes to Idle, which with the idle hold
-    //      back-off would slow reconnection to an unreachable peer for no benefit)
+    //      back-off would slow reconnection to an unreachable peer for no benefit);
+    //     while no connection came up since the start, the timer runs only for
+    //     refusedRetry (1 s, 2 s, 4 s ... below connectRetryTime): a peer that refused
+    //     because it was not listening yet (a mesh starting at once) is reached without
+    //     waiting the whole connect retry time
     //  6. anything else (messages, other timers) -> fail, no NOTIFICATION (no connection) -> Idle
     mutating func connect(_ event: SessionEvent, now: Instant) -> [SessionAction] {
         switch event {
@@ -48,11 +53,16 @@ extension SessionMachine {
             return stop(now: now, notification: n)
         case .connectRetryTimerExpires:                              // rule 3
             timers.connectRetry = now + config.connectRetryTime
+            refusedRetry = nil
             return [.closeConnection, .connect]
         case .tcpConnectionConfirmed, .tcpConnectionAccepted:        // rule 4
             return connectionUp(now: now)
         case .tcpConnectionFails:                                    // rule 5
             lastError = SessionError(reason: "connection failed", state: state, at: now)
+            if let wait = refusedRetry, let t = timers.connectRetry, now + wait < t {
+                timers.connectRetry = now + wait
+                refusedRetry = wait * 2 < config.connectRetryTime ? wait * 2 : nil
+            }
             state = .active
             return []
         default:                                                     // rule 6

@@ -101,6 +101,11 @@ public struct SessionMachine: Sendable {
     public internal(set) var establishedAt: Instant?
     /// Why the session last failed or went down.
     public internal(set) var lastError: SessionError?
+    /// The wait before the next attempt when the current one is refused, while no
+    /// connection has come up since the start (``SessionConfig/refusedConnectRetryTime``,
+    /// doubling); nil once it reached the connect retry time, after a connection came up or
+    /// after an attempt that timed out.
+    public internal(set) var refusedRetry: Duration?
 
     /// A machine in Idle; nothing happens until ``SessionEvent/manualStart``.
     public init(config: SessionConfig) throws(SessionConfig.Invalid) {
@@ -188,6 +193,7 @@ public struct SessionMachine: Sendable {
             return []
         }
         timers.connectRetry = now + config.connectRetryTime
+        refusedRetry = config.refusedConnectRetryTime < config.connectRetryTime ? config.refusedConnectRetryTime : nil
         state = .connect
         return [.connect]
     }
@@ -196,6 +202,7 @@ public struct SessionMachine: Sendable {
     /// value (§8.2.2 Connect rule 4, Active rule 3).
     mutating func connectionUp(now: Instant) -> [SessionAction] {
         timers.stopConnectionTimers()
+        refusedRetry = nil
         timers.hold = now + config.openHoldTime
         state = .openSent
         return [.send(.open(localOpen))]

@@ -137,15 +137,27 @@ struct BackToBackTests {
         #expect(net.kinds(of: .a).filter { $0 == .connect }.count == 1)
     }
 
-    @Test func activeSideRetriesEveryConnectRetryTime() throws {
+    @Test func activeSideRetriesQuicklyAfterRefusalsThenEveryConnectRetryTime() throws {
         var net = try BackToBack(config(), config(id: idB, passive: true))
         net.send(.manualStart, to: .a)             // B not started: connection refused
         #expect(net.a.state == .active)
         net.advance(to: .seconds(12))
+        // Refused at once: 1 s, 2 s, 4 s, then the connect retry time (5 s).
         let connects = net.log.filter { $0.side == .a && Kind($0.action) == .connect }.map(\.at)
-        #expect(connects == [.zero, .seconds(5), .seconds(10)])
+        #expect(connects == [.zero, .seconds(1), .seconds(3), .seconds(7), .seconds(12)])
         net.send(.manualStart, to: .b)
-        net.advance(to: .seconds(15))
+        net.advance(to: .seconds(17))
+        #expect(net.a.state == .established && net.b.state == .established)
+    }
+
+    @Test func aPeerThatStartsAMomentLaterIsReachedAfterOneSecond() throws {
+        var net = try BackToBack(config(), config(id: idB, passive: true))
+        net.send(.manualStart, to: .a)             // refused: B listens only 0.3 s later
+        net.advance(to: .milliseconds(300))
+        net.send(.manualStart, to: .b)
+        net.advance(to: .milliseconds(999))
+        #expect(net.a.state == .active)
+        net.advance(to: .seconds(1))
         #expect(net.a.state == .established && net.b.state == .established)
     }
 
