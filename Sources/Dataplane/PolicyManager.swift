@@ -58,11 +58,6 @@ public final class PolicyManager: @unchecked Sendable {
         var scheduled = false
     }
 
-    private struct Published {
-        var model: PolicyModel?
-        var stats = Stats()
-    }
-
     private let inbox = Locked(Inbox())
     /// The conntrack pass: its own queue, the latest model waiting, the entries cut so far.
     private let cutQueue = DispatchQueue(label: "tern.policy.conntrack")
@@ -80,7 +75,8 @@ public final class PolicyManager: @unchecked Sendable {
         /// When the last pass started (seconds since the reference date).
         var lastPass = 0.0
     }
-    private let published = Locked(Published())
+    /// The stats of the last pass, for readers on other threads.
+    private let published = Locked(Stats())
 
     // Queue-only state.
     private var context: NFTContext?
@@ -165,11 +161,8 @@ public final class PolicyManager: @unchecked Sendable {
         if schedule { queue.async { self.drain() } }
     }
 
-    /// The model of the last pass (for `tern policy explain` and `list`), without waiting.
-    public var currentModel: PolicyModel? { published.withLock { $0.model } }
-
     /// The counters and stats of the last pass, without waiting.
-    public var currentStats: Stats { published.withLock { $0.stats } }
+    public var currentStats: Stats { published.withLock { $0 } }
 
     /// What the manager has and, with `kernel`, what the kernel's table holds.
     public struct Snapshot: Sendable {
@@ -277,8 +270,7 @@ public final class PolicyManager: @unchecked Sendable {
         guard let d = appliedSnapshot.withLock({ $0 }) else { return }
         if checkContext == nil { checkContext = try? NFTContext() }
         guard let c = checkContext else { return }
-        if let json = try? c.listJSON("list table inet \(settings.table)"),
-           let k = try? NFTTableListing(json: json, table: settings.table, family: "inet"), PolicyManager.matches(d, k) { return }
+        if let k = PolicyManager.listing(c, table: settings.table), PolicyManager.matches(d, k) { return }
         queue.async { self.verify(reason: "periodic check") }
     }
 
@@ -291,13 +283,7 @@ public final class PolicyManager: @unchecked Sendable {
     /// Compares the kernel's table with what was applied; replaces it whole on a difference.
     private func verify(reason: String) {
         guard let context, let d = desired, !stopped else { return }
-        let listing: NFTTableListing?
-        do {
-            listing = try NFTTableListing(json: context.listJSON("list table inet \(settings.table)"), table: settings.table, family: "inet")
-        } catch {
-            listing = nil
-        }
-        if let listing, PolicyManager.matches(d, listing) { return }
+        if let listing = PolicyManager.listing(context, table: settings.table), PolicyManager.matches(d, listing) { return }
         logger.warning("policy: \(reason): table inet \(settings.table) differs from the desired one; restoring it")
         stats.repairs += 1
         applied = nil
@@ -398,9 +384,14 @@ public final class PolicyManager: @unchecked Sendable {
     }
 
     private func publish() {
-        let m = model
         var s = stats
         s.connectionsCut = cutCount.withLock { $0 }
-        published.withLock { $0.model = m; $0.stats = s }
+        published.withLock { $0 = s }
+    }
+
+    /// The kernel's table as listed through `context`; nil when it cannot be read (missing, an error).
+    static func listing(_ context: NFTContext, table: String) -> NFTTableListing? {
+        guard let json = try? context.listJSON("list table inet \(table)") else { return nil }
+        return try? NFTTableListing(json: json, table: table, family: "inet")
     }
 }

@@ -94,12 +94,8 @@ public struct NFTRenderer: Sendable {
                         let counter = NFTRenderer.counter(p.id, d, r.origin)
                         c.counters.insert(counter)
                         c.rules += ruleTexts(r, counter: counter, policy: p, mark: mark)
-                        for m in [r.source, r.destination] {
-                            if let s = m.pods { c.selectors.insert(s) }
-                            if let s = m.notPods { c.selectors.insert(s) }
-                        }
-                        if case .named(let n)? = r.destinationPorts { c.namedPorts.insert(n) }
-                        c.namedPorts.formUnion(r.notNamedPorts)
+                        c.selectors.formUnion(r.selectors)
+                        c.namedPorts.formUnion(r.namedPorts)
                     }
                     chain = c
                 }

@@ -53,12 +53,7 @@ public struct PolicyCompiler: Sendable {
         var selectors: Set<EndpointSelector> = []
         for p in policies {
             selectors.insert(p.selector)
-            for r in p.ingress + p.egress {
-                for m in [r.source, r.destination] {
-                    if let s = m.pods { selectors.insert(s) }
-                    if let s = m.notPods { selectors.insert(s) }
-                }
-            }
+            for r in p.ingress + p.egress { selectors.formUnion(r.selectors) }
         }
         var nextMembers: [EndpointSelector: Set<String>] = [:]
         for s in selectors {

@@ -62,25 +62,6 @@ public struct PolicyModel: Sendable {
 
     /// Every selector a rule names (the kernel sets), sorted by name.
     public var ruleSelectors: [EndpointSelector] {
-        var s: Set<EndpointSelector> = []
-        for p in policies {
-            for r in p.ingress + p.egress {
-                for m in [r.source, r.destination] {
-                    if let x = m.pods { s.insert(x) }
-                    if let x = m.notPods { s.insert(x) }
-                }
-            }
-        }
-        return s.sorted { $0.setStem < $1.setStem }
-    }
-
-    /// Every named port a rule names.
-    public var ruleNamedPorts: Set<String> {
-        var s: Set<String> = []
-        for p in policies { for r in p.ingress + p.egress {
-            if case .named(let n)? = r.destinationPorts { s.insert(n) }
-            s.formUnion(r.notNamedPorts)
-        } }
-        return s
+        Set(policies.flatMap { ($0.ingress + $0.egress).flatMap(\.selectors) }).sorted { $0.setStem < $1.setStem }
     }
 }

@@ -88,6 +88,17 @@ public struct PolicyRule: Sendable, Hashable {
         self.origin = origin
     }
 
+    /// The pod selectors the rule names (the kernel sets it matches against).
+    var selectors: [EndpointSelector] {
+        [source.pods, source.notPods, destination.pods, destination.notPods].compactMap { $0 }
+    }
+
+    /// The named ports the rule names, as a port to match or one to exclude.
+    var namedPorts: [String] {
+        if case .named(let n)? = destinationPorts { return [n] + notNamedPorts }
+        return notNamedPorts
+    }
+
     /// The families packets matching the rule can have.
     var families: Set<IPFamily> {
         var f = source.families.intersection(destination.families)
